@@ -1,0 +1,11 @@
+// The WASM module's public surface. Each area keeps its kernels in its own
+// folder; this file only re-exports. Pointers are byte offsets into linear
+// memory, shapes are explicit, matrices are row-major and contiguous.
+export * from "./memory";
+export * from "./kernels/dot";
+export * from "./kernels/matmul";
+export * from "./kernels/residual_grad";
+export { lossEval } from "./losses/index";
+export * from "./precond/index";
+export * from "./linalg/index";
+export * from "./random/index";

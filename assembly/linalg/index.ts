@@ -1,0 +1,1 @@
+// Kernels of this area are exported from here (see assembly/index.ts).

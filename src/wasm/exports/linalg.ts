@@ -1,0 +1,3 @@
+/** Typed signatures of the WASM exports from assembly/linalg/ (pointers are byte offsets). */
+// eslint-disable-next-line @typescript-eslint/no-empty-interface
+export interface LinalgExports {}

@@ -1,0 +1,123 @@
+/**
+ * Loads the AssemblyScript module once per process (or page) and exposes its
+ * exports with types. Kernels take byte pointers into linear memory; see
+ * assembly/index.ts for the list and each kernel's file for its contract.
+ */
+import { instantiate } from '@assemblyscript/loader';
+import { DspgdError } from '../errors.js';
+import type { PrecondExports } from './exports/precond.js';
+import type { LinalgExports } from './exports/linalg.js';
+import type { RandomExports } from './exports/random.js';
+
+type Ptr = number;
+
+/** The raw WASM exports (one entry per exported kernel). */
+export interface DspgdExports extends PrecondExports, LinalgExports, RandomExports {
+  memory: WebAssembly.Memory;
+  // memory.ts
+  alloc(bytes: number): Ptr;
+  free(ptr: Ptr): void;
+  memoryBytes(): number;
+  // kernels/dot.ts
+  dot(len: number, x: Ptr, y: Ptr): number;
+  sumsq(len: number, x: Ptr): number;
+  axpy(len: number, alpha: number, x: Ptr, y: Ptr): void;
+  sub(len: number, x: Ptr, y: Ptr, out: Ptr): void;
+  copy(len: number, src: Ptr, dst: Ptr): void;
+  zero(len: number, x: Ptr): void;
+  allFinite(len: number, x: Ptr): number;
+  // kernels/matmul.ts
+  matmulXW(n: number, d: number, k: number, X: Ptr, W: Ptr, out: Ptr): void;
+  matmulXtV(n: number, d: number, k: number, X: Ptr, V: Ptr, out: Ptr): void;
+  // kernels/residual_grad.ts
+  residualGrad(
+    n: number, d: number, k: number,
+    X: Ptr, W: Ptr, Y: Ptr, G: Ptr, R: Ptr, D: Ptr,
+    lossId: number, lossParam: number, scale: number, stats: Ptr,
+  ): void;
+  // losses/index.ts
+  lossEval(id: number, param: number, R: Ptr, Gout: Ptr, n: number, k: number, scale: number): number;
+}
+
+export interface Wasm {
+  readonly exports: DspgdExports;
+  /** A Float64Array view of `len` doubles at `ptr`. Invalidated when memory grows: do not keep it across alloc. */
+  f64(ptr: Ptr, len: number): Float64Array;
+  /** Allocates `len` doubles, zero-filled. Throws E_TOO_LARGE when memory cannot grow. */
+  allocF64(len: number, what?: string): Ptr;
+  free(ptr: Ptr): void;
+}
+
+let wasmPromise: Promise<Wasm> | undefined;
+let wasmSource: (() => Promise<BufferSource>) | undefined;
+
+/** Lets a host (browser bundle, worker) say where the WASM bytes come from. */
+export function setWasmSource(source: BufferSource | (() => Promise<BufferSource>)): void {
+  wasmSource = typeof source === 'function' ? source : async () => source;
+  wasmPromise = undefined;
+}
+
+async function defaultSource(): Promise<BufferSource> {
+  // Node: the module sits in build/ at the package root; this file is either
+  // src/wasm/module.ts (tests) or dist/index.js (built package).
+  const { readFile } = await import('node:fs/promises');
+  const candidates = [
+    new URL('../../build/dspgd.wasm', import.meta.url),
+    new URL('../build/dspgd.wasm', import.meta.url),
+  ];
+  for (const url of candidates) {
+    try {
+      return await readFile(url);
+    } catch {
+      // try the next location
+    }
+  }
+  throw new DspgdError('E_IO', 'build/dspgd.wasm not found: run `npm run build` (npm install does it) first');
+}
+
+/** The process-wide module instance. */
+export function getWasm(): Promise<Wasm> {
+  wasmPromise ??= (async () => {
+    const bytes = await (wasmSource ?? defaultSource)();
+    const { exports } = await instantiate<Record<string, unknown>>(bytes, {});
+    return makeWasm(exports as unknown as DspgdExports);
+  })();
+  return wasmPromise;
+}
+
+/** wasm32 addresses at most 4 GiB. */
+export const WASM_MAX_BYTES = 4 * 1024 * 1024 * 1024;
+
+function makeWasm(exports: DspgdExports): Wasm {
+  return {
+    exports,
+    f64(ptr, len) {
+      return new Float64Array(exports.memory.buffer, ptr, len);
+    },
+    allocF64(len, what = 'buffer') {
+      const bytes = len * 8;
+      if (!Number.isFinite(bytes) || bytes + exports.memoryBytes() > WASM_MAX_BYTES - 65536) {
+        throw new DspgdError('E_TOO_LARGE',
+          `${what}: ${formatBytes(bytes)} does not fit in WASM memory (4 GiB address space, ${formatBytes(exports.memoryBytes())} in use)`);
+      }
+      let ptr: number;
+      try {
+        ptr = exports.alloc(Math.max(bytes, 8));
+      } catch (e) {
+        throw new DspgdError('E_TOO_LARGE', `${what}: could not allocate ${formatBytes(bytes)} in WASM memory`, undefined, { cause: e });
+      }
+      new Float64Array(exports.memory.buffer, ptr, len).fill(0);
+      return ptr;
+    },
+    free(ptr) {
+      exports.free(ptr);
+    },
+  };
+}
+
+export function formatBytes(b: number): string {
+  if (b >= 2 ** 30) return `${(b / 2 ** 30).toFixed(2)} GiB`;
+  if (b >= 2 ** 20) return `${(b / 2 ** 20).toFixed(1)} MiB`;
+  if (b >= 2 ** 10) return `${(b / 2 ** 10).toFixed(1)} KiB`;
+  return `${b} B`;
+}
