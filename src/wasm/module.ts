@@ -61,6 +61,9 @@ async function defaultSource(): Promise<BufferSource> {
   // Node: the module sits in build/ at the package root; this file is either
   // src/wasm/module.ts (tests) or dist/index.js (built package).
   const { readFile } = await import('node:fs/promises');
+  // DSPGD_WASM points at another build (e.g. a debug build, or a private one while developing).
+  const override = typeof process !== 'undefined' ? process.env?.DSPGD_WASM : undefined;
+  if (override) return readFile(override);
   const candidates = [
     new URL('../../build/dspgd.wasm', import.meta.url),
     new URL('../build/dspgd.wasm', import.meta.url),
