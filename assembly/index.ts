@@ -5,6 +5,7 @@ export * from "./memory";
 export * from "./kernels/dot";
 export * from "./kernels/matmul";
 export * from "./kernels/residual_grad";
+export * from "./kernels/power_iteration";
 export { lossEval } from "./losses/index";
 export * from "./precond/index";
 export * from "./linalg/index";

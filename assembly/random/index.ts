@@ -1,1 +1,2 @@
 // Kernels of this area are exported from here (see assembly/index.ts).
+export { rngSeed, fillNormal, fillUniform } from "./xoshiro";

@@ -35,6 +35,8 @@ export interface DspgdExports extends PrecondExports, LinalgExports, RandomExpor
     X: Ptr, W: Ptr, Y: Ptr, G: Ptr, R: Ptr, D: Ptr,
     lossId: number, lossParam: number, scale: number, stats: Ptr,
   ): void;
+  // kernels/power_iteration.ts
+  powerIterXtX(n: number, d: number, X: Ptr, v: Ptr, u: Ptr, iters: number): number;
   // losses/index.ts
   lossEval(id: number, param: number, R: Ptr, Gout: Ptr, n: number, k: number, scale: number): number;
 }

@@ -1,3 +1,9 @@
 /** Typed signatures of the WASM exports from assembly/random/ (pointers are byte offsets). */
-// eslint-disable-next-line @typescript-eslint/no-empty-interface
-export interface RandomExports {}
+export interface RandomExports {
+  /** Seeds xoshiro256** via splitmix64; `stream` separates independent sequences of one seed. */
+  rngSeed(seed: number, stream: number): void;
+  /** out[i] = mean + scale·N(0,1), i < len. */
+  fillNormal(len: number, out: number, mean: number, scale: number): void;
+  /** out[i] = lo + (hi − lo)·U[0,1), i < len. */
+  fillUniform(len: number, out: number, lo: number, hi: number): void;
+}

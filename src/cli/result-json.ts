@@ -1,0 +1,45 @@
+/** The machine-readable form of a SolveResult (result.json, --json). */
+import type { SolveResult } from '../solve.js';
+
+export function resultToJson(r: SolveResult): Record<string, unknown> {
+  const b = r.bias;
+  return {
+    status: r.status,
+    message: r.message,
+    iterations: r.iterations,
+    loss: r.loss,
+    relResidual: r.relResidual,
+    gradNorm: r.gradNorm,
+    timeMs: r.timeMs,
+    lr: r.lr,
+    precond: {
+      name: r.precond.name,
+      spec: r.precond.spec,
+      params: r.precond.params,
+      isotropic: r.precond.isotropic,
+      preservesRowSpace: r.precond.preservesRowSpace,
+      stateful: r.precond.stateful,
+    },
+    lossFunction: r.objective,
+    problem: r.problem,
+    bias: b && {
+      relDistToGD: num(b.relDistToGD),
+      c: num(b.c),
+      distToGD: num(b.distToGD),
+      gdNorm: b.gdNorm,
+      rowspaceNorm: b.rowspaceNorm,
+      nullspaceNorm: b.nullspaceNorm,
+      rank: b.rank,
+      overparameterized: b.overparameterized,
+      interpolationExists: b.interpolationExists,
+      gdLimitRelResidual: b.gdLimitRelResidual,
+      theory: b.theory,
+    },
+    ...(r.divergedAt !== undefined ? { divergedAt: r.divergedAt, suggestedLr: r.suggestedLr } : {}),
+  };
+}
+
+/** JSON has no Infinity/NaN: write them as strings so the file stays valid JSON. */
+function num(x: number): number | string {
+  return Number.isFinite(x) ? x : String(x);
+}

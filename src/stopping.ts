@@ -1,0 +1,112 @@
+/**
+ * Stopping criteria, checked once per iteration on numbers the iteration
+ * already computed (no extra passes over X). Order of precedence: divergence,
+ * convergence (tol, gradTol), max-iter, stall, then the external stops
+ * (time limit, abort signal, callback).
+ */
+import { DspgdError } from './errors.js';
+import { requireParam } from './spec.js';
+
+export type Status = 'converged' | 'max-iter' | 'diverged' | 'stalled' | 'aborted' | 'time-limit';
+export const STATUSES: readonly Status[] = ['converged', 'max-iter', 'diverged', 'stalled', 'aborted', 'time-limit'];
+
+export interface StallOptions {
+  /** Iterations over which progress is measured. Default 2000. */
+  window?: number;
+  /** Stalled when the best relResidual fell by less than this fraction over the window. Default 1e-3. */
+  minDecrease?: number;
+}
+
+export interface StoppingOptions {
+  /** Iteration budget. Default 10000. */
+  maxIter?: number;
+  /** Converged when relResidual = ‖XW − Y‖/‖Y‖ ≤ tol. Default 1e-10. */
+  tol?: number;
+  /** Converged when ‖G‖_F ≤ gradTol. Default 0 (off). */
+  gradTol?: number;
+  /** Stall detection; `false` turns it off. */
+  stall?: StallOptions | false;
+  /** Diverged when relResidual exceeds this multiple of its starting value. Default 1e6. */
+  divergenceFactor?: number;
+  /** Wall-clock budget in milliseconds. Default: none. */
+  timeLimitMs?: number;
+}
+
+export interface ResolvedStopping {
+  maxIter: number;
+  tol: number;
+  gradTol: number;
+  stallWindow: number;
+  stallMinDecrease: number;
+  divergenceFactor: number;
+  timeLimitMs: number;
+}
+
+export function resolveStopping(o: StoppingOptions): ResolvedStopping {
+  const maxIter = o.maxIter ?? 10000;
+  requireParam(Number.isInteger(maxIter) && maxIter >= 0, 'maxIter', 'an integer ≥ 0', maxIter);
+  const tol = o.tol ?? 1e-10;
+  requireParam(typeof tol === 'number' && tol >= 0 && !Number.isNaN(tol), 'tol', 'a number ≥ 0', tol);
+  const gradTol = o.gradTol ?? 0;
+  requireParam(typeof gradTol === 'number' && gradTol >= 0 && !Number.isNaN(gradTol), 'gradTol', 'a number ≥ 0', gradTol);
+  let stallWindow = 0, stallMinDecrease = 0;
+  if (o.stall !== false) {
+    if (o.stall !== undefined && (typeof o.stall !== 'object' || o.stall === null)) {
+      throw new DspgdError('E_PARAM', `stall: expected { window, minDecrease } or false, got ${String(o.stall)}`, 'stall');
+    }
+    stallWindow = o.stall?.window ?? 2000;
+    stallMinDecrease = o.stall?.minDecrease ?? 1e-3;
+    requireParam(Number.isInteger(stallWindow) && stallWindow >= 1, 'stall.window', 'an integer ≥ 1', stallWindow);
+    requireParam(stallMinDecrease >= 0 && stallMinDecrease < 1, 'stall.minDecrease', 'a number in [0, 1)', stallMinDecrease);
+  }
+  const divergenceFactor = o.divergenceFactor ?? 1e6;
+  requireParam(divergenceFactor > 1, 'divergenceFactor', 'a number > 1', divergenceFactor);
+  const timeLimitMs = o.timeLimitMs ?? Infinity;
+  requireParam(typeof timeLimitMs === 'number' && timeLimitMs > 0, 'timeLimitMs', 'a number > 0', timeLimitMs);
+  return { maxIter, tol, gradTol, stallWindow, stallMinDecrease, divergenceFactor, timeLimitMs };
+}
+
+/**
+ * Tracks the criteria that need memory (start value, the stall window).
+ * The stall window is a ring of the best-so-far relResidual, one per
+ * iteration, allocated once.
+ */
+export class StopMonitor {
+  private readonly o: ResolvedStopping;
+  private r0 = NaN;
+  private best = Infinity;
+  private readonly ring: Float64Array;
+
+  constructor(o: ResolvedStopping) {
+    this.o = o;
+    this.ring = new Float64Array(o.stallWindow > 0 ? o.stallWindow : 0);
+  }
+
+  /** The status to stop with at iteration t, or undefined to go on. Also the reason in words. */
+  check(t: number, relResidual: number, gradNorm: number, loss: number): { status: Status; reason: string } | undefined {
+    const o = this.o;
+    if (!Number.isFinite(relResidual) || !Number.isFinite(gradNorm) || !Number.isFinite(loss)) {
+      return { status: 'diverged', reason: `non-finite values at iteration ${t}` };
+    }
+    if (t === 0) this.r0 = relResidual;
+    if (relResidual > o.divergenceFactor * Math.max(this.r0, 1e-300) && relResidual > 1e-12) {
+      return { status: 'diverged', reason: `relResidual grew ${o.divergenceFactor.toExponential(0)}× over its start by iteration ${t}` };
+    }
+    if (relResidual <= o.tol) return { status: 'converged', reason: `relResidual ${relResidual.toExponential(2)} ≤ tol ${o.tol}` };
+    if (gradNorm <= o.gradTol) return { status: 'converged', reason: `‖G‖ ${gradNorm.toExponential(2)} ≤ gradTol ${o.gradTol}` };
+    if (t >= o.maxIter) return { status: 'max-iter', reason: `reached maxIter = ${o.maxIter}` };
+    if (relResidual < this.best) this.best = relResidual;
+    const w = this.ring.length;
+    if (w > 0) {
+      const slot = t % w;
+      if (t >= w) {
+        const past = this.ring[slot];
+        if (this.best > (1 - o.stallMinDecrease) * past) {
+          return { status: 'stalled', reason: `relResidual improved by less than ${o.stallMinDecrease} (relative) over the last ${w} iterations` };
+        }
+      }
+      this.ring[slot] = this.best;
+    }
+    return undefined;
+  }
+}

@@ -1,0 +1,103 @@
+// The core WASM kernels against plain float64 JS loops, on shapes that hit
+// every SIMD tail: k = 1, odd k, k ≥ 8 (the 8-column block), d = 1, d odd.
+import { describe, it, expect, beforeAll } from 'vitest';
+import { getWasm, type Wasm } from '../src/wasm/module.js';
+import { randn, relMaxDiff } from './helpers/rng.js';
+import { referenceResidualGrad } from '../src/reference/iteration.js';
+import { LOSS_IDS } from '../src/losses/index.js';
+
+let w: Wasm;
+beforeAll(async () => {
+  w = await getWasm();
+});
+
+function put(a: Float64Array): number {
+  const p = w.allocF64(a.length);
+  w.f64(p, a.length).set(a);
+  return p;
+}
+
+const SHAPES: [number, number, number][] = [
+  [1, 1, 1], [3, 1, 2], [5, 7, 1], [4, 9, 3], [6, 13, 8], [7, 5, 9], [10, 33, 11], [2, 64, 16], [9, 101, 2],
+];
+
+describe('level-1 kernels', () => {
+  for (const len of [1, 2, 3, 4, 5, 8, 17, 1001]) {
+    it(`dot, sumsq, axpy, sub, allFinite at len ${len}`, () => {
+      const x = randn(len, len), y = randn(len, len + 100);
+      const px = put(x), py = put(y), po = w.allocF64(len);
+      let dot = 0, ss = 0;
+      for (let i = 0; i < len; i++) { dot += x[i] * y[i]; ss += x[i] * x[i]; }
+      expect(Math.abs(w.exports.dot(len, px, py) - dot)).toBeLessThanOrEqual(1e-13 * Math.max(1, ss));
+      expect(Math.abs(w.exports.sumsq(len, px) - ss)).toBeLessThanOrEqual(1e-13 * ss);
+      w.exports.sub(len, px, py, po);
+      expect(Array.from(w.f64(po, len))).toEqual(Array.from(x, (v, i) => v - y[i]));
+      w.exports.axpy(len, -0.5, px, py);
+      expect(relMaxDiff(w.f64(py, len), y.map((v, i) => v - 0.5 * x[i]))).toBeLessThan(1e-15);
+      expect(w.exports.allFinite(len, px)).toBe(1);
+      w.f64(px, len)[len - 1] = Infinity;
+      expect(w.exports.allFinite(len, px)).toBe(0);
+      w.f64(px, len)[len - 1] = NaN;
+      expect(w.exports.allFinite(len, px)).toBe(0);
+      for (const p of [px, py, po]) w.free(p);
+    });
+  }
+});
+
+describe('matmul kernels', () => {
+  for (const [n, d, k] of SHAPES) {
+    it(`X·W and Xᵀ·V for n=${n}, d=${d}, k=${k}`, () => {
+      const X = randn(n * d, 1 + n + d), W = randn(d * k, 2 + k), V = randn(n * k, 3 + k);
+      const pX = put(X), pW = put(W), pV = put(V), o1 = w.allocF64(n * k), o2 = w.allocF64(d * k);
+      w.exports.matmulXW(n, d, k, pX, pW, o1);
+      w.exports.matmulXtV(n, d, k, pX, pV, o2);
+      const e1 = new Float64Array(n * k), e2 = new Float64Array(d * k);
+      for (let i = 0; i < n; i++) for (let c = 0; c < k; c++) {
+        let s = 0;
+        for (let j = 0; j < d; j++) s += X[i * d + j] * W[j * k + c];
+        e1[i * k + c] = s;
+      }
+      for (let j = 0; j < d; j++) for (let c = 0; c < k; c++) {
+        let s = 0;
+        for (let i = 0; i < n; i++) s += X[i * d + j] * V[i * k + c];
+        e2[j * k + c] = s;
+      }
+      expect(relMaxDiff(w.f64(o1, n * k), e1)).toBeLessThan(1e-13);
+      expect(relMaxDiff(w.f64(o2, d * k), e2)).toBeLessThan(1e-13);
+      for (const p of [pX, pW, pV, o1, o2]) w.free(p);
+    });
+  }
+});
+
+describe('fused residual/gradient kernel', () => {
+  const losses: [keyof typeof LOSS_IDS, number][] = [['squared', 0], ['huber', 0.3], ['logcosh', 0], ['lp', 3], ['lp', 1.5]];
+  for (const [n, d, k] of SHAPES) {
+    for (const [loss, param] of losses) {
+      for (const reduction of ['sum', 'mean'] as const) {
+        it(`${loss}${param ? `(${param})` : ''} ${reduction}, n=${n}, d=${d}, k=${k}`, () => {
+          const X = randn(n * d, 11 * n + d), Y = randn(n * k, 13 + k), W = randn(d * k, 17 + d, 0.7);
+          const pX = put(X), pY = put(Y), pW = put(W);
+          const pG = w.allocF64(d * k), pR = w.allocF64(n * k), pD = w.allocF64(n * k), st = w.allocF64(2);
+          const scale = reduction === 'mean' ? 1 / n : 1;
+          w.exports.residualGrad(n, d, k, pX, pW, pY, pG, pR, pD, LOSS_IDS[loss], param, scale, st);
+          const G = new Float64Array(d * k), R = new Float64Array(n * k);
+          const ref = referenceResidualGrad({ X, Y, W0: W, n, d, k }, W, loss, param, scale, G, R);
+          expect(relMaxDiff(w.f64(pR, n * k), R)).toBeLessThan(1e-13);
+          expect(relMaxDiff(w.f64(pG, d * k), G)).toBeLessThan(1e-12);
+          const s = w.f64(st, 2);
+          expect(Math.abs(s[0] - ref.loss) / Math.max(1, Math.abs(ref.loss))).toBeLessThan(1e-13);
+          expect(Math.abs(s[1] - ref.rr) / Math.max(1, ref.rr)).toBeLessThan(1e-13);
+          for (const p of [pX, pY, pW, pG, pR, pD, st]) w.free(p);
+        });
+      }
+    }
+  }
+
+  it('logcosh stays finite for huge residuals (where cosh overflows)', () => {
+    const pR = put(new Float64Array([800, -1000])), pG = w.allocF64(2);
+    const v = w.exports.lossEval(LOSS_IDS.logcosh, 0, pR, pG, 2, 1, 1);
+    // log cosh r = |r| − log 2 + log1p(e^{−2|r|}) → |r| − log 2 exactly in float64 here
+    expect(v).toBeCloseTo(1800 - 2 * Math.LN2, 9);
+    expect(Array.from(w.f64(pG, 2))).toEqual([1, -1]);
+  });
+});
