@@ -10,6 +10,7 @@
 import { DspgdError } from './errors.js';
 import { Problem } from './problem.js';
 import { requireParam } from './spec.js';
+import { getWasm, type Wasm } from './wasm/module.js';
 
 export type GeneratorKind = 'gaussian' | 'teacher' | 'spectrum';
 
@@ -107,13 +108,14 @@ export async function generate(opts: GenerateOptions): Promise<Problem> {
 }
 
 /** X = U diag(s) V: U n×n and V n×d with orthonormal rows, s_i = cond^(−i/(n−1)). */
-function fillSpectrum(wasm: import('./wasm/module.js').Wasm, n: number, d: number, seed: number, cond: number, X: number): void {
+function fillSpectrum(wasm: Wasm, n: number, d: number, seed: number, cond: number, X: number): void {
   const e = wasm.exports;
   const scratchLen = e.orthonormalizeScratchLen(n, d);
   const V = X; // V is built in place in X's storage, then scaled and mixed
   const U = wasm.allocF64(n * n, 'spectrum U');
   const tmp = wasm.allocF64(n * d, 'spectrum work');
   const scratch = wasm.allocF64(Math.max(scratchLen, e.orthonormalizeScratchLen(n, n)), 'spectrum scratch');
+  const s = wasm.allocF64(n, 'singular values');
   try {
     e.rngSeed(seed, 5);
     e.fillNormal(n * d, V, 0, 1);
@@ -122,25 +124,26 @@ function fillSpectrum(wasm: import('./wasm/module.js').Wasm, n: number, d: numbe
     e.fillNormal(n * n, U, 0, 1);
     e.orthonormalizeRows(n, n, U, scratch);
     // tmp = diag(s) V, then X = U · tmp (U n×n times tmp n×d)
-    const s = singularValues(n, cond);
+    e.fillGeometric(n, s, cond);
     e.copy(n * d, V, tmp);
-    for (let i = 0; i < n; i++) scaleRow(wasm, tmp + i * d * 8, d, s[i]);
+    e.scaleRows(n, d, tmp, s);
     e.matmulXW(n, n, d, U, tmp, X);
   } finally {
     wasm.free(U);
     wasm.free(tmp);
     wasm.free(scratch);
+    wasm.free(s);
   }
 }
 
-function scaleRow(wasm: import('./wasm/module.js').Wasm, ptr: number, len: number, s: number): void {
-  const v = wasm.f64(ptr, len);
-  for (let j = 0; j < len; j++) v[j] *= s;
-}
-
 /** The prescribed singular values of `spectrum`: geometric from 1 to 1/cond. */
-export function singularValues(n: number, cond: number): Float64Array {
-  const s = new Float64Array(n);
-  for (let i = 0; i < n; i++) s[i] = n === 1 ? 1 : Math.pow(cond, -i / (n - 1));
-  return s;
+export async function singularValues(n: number, cond: number): Promise<Float64Array> {
+  const wasm = await getWasm();
+  const p = wasm.allocF64(n, 'singular values');
+  try {
+    wasm.exports.fillGeometric(n, p, cond);
+    return wasm.f64(p, n).slice();
+  } finally {
+    wasm.free(p);
+  }
 }
