@@ -6,7 +6,7 @@
 import { Command, Option } from 'commander';
 import { solve } from '../solve.js';
 import { Problem } from '../problem.js';
-import { readNpyFile, encodeNpy, writeFilesAtomic } from '../io/index.js';
+import { readNpyFile, encodeNpy, writeFilesAtomic, type AtomicFile } from '../io/index.js';
 import { resolvePrecond, BUILTIN_PRECOND_NAMES } from '../precond/index.js';
 import { resolveLoss, LOSS_NAMES } from '../losses/index.js';
 import { DspgdError } from '../errors.js';
@@ -69,10 +69,10 @@ async function runSolve(f: SolveFlags): Promise<number> {
       precond, loss, lr: f.lr, reduction: f.reduction, tol: f.tol, gradTol: f.gradTol, maxIter: f.maxIter,
       report: true,
     });
-    const files: { path: string; data: Uint8Array | string }[] = [];
-    if (f.out) files.push({ path: f.out, data: JSON.stringify(resultToJson(r), null, 2) + '\n' });
-    if (f.saveW) files.push({ path: f.saveW, data: encodeNpy(r.W) });
-    if (f.saveWgd && r.bias) files.push({ path: f.saveWgd, data: encodeNpy(r.bias.W_GD as Matrix) });
+    const files: AtomicFile[] = [];
+    if (f.out) files.push({ path: f.out, data: JSON.stringify(resultToJson(r), null, 2) + '\n', argument: '--out' });
+    if (f.saveW) files.push({ path: f.saveW, data: encodeNpy(r.W), argument: '--save-w' });
+    if (f.saveWgd && r.bias) files.push({ path: f.saveWgd, data: encodeNpy(r.bias.W_GD as Matrix), argument: '--save-wgd' });
     await writeFilesAtomic(files);
     if (!f.quiet) printSummary(r);
     return r.status === 'converged' ? EXIT_OK : EXIT_NOT_CONVERGED;

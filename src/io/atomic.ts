@@ -1,0 +1,136 @@
+/**
+ * Atomic file writes: data goes to a uniquely named temp file in the target's
+ * directory, is fsynced, and is then renamed over the target. Readers see the
+ * old file or the new one, never a truncated mix; on failure the temp file is
+ * removed and the target is left as it was.
+ *
+ * Notes: rename replaces a symbolic link at `path` with a regular file (it
+ * does not write through the link); an existing target's permission bits are
+ * kept, its owner is not.
+ */
+import { open, rename, stat, unlink } from 'node:fs/promises';
+import { randomBytes } from 'node:crypto';
+import { basename, dirname, join, resolve } from 'node:path';
+import { DspgdError } from '../errors.js';
+import { describeFsError } from './fs-errors.js';
+
+export interface AtomicFile {
+  path: string;
+  data: Uint8Array | string;
+  /** What the file is for (e.g. '--out'); prefixes error messages and becomes `err.argument`. */
+  argument?: string;
+}
+
+/** Writes `data` (a string is written as UTF-8) to `path` atomically. Throws DspgdError('E_IO') on failure. */
+export async function writeFileAtomic(path: string, data: Uint8Array | string, argument?: string): Promise<void> {
+  await writeFilesAtomic([{ path, data, argument }]);
+}
+
+/**
+ * Writes several files: first every temp file (written and fsynced), and only
+ * when all of them succeeded, the renames. A failure before the renames
+ * leaves every target untouched; all temp files are removed on any failure.
+ * (A failing rename after others succeeded cannot undo those; the error
+ * message says which targets were already replaced.)
+ * Two entries with the same path are an E_PARAM error.
+ */
+export async function writeFilesAtomic(files: readonly AtomicFile[]): Promise<void> {
+  const seen = new Map<string, string>();
+  for (const f of files) {
+    if (typeof f?.path !== 'string' || f.path === '') {
+      throw new DspgdError('E_PARAM', `${prefix(f?.argument)}expected a file path, got ${JSON.stringify(f?.path)}`, f?.argument);
+    }
+    const key = resolve(f.path);
+    const other = seen.get(key);
+    if (other !== undefined) {
+      throw new DspgdError('E_PARAM', `${prefix(f.argument)}two outputs would be written to the same file ${f.path} (also ${other})`, f.argument);
+    }
+    seen.set(key, f.path);
+  }
+
+  const temps: (string | undefined)[] = [];
+  const cleanup = async (from: number) => {
+    await Promise.all(temps.slice(from).map((t) => (t ? unlink(t).catch(() => undefined) : undefined)));
+  };
+
+  // Phase 1: all temp files. Nothing visible changes yet.
+  for (let i = 0; i < files.length; i++) {
+    const f = files[i];
+    try {
+      await writeTemp(f, (tmp) => { temps[i] = tmp; });
+    } catch (e) {
+      await cleanup(0);
+      throw ioError(f, e);
+    }
+  }
+
+  // Phase 2: the renames.
+  for (let i = 0; i < files.length; i++) {
+    const f = files[i];
+    try {
+      await rename(temps[i]!, f.path);
+      temps[i] = undefined;
+    } catch (e) {
+      await cleanup(i);
+      const done = files.slice(0, i).map((x) => x.path);
+      throw ioError(f, e, done.length ? ` (already written: ${done.join(', ')})` : '');
+    }
+  }
+
+  // Make the renames durable (best effort: not every platform can fsync a directory).
+  const dirs = new Set(files.map((f) => dirname(resolve(f.path))));
+  await Promise.all([...dirs].map(fsyncDir));
+}
+
+async function writeTemp(f: AtomicFile, created: (tmp: string) => void): Promise<void> {
+  // Refuse a directory target before writing anything: rename would fail only in phase 2.
+  let mode: number | undefined;
+  try {
+    const st = await stat(f.path);
+    if (st.isDirectory()) throw Object.assign(new Error('is a directory'), { code: 'EISDIR' });
+    if (st.isFile()) mode = st.mode & 0o7777;
+  } catch (e) {
+    if ((e as { code?: string }).code !== 'ENOENT') throw e;
+  }
+  const dir = dirname(f.path);
+  const tmp = join(dir, `.${basename(f.path).slice(0, 64)}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`);
+  let fh;
+  try {
+    fh = await open(tmp, 'wx', 0o666);
+  } catch (e) {
+    if ((e as { code?: string }).code === 'ENOENT') {
+      throw Object.assign(new Error(`directory ${dir} does not exist (ENOENT)`), { code: 'ENOENT_DIR', cause: e });
+    }
+    throw e;
+  }
+  created(tmp);
+  try {
+    if (mode !== undefined) await fh.chmod(mode);
+    await fh.writeFile(f.data); // a string is written as UTF-8
+    await fh.sync();
+  } catch (e) {
+    await fh.close().catch(() => undefined);
+    throw e;
+  }
+  await fh.close();
+}
+
+async function fsyncDir(dir: string): Promise<void> {
+  let fh;
+  try {
+    fh = await open(dir, 'r');
+    await fh.sync();
+  } catch {
+    // Windows and some file systems cannot open or fsync a directory.
+  } finally {
+    await fh?.close().catch(() => undefined);
+  }
+}
+
+function prefix(argument: string | undefined): string {
+  return argument ? `${argument}: ` : '';
+}
+
+function ioError(f: AtomicFile, e: unknown, suffix = ''): DspgdError {
+  return new DspgdError('E_IO', `${prefix(f.argument)}cannot write ${f.path}: ${describeFsError(e)}${suffix}`, f.argument, { cause: e });
+}
