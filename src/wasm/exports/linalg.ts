@@ -1,3 +1,27 @@
 /** Typed signatures of the WASM exports from assembly/linalg/ (pointers are byte offsets). */
-// eslint-disable-next-line @typescript-eslint/no-empty-interface
-export interface LinalgExports {}
+type Ptr = number;
+
+export interface LinalgExports {
+  /** Householder LQ in place, row pivoting when perm ≠ 0; returns the numerical rank. See assembly/linalg/lq.ts. */
+  lqFactor(m: number, d: number, A: Ptr, tau: Ptr, diag: Ptr, perm: Ptr, norms: Ptr, rtol: number): number;
+  /** M (len×k) ← Q·M with Q = H_0 ⋯ H_{r−1} from lqFactor (row stride len). w: k doubles. */
+  lqApplyQ(len: number, k: number, r: number, A: Ptr, tau: Ptr, M: Ptr, w: Ptr): void;
+  /** M (len×k) ← Qᵀ·M. */
+  lqApplyQt(len: number, k: number, r: number, A: Ptr, tau: Ptr, M: Ptr, w: Ptr): void;
+  /** C (m×k) ← L⁻¹C; L[i, j] at A[i·lda + j] (j < i), diagonal in diag. w: k doubles. */
+  triSolveLower(m: number, k: number, A: Ptr, lda: number, diag: Ptr, C: Ptr, w: Ptr): void;
+  /** C[0..m) ← L⁻ᵀC[0..m); same storage as triSolveLower. */
+  triSolveLowerT(m: number, k: number, A: Ptr, lda: number, diag: Ptr, C: Ptr, w: Ptr): void;
+  /** C[i, :] = B[perm[i], :] (perm: m i32). */
+  lqGatherRows(m: number, k: number, perm: Ptr, B: Ptr, C: Ptr): void;
+  /** Lt (r×m) = transpose of the first r columns of the pivoted L of an m×d lqFactor. */
+  lqLowerTranspose(m: number, d: number, r: number, A: Ptr, diag: Ptr, Lt: Ptr): void;
+  /** A power of two s bringing max|x| into [2^−400, 2^400] (1 when it already is). */
+  lqPow2Scale(len: number, x: Ptr): number;
+  /** dst = s·src (dst may equal src). */
+  lqScaledCopy(len: number, s: number, src: Ptr, dst: Ptr): void;
+  /** Rows of A (m×d, m ≤ d) ← orthonormal rows spanning the same space (A = L·E, diag(L) ≥ 0). */
+  orthonormalizeRows(m: number, d: number, A: Ptr, scratch: Ptr): void;
+  /** Doubles of scratch orthonormalizeRows needs (2m). */
+  orthonormalizeScratchLen(m: number, d: number): number;
+}

@@ -1,0 +1,7 @@
+export {
+  factorRowSpace,
+  gdLimit,
+  interpolationTolerance,
+  type RowSpaceFactor,
+  type GdLimit,
+} from './row-space.js';

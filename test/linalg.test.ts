@@ -1,0 +1,417 @@
+// The exact GD limit and the row/null-space split (src/linalg, assembly/linalg)
+// against an independent Jacobi-SVD pseudo-inverse (test/helpers/svd.ts) and
+// against NumPy/LAPACK least-squares solutions (test/fixtures/linalg_lstsq.json,
+// written by test/fixtures/make_linalg_fixtures.py).
+import { describe, it, expect, beforeAll } from 'vitest';
+import { readFileSync } from 'node:fs';
+import { getWasm, type Wasm } from '../src/wasm/module.js';
+import { factorRowSpace, gdLimit, interpolationTolerance } from '../src/linalg/index.js';
+import { randn } from './helpers/rng.js';
+import { pinvJacobi, matmul, fro, relFro } from './helpers/svd.js';
+
+let w: Wasm;
+beforeAll(async () => {
+  w = await getWasm();
+});
+
+function put(a: ArrayLike<number>): number {
+  const p = w.allocF64(a.length);
+  w.f64(p, a.length).set(a);
+  return p;
+}
+function get(p: number, len: number): Float64Array {
+  return Float64Array.from(w.f64(p, len));
+}
+function transpose(A: ArrayLike<number>, m: number, n: number): Float64Array {
+  const T = new Float64Array(m * n);
+  for (let i = 0; i < m; i++) for (let j = 0; j < n; j++) T[j * m + i] = A[i * n + j];
+  return T;
+}
+
+/** X = U diag(s) V in plain JS, s geometric 1 → 1/cond, U and V Gram–Schmidt orthonormalized Gaussians. */
+function conditioned(n: number, d: number, cond: number, seed: number): Float64Array {
+  const m = Math.min(n, d);
+  const orth = (rows: number, cols: number, sd: number) => {
+    // rows×cols with orthonormal rows (rows ≤ cols), independent of the WASM kernels.
+    const g = randn(rows * cols, sd);
+    const colsArr = Array.from({ length: rows }, (_, j) => Float64Array.from({ length: cols }, (_, i) => g[j * cols + i]));
+    // Modified Gram–Schmidt twice is orthonormal to round-off for a well-conditioned Gaussian.
+    for (let pass = 0; pass < 2; pass++) {
+      for (let j = 0; j < rows; j++) {
+        for (let l = 0; l < j; l++) {
+          let s = 0;
+          for (let i = 0; i < cols; i++) s += colsArr[l][i] * colsArr[j][i];
+          for (let i = 0; i < cols; i++) colsArr[j][i] -= s * colsArr[l][i];
+        }
+        const nr = fro(colsArr[j]);
+        for (let i = 0; i < cols; i++) colsArr[j][i] /= nr;
+      }
+    }
+    const out = new Float64Array(rows * cols);
+    colsArr.forEach((c, j) => out.set(c, j * cols));
+    return out;
+  };
+  const Vt = orth(m, d, seed); // m×d
+  const Ut = orth(m, n, seed + 1); // m×n, U = Utᵀ
+  const S = new Float64Array(m * d);
+  for (let i = 0; i < m; i++) {
+    const s = m === 1 ? 1 : Math.pow(cond, -i / (m - 1));
+    for (let j = 0; j < d; j++) S[i * d + j] = s * Vt[i * d + j];
+  }
+  return matmul(transpose(Ut, m, n), S, n, m, d);
+}
+
+describe('X⁺B against a Jacobi-SVD pseudo-inverse (random shapes)', () => {
+  const SHAPES: [number, number, number][] = [
+    [5, 12, 1], [7, 7, 2], [12, 5, 3], [1, 9, 1], [9, 1, 2], [1, 1, 1], [6, 13, 8], [10, 33, 11], [3, 64, 16], [16, 101, 2], [20, 23, 5], [40, 17, 1],
+  ];
+  for (const [n, d, k] of SHAPES) {
+    it(`n=${n}, d=${d}, k=${k}`, () => {
+      const X = randn(n * d, 1000 + n * 31 + d, 1 / Math.sqrt(d));
+      const B = randn(n * k, 2000 + k);
+      const ref = pinvJacobi(X, n, d);
+      const pX = put(X), pB = put(B), out = w.allocF64(d * k);
+      const f = factorRowSpace(w, pX, n, d);
+      try {
+        expect(f.rank).toBe(Math.min(n, d));
+        expect(ref.rank).toBe(Math.min(n, d));
+        f.pinv(pB, k, out);
+        const expected = matmul(ref.pinv, B, d, n, k);
+        const cond = Math.max(...ref.sigma) / Math.min(...ref.sigma);
+        expect(relFro(get(out, d * k), expected)).toBeLessThanOrEqual(1e-14 * Math.max(10, cond));
+        // X and B are left intact.
+        expect(get(pX, n * d)).toEqual(X);
+        expect(get(pB, n * k)).toEqual(B);
+        // The estimates bracket what they estimate.
+        const smax = Math.max(...ref.sigma), smin = Math.min(...ref.sigma);
+        expect(f.singularEstimate.max).toBeLessThanOrEqual(smax * (1 + 1e-12));
+        expect(f.singularEstimate.max).toBeGreaterThanOrEqual(smax / Math.sqrt(n) * (1 - 1e-12));
+        expect(f.singularEstimate.min).toBeGreaterThanOrEqual(smin * (1 - 1e-12));
+      } finally {
+        f.dispose();
+        [pX, pB, out].forEach((p) => w.free(p));
+      }
+    });
+  }
+
+  it('cond(X) = 1e4 (n=10, d=27, k=3): agrees with the Jacobi SVD to 1e-10', () => {
+    const n = 10, d = 27, k = 3;
+    const X = conditioned(n, d, 1e4, 77);
+    const B = randn(n * k, 78);
+    const ref = pinvJacobi(X, n, d);
+    expect(Math.max(...ref.sigma) / Math.min(...ref.sigma)).toBeCloseTo(1e4, -1);
+    const pX = put(X), pB = put(B), out = w.allocF64(d * k);
+    const f = factorRowSpace(w, pX, n, d);
+    f.pinv(pB, k, out);
+    expect(f.rank).toBe(n);
+    expect(relFro(get(out, d * k), matmul(ref.pinv, B, d, n, k))).toBeLessThanOrEqual(1e-10);
+    f.dispose();
+    [pX, pB, out].forEach((p) => w.free(p));
+  });
+});
+
+interface FixtureCase {
+  name: string; note: string; n: number; d: number; k: number;
+  X: number[]; Y: number[]; W0: number[]; W: number[];
+  rank: number; singularValues: number[]; interpolates: boolean; relResidual: number;
+}
+const fixtures: { cases: FixtureCase[] } = JSON.parse(
+  readFileSync(new URL('./fixtures/linalg_lstsq.json', import.meta.url), 'utf8'));
+
+describe('W_GD∞ against NumPy/LAPACK lstsq (fixtures)', () => {
+  for (const c of fixtures.cases) {
+    it(`${c.name}: ${c.note}`, () => {
+      const { n, d, k } = c;
+      const pX = put(c.X), pY = put(c.Y), pW0 = put(c.W0), out = w.allocF64(d * k);
+      const f = factorRowSpace(w, pX, n, d);
+      try {
+        const g = gdLimit(w, f, pX, pY, pW0, k, out);
+        const W = get(out, d * k);
+        // Relative error of W_GD∞ and of the step X⁺(Y − XW0) itself (the stricter measure).
+        const errW = relFro(W, c.W);
+        const step = W.map((v, i) => v - c.W0[i]), refStep = c.W.map((v, i) => v - c.W0[i]);
+        const errStep = relFro(step, refStep);
+        console.log(`[linalg fixture] ${c.name}: rank ${g.rank}, rel. error W ${errW.toExponential(2)}, step ${errStep.toExponential(2)}, relResidual ${g.relResidual.toExponential(2)}, backwardError ${g.backwardError.toExponential(2)}`);
+        expect(g.rank).toBe(c.rank);
+        expect(f.rank).toBe(c.rank);
+        expect(g.interpolates).toBe(c.interpolates);
+        expect(errW).toBeLessThanOrEqual(1e-8);
+        expect(errStep).toBeLessThanOrEqual(1e-8);
+        if (c.interpolates) {
+          expect(g.relResidual).toBeLessThanOrEqual(1e-11);
+        } else {
+          expect(g.relResidual).toBeCloseTo(c.relResidual, 10);
+          expect(g.backwardError).toBeGreaterThan(1e3 * interpolationTolerance(f));
+        }
+        // The estimates against the true extreme singular values of the numerical rank.
+        const sv = c.singularValues;
+        expect(f.singularEstimate.max).toBeLessThanOrEqual(sv[0] * (1 + 1e-12));
+        expect(f.singularEstimate.min).toBeGreaterThanOrEqual(sv[c.rank - 1] * (1 - 1e-12));
+      } finally {
+        f.dispose();
+        [pX, pY, pW0, out].forEach((p) => w.free(p));
+      }
+    });
+  }
+});
+
+describe('what the theory says about W_GD∞ and the projections', () => {
+  const CASES: [number, number, number][] = [[8, 21, 1], [12, 40, 3], [5, 5, 2], [17, 61, 9]];
+  for (const [n, d, k] of CASES) {
+    it(`n=${n}, d=${d}, k=${k}: interpolates, W_GD∞ − W0 in the row space, minimal norm`, () => {
+      const X = randn(n * d, 300 + d, 1 / Math.sqrt(d));
+      const Y = randn(n * k, 301), W0 = randn(d * k, 302, 0.3);
+      const pX = put(X), pY = put(Y), pW0 = put(W0), out = w.allocF64(d * k), diff = w.allocF64(d * k);
+      const f = factorRowSpace(w, pX, n, d);
+      const g = gdLimit(w, f, pX, pY, pW0, k, out);
+      expect(g.rank).toBe(n);
+      expect(g.interpolates).toBe(true);
+      expect(g.relResidual).toBeLessThanOrEqual(1e-13);
+      // X·W_GD = Y, checked here in plain JS.
+      expect(relFro(matmul(X, get(out, d * k), n, d, k), Y)).toBeLessThanOrEqual(1e-13);
+      w.exports.sub(d * k, out, pW0, diff);
+      const s = f.split(diff, k);
+      expect(s.null).toBeLessThanOrEqual(1e-14 * s.row);
+      expect(s.row).toBeCloseTo(fro(get(diff, d * k)), 12);
+      // Minimal distance to W0: adding a null-space direction to the step only makes it longer.
+      const V = randn(d * k, 303), pV = put(V), proj = w.allocF64(d * k);
+      f.projectRow(pV, k, proj);
+      const nullDir = V.map((v, i) => v - w.f64(proj, d * k)[i]);
+      const stepNorm = fro(get(diff, d * k));
+      const moved = get(diff, d * k).map((v, i) => v + 0.1 * nullDir[i]);
+      if (n < d) expect(fro(moved)).toBeGreaterThan(stepNorm);
+      else expect(fro(nullDir)).toBeLessThanOrEqual(1e-14 * fro(V)); // square, full rank: no null space
+      expect(relFro(matmul(X, moved.map((v, i) => v + W0[i]), n, d, k), Y)).toBeLessThanOrEqual(1e-12); // still interpolates
+      f.dispose();
+      [pX, pY, pW0, out, diff, pV, proj].forEach((p) => w.free(p));
+    });
+  }
+
+  for (const [n, d, k] of [[6, 15, 1], [9, 20, 4], [25, 10, 3]] as [number, number, number][]) {
+    it(`n=${n}, d=${d}, k=${k}: row² + null² = ‖V‖², P_row idempotent and equal to X⁺X`, () => {
+      const X = randn(n * d, 400 + n, 1 / Math.sqrt(d));
+      const V = randn(d * k, 401);
+      const pX = put(X), pV = put(V), P = w.allocF64(d * k), PP = w.allocF64(d * k);
+      const f = factorRowSpace(w, pX, n, d);
+      const s = f.split(pV, k);
+      expect(Math.abs(s.row ** 2 + s.null ** 2 - fro(V) ** 2)).toBeLessThanOrEqual(1e-14 * fro(V) ** 2);
+      expect(get(pV, d * k)).toEqual(V); // split leaves V intact
+      f.projectRow(pV, k, P);
+      f.projectRow(P, k, PP);
+      expect(relFro(get(PP, d * k), get(P, d * k))).toBeLessThanOrEqual(1e-14);
+      expect(fro(get(P, d * k))).toBeCloseTo(s.row, 13);
+      // Null part, computed directly, against ‖V − P_row V‖ from the independent X⁺X.
+      const ref = pinvJacobi(X, n, d);
+      const PV = matmul(ref.pinv, matmul(X, V, n, d, k), d, n, k);
+      expect(relFro(get(P, d * k), PV)).toBeLessThanOrEqual(1e-13);
+      expect(Math.abs(s.null - fro(V.map((v, i) => v - PV[i])))).toBeLessThanOrEqual(1e-13 * fro(V));
+      if (n >= d) expect(s.null).toBeLessThanOrEqual(1e-14 * fro(V)); // full column rank: P_row = I
+      // In place: out = V.
+      f.projectRow(pV, k, pV);
+      expect(relFro(get(pV, d * k), get(P, d * k))).toBe(0);
+      f.dispose();
+      [pX, pV, P, PP].forEach((p) => w.free(p));
+    });
+  }
+
+  it('the null part of a vector in the row space is round-off, of one in the null space is all of it', () => {
+    const n = 7, d = 19;
+    const X = randn(n * d, 500);
+    const pX = put(X);
+    const f = factorRowSpace(w, pX, n, d);
+    const inRow = put(matmul(transpose(X, n, d), randn(n, 501), d, n, 1)); // Xᵀu
+    const a = f.split(inRow, 1);
+    expect(a.null).toBeLessThanOrEqual(1e-14 * a.row);
+    const V = randn(d, 502), pV = put(V), P = w.allocF64(d);
+    f.projectRow(pV, 1, P);
+    w.exports.sub(d, pV, P, pV); // (I − P_row)V
+    const b = f.split(pV, 1);
+    expect(b.row).toBeLessThanOrEqual(1e-14 * b.null);
+    f.dispose();
+    [pX, inRow, pV, P].forEach((p) => w.free(p));
+  });
+});
+
+describe('rank-deficient X and edge cases', () => {
+  /** rank r of n×d: the last n − r rows are combinations of the first r. */
+  function deficient(n: number, d: number, r: number, seed: number): Float64Array {
+    const Bm = randn(r * d, seed);
+    const C = randn((n - r) * r, seed + 1);
+    const X = new Float64Array(n * d);
+    X.set(Bm);
+    X.set(matmul(C, Bm, n - r, r, d), r * d);
+    return X;
+  }
+  for (const [n, d, r, k] of [[6, 10, 3, 1], [6, 10, 3, 4], [12, 30, 5, 2], [20, 8, 4, 3], [5, 5, 1, 2]] as [number, number, number, number][]) {
+    it(`rank ${r} of ${n}×${d}, k=${k}: rank found, X⁺B is the minimum-norm least-squares solution`, () => {
+      // Shuffle the rows so the dependent ones are not last.
+      const X0 = deficient(n, d, r, 600 + n + r);
+      const order = Array.from({ length: n }, (_, i) => (i * 7 + 3) % n);
+      expect(new Set(order).size).toBe(n);
+      const X = new Float64Array(n * d);
+      order.forEach((src, i) => X.set(X0.subarray(src * d, src * d + d), i * d));
+      const B = randn(n * k, 700);
+      const pX = put(X), pB = put(B), out = w.allocF64(d * k);
+      const f = factorRowSpace(w, pX, n, d);
+      const ref = pinvJacobi(X, n, d);
+      expect(f.rank).toBe(r);
+      expect(ref.rank).toBe(r);
+      f.pinv(pB, k, out);
+      expect(relFro(get(out, d * k), matmul(ref.pinv, B, d, n, k))).toBeLessThanOrEqual(1e-12);
+      // Consistent right-hand side: interpolates; random one (r < n): does not.
+      const Wt = randn(d * k, 701), Yc = matmul(X, Wt, n, d, k), pYc = put(Yc), pW0 = w.allocF64(d * k);
+      const gc = gdLimit(w, f, pX, pYc, pW0, k, out);
+      expect(gc).toMatchObject({ rank: r, interpolates: true });
+      expect(gc.relResidual).toBeLessThanOrEqual(1e-13);
+      const gi = gdLimit(w, f, pX, pB, pW0, k, out);
+      expect(gi).toMatchObject({ rank: r, interpolates: false });
+      // The split uses rank r: a vector in the row space has no null part.
+      const s = f.split(put(matmul(transpose(X, n, d), randn(n, 702), d, n, 1)), 1);
+      expect(s.null).toBeLessThanOrEqual(1e-13 * s.row);
+      f.dispose();
+      [pX, pB, out, pYc, pW0].forEach((p) => w.free(p));
+    });
+  }
+
+  it('X = 0: rank 0, X⁺ = 0, everything is null space, W_GD∞ = W0', () => {
+    const n = 3, d = 5, k = 2;
+    const pX = w.allocF64(n * d), V = randn(d * k, 800), pV = put(V), out = w.allocF64(d * k);
+    const f = factorRowSpace(w, pX, n, d);
+    expect(f.rank).toBe(0);
+    expect(f.singularEstimate).toEqual({ max: 0, min: 0 });
+    f.pinv(put(randn(n * k, 801)), k, out);
+    expect(Array.from(get(out, d * k))).toEqual(new Array(d * k).fill(0));
+    const s = f.split(pV, k);
+    expect(s.row).toBe(0);
+    expect(s.null).toBeCloseTo(fro(V), 14);
+    const g = gdLimit(w, f, pX, w.allocF64(n * k), pV, k, out); // Y = 0
+    expect(g).toMatchObject({ rank: 0, interpolates: true, relResidual: 0 });
+    expect(get(out, d * k)).toEqual(V);
+    const g2 = gdLimit(w, f, pX, put(randn(n * k, 802)), pV, k, out);
+    expect(g2.interpolates).toBe(false);
+    f.dispose();
+  });
+
+  it('huge and tiny units: X·2^±700-ish scales X⁺ exactly, rank unchanged', () => {
+    const n = 6, d = 14, k = 2;
+    const X = randn(n * d, 900), B = randn(n * k, 901);
+    const pB = put(B), base = w.allocF64(d * k), out = w.allocF64(d * k);
+    const f0 = factorRowSpace(w, put(X), n, d);
+    f0.pinv(pB, k, base);
+    const ref = get(base, d * k);
+    for (const s of [1e200, 1e-200, 2 ** 600, 2 ** -600]) {
+      const f = factorRowSpace(w, put(X.map((v) => v * s)), n, d);
+      expect(f.rank).toBe(n);
+      f.pinv(pB, k, out);
+      const got = get(out, d * k).map((v) => v * s);
+      expect(relFro(got, ref)).toBeLessThanOrEqual(1e-14);
+      expect(f.singularEstimate.max / s).toBeCloseTo(f0.singularEstimate.max, 12);
+      f.dispose();
+    }
+    f0.dispose();
+  });
+
+  it('rtol is configurable: a large one truncates the small singular values', () => {
+    const n = 8, d = 20;
+    const X = conditioned(n, d, 1e4, 950); // σ_i = 1e4^(−i/7)
+    const pX = put(X);
+    expect(factorRowSpace(w, pX, n, d).rank).toBe(8);
+    // σ < 1e-2 are σ_6, σ_7 (1e4^(−6/7) ≈ 3.7e-4 … ); the pivots track them to within a small factor.
+    const f = factorRowSpace(w, pX, n, d, { rtol: 1e-3 });
+    expect(f.rank).toBeGreaterThanOrEqual(6);
+    expect(f.rank).toBeLessThanOrEqual(7);
+    expect(f.rtol).toBe(1e-3);
+    expect(() => factorRowSpace(w, pX, n, d, { rtol: -1 })).toThrow(expect.objectContaining({ code: 'E_PARAM' }));
+    expect(() => factorRowSpace(w, pX, n, 0)).toThrow(expect.objectContaining({ code: 'E_SHAPE' }));
+  });
+
+  it('deterministic to the bit, and dispose frees and then refuses', () => {
+    const n = 9, d = 31, k = 3;
+    const X = randn(n * d, 990), B = randn(n * k, 991);
+    const pX = put(X), pB = put(B), a = w.allocF64(d * k), b = w.allocF64(d * k);
+    const f1 = factorRowSpace(w, pX, n, d), f2 = factorRowSpace(w, pX, n, d);
+    f1.pinv(pB, k, a);
+    f2.pinv(pB, k, b);
+    expect(get(a, d * k)).toEqual(get(b, d * k));
+    f1.dispose();
+    f1.dispose(); // idempotent
+    expect(() => f1.pinv(pB, k, a)).toThrow(expect.objectContaining({ code: 'E_DISPOSED' }));
+    expect(() => f1.split(pB, k)).toThrow(expect.objectContaining({ code: 'E_DISPOSED' }));
+    expect(() => f2.pinv(pB, 0, a)).toThrow(expect.objectContaining({ code: 'E_SHAPE' }));
+    f2.dispose();
+    // Repeated factor/dispose cycles do not grow memory.
+    const before = w.exports.memoryBytes();
+    for (let i = 0; i < 50; i++) {
+      const f = factorRowSpace(w, pX, n, d);
+      f.pinv(pB, k, a);
+      f.split(a, k);
+      f.dispose();
+    }
+    expect(w.exports.memoryBytes()).toBe(before);
+  });
+});
+
+describe('orthonormalizeRows', () => {
+  for (const [m, d] of [[1, 1], [1, 7], [3, 3], [5, 12], [8, 9], [20, 61], [16, 16], [33, 100]] as [number, number][]) {
+    it(`${m}×${d}: orthonormal to 1e-14, same row space, A = L·E with L lower triangular, diag ≥ 0`, () => {
+      const A = randn(m * d, 1100 + m * d);
+      const pA = put(A);
+      const scratch = w.allocF64(Math.max(1, w.exports.orthonormalizeScratchLen(m, d)));
+      w.exports.orthonormalizeRows(m, d, pA, scratch);
+      const E = get(pA, m * d);
+      const G = matmul(E, transpose(E, m, d), m, d, m);
+      let off = 0;
+      for (let i = 0; i < m; i++) for (let j = 0; j < m; j++) off = Math.max(off, Math.abs(G[i * m + j] - (i === j ? 1 : 0)));
+      expect(off).toBeLessThanOrEqual(1e-14);
+      // Same span: A = (A Eᵀ) E exactly in exact arithmetic.
+      const L = matmul(A, transpose(E, m, d), m, d, m);
+      expect(relFro(matmul(L, E, m, m, d), A)).toBeLessThanOrEqual(1e-14);
+      for (let i = 0; i < m; i++) {
+        expect(L[i * m + i]).toBeGreaterThan(0);
+        for (let j = i + 1; j < m; j++) expect(Math.abs(L[i * m + j])).toBeLessThanOrEqual(1e-13 * fro(A));
+      }
+      w.free(pA);
+      w.free(scratch);
+    });
+  }
+
+  it('is deterministic and orthonormalizes an ill-conditioned A (cond 1e10) to 1e-14', () => {
+    const m = 10, d = 25;
+    const A = conditioned(m, d, 1e10, 1200);
+    const pA = put(A), pB = put(A), scratch = w.allocF64(w.exports.orthonormalizeScratchLen(m, d));
+    w.exports.orthonormalizeRows(m, d, pA, scratch);
+    w.exports.orthonormalizeRows(m, d, pB, scratch);
+    const E = get(pA, m * d);
+    expect(get(pB, m * d)).toEqual(E);
+    const G = matmul(E, transpose(E, m, d), m, d, m);
+    for (let i = 0; i < m; i++) for (let j = 0; j < m; j++) expect(Math.abs(G[i * m + j] - (i === j ? 1 : 0))).toBeLessThanOrEqual(1e-14);
+    expect(relFro(matmul(matmul(A, transpose(E, m, d), m, d, m), E, m, m, d), A)).toBeLessThanOrEqual(1e-14);
+  });
+});
+
+describe('with the seeded `spectrum` generator (X = U diag(s) V from orthonormalizeRows)', () => {
+  it('n=12, d=40, cond 1e4: singular values as prescribed, full row rank, gdLimit interpolates', async () => {
+    const { generate } = await import('../src/generate.js');
+    const n = 12, d = 40, k = 2;
+    const p = await generate({ n, d, k, kind: 'spectrum', cond: 1e4, seed: 5 });
+    try {
+      const X = p.X.data;
+      const ref = pinvJacobi(X, n, d);
+      const sigma = [...ref.sigma].sort((a, b) => b - a);
+      sigma.forEach((s, i) => expect(s).toBeCloseTo(Math.pow(1e4, -i / (n - 1)), 12));
+      const g = p.gdLimit();
+      expect(g.rank).toBe(n);
+      expect(g.interpolates).toBe(true);
+      expect(g.relResidual).toBeLessThanOrEqual(1e-11);
+      const step = g.data.map((v, i) => v - p.W0.data[i]);
+      const Y = p.Y.data, W0 = p.W0.data;
+      const R = matmul(X, W0, n, d, k).map((v, i) => Y[i] - v);
+      expect(relFro(step, matmul(ref.pinv, R, d, n, k))).toBeLessThanOrEqual(1e-10);
+      const f = p.rowSpace();
+      expect(f.singularEstimate.max).toBeLessThanOrEqual(1 + 1e-12);
+      expect(f.singularEstimate.min).toBeGreaterThanOrEqual(1e-4 * (1 - 1e-12));
+    } finally {
+      p.dispose();
+    }
+  });
+});
