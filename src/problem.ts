@@ -25,7 +25,7 @@ function workDoubles(n: number, d: number, k: number): number {
 /** Bytes a problem of this size needs in WASM memory, including one solve and the GD-limit factorization. */
 export function requiredBytes(n: number, d: number, k: number): number {
   const doubles = n * d /* X */ + n * k /* Y */ + d * k /* W0 */ + workDoubles(n, d, k)
-    + n * d /* factor copy of X */ + d * k /* W_GD */ + n * k + n;
+    + n * d /* factor copy of X */ + d * k /* W_GD */ + 2 * n * k + k + 4 * n /* gdLimit work */ + n * n /* rank-deficient solve */;
   return doubles * 8;
 }
 
