@@ -11,11 +11,11 @@ import type { Status } from './stopping.js';
 
 /** The preconditioners the demo runs, with parameters under which each converges to round-off in a few thousand steps. */
 export const DEMO_PRECONDS: readonly string[] = [
-  'gd', 'normalized:eps=0.1', 'clip:c=0.5', 'power:p=2.5', 'colnorm:eps=0.1', 'spectral:eps=0.1',
+  'gd', 'normalized:eps=0.1', 'clip:c=0.5', 'power:p=2.2', 'colnorm:eps=0.1', 'spectral:eps=0.1',
   'adam:eps=0.1', 'sign:eps=0.1', 'clip-elementwise:c=0.05', 'rownorm:eps=0.1',
 ];
 
-export const DEMO_PROBLEM: GenerateOptions = { kind: 'gaussian', n: 40, d: 120, k: 1, seed: 7 };
+export const DEMO_PROBLEM: GenerateOptions = { kind: 'gaussian', n: 40, d: 120, k: 3, seed: 7 };
 
 /** Learning rates as multiples of the suggested (always-stable) one. */
 export const DEMO_LR_FACTORS: readonly number[] = [1, 0.25];

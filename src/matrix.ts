@@ -4,6 +4,7 @@
  * `toMatrix` validates and normalizes them once, on the way in.
  */
 import { DspgdError } from './errors.js';
+import { WASM_MAX_BYTES, formatBytes } from './wasm/module.js';
 
 /** A dense row-major float64 matrix (shape [rows, cols]) or vector (shape [len]). */
 export interface Matrix {
@@ -77,6 +78,9 @@ function fromShaped(input: { data: ArrayLike<number>; shape: readonly number[] }
   const rows = shape[0];
   const cols = shape.length === 2 ? shape[1] : 1;
   const len = rows * cols;
+  if (len * 8 > WASM_MAX_BYTES) {
+    throw new DspgdError('E_TOO_LARGE', `${name}: shape [${Array.from(shape).join(', ')}] is ${formatBytes(len * 8)} of float64, more than the 4 GiB WASM can address`, name);
+  }
   if (input.data == null || typeof input.data.length !== 'number') {
     throw new DspgdError('E_SHAPE', `${name}.data: expected an array of numbers`, name);
   }

@@ -24,6 +24,7 @@ beforeAll(() => {
   writeFileSync(join(dir, 'X.npy'), encodeNpy({ data: X, shape: [n, d] }));
   writeFileSync(join(dir, 'y.npy'), encodeNpy({ data: Y, shape: [n] }));
   writeFileSync(join(dir, 'bad.npy'), 'not an npy file');
+  writeFileSync(join(dir, 'y5.npy'), encodeNpy({ data: new Float64Array(5), shape: [5] }));
 });
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
@@ -63,7 +64,7 @@ describe('dspgd solve', () => {
       [['--X', 'X.npy', '--Y', 'y.npy', '--precond', 'adam:eps=-1', '--lr', '0.1'], /--precond\.eps/],
       [['--X', 'missing.npy', '--Y', 'y.npy', '--precond', 'gd', '--lr', '0.1'], /--X.*missing\.npy/],
       [['--X', 'bad.npy', '--Y', 'y.npy', '--precond', 'gd', '--lr', '0.1'], /bad\.npy/],
-      [['--X', 'X.npy', '--Y', 'X.npy', '--precond', 'gd', '--lr', '0.1'], /--Y/],
+      [['--X', 'X.npy', '--Y', 'y5.npy', '--precond', 'gd', '--lr', '0.1'], /--Y.*8 rows/],
       [['--X', 'X.npy', '--Y', 'y.npy', '--precond', 'gd', '--lr', '0.1', '--max-iter', '1.5'], /--max-iter/],
       [['--X', 'X.npy', '--Y', 'y.npy', '--precond', 'gd', '--lr', '0.1', '--reduction', 'avg'], /--reduction/],
     ];

@@ -29,7 +29,8 @@ for (const shape of [{ n: 20, d: 60, k: 1, seed: 11 }, { n: 12, d: 40, k: 3, see
       it(`${precond}: W∞ = W_GD∞ at two learning rates (relDistToGD ≤ 1e-9, c = 1)`, async () => {
         const base = suggestLearningRate(problem, precond);
         for (const f of FACTORS) {
-          const r = await solve(problem, { precond, lr: base * f, tol: 1e-13, maxIter: 400000, stall: { window: 20000, minDecrease: 1e-4 } });
+          // tol 1e-12: power's steps shrink with ‖G‖^{p−2}, so it flattens out just above 1e-13.
+          const r = await solve(problem, { precond, lr: base * f, tol: 1e-12, maxIter: 400000, stall: { window: 20000, minDecrease: 1e-4 } });
           expect(r.status, `${precond} at lr ${base * f}: ${r.message}`).toBe('converged');
           expect(r.bias!.relDistToGD).toBeLessThanOrEqual(1e-9);
           expect(Math.abs(r.bias!.c - 1)).toBeLessThanOrEqual(1e-9);

@@ -1,1 +1,64 @@
-// Kernels of this area are exported from here (see assembly/index.ts).
+// Preconditioner table: one file per ∇K/K pair, dispatched by id here.
+// Ids are the contract with src/precond (PRECOND_IDS there).
+// params points at the parameter (eps, c or p); gd takes none.
+import { gdGrad, gdValue } from "./gd";
+import { normalizedGrad, normalizedValue } from "./normalized";
+import { clipGrad, clipValue } from "./clip";
+import { powerGrad, powerValue } from "./power";
+import { colnormGrad, colnormValue } from "./colnorm";
+import { spectralGrad, spectralValue, spectralScratchLen } from "./spectral";
+import { adamGrad, adamValue } from "./adam";
+import { signGrad, signValue } from "./sign";
+import { clipElementwiseGrad, clipElementwiseValue } from "./clip_elementwise";
+import { rownormGrad, rownormValue } from "./rownorm";
+
+export { adamMomentStep } from "./adam";
+
+const GD: i32 = 0, NORMALIZED: i32 = 1, CLIP: i32 = 2, POWER: i32 = 3, COLNORM: i32 = 4,
+  SPECTRAL: i32 = 5, ADAM: i32 = 6, SIGN: i32 = 7, CLIP_ELEMENTWISE: i32 = 8, ROWNORM: i32 = 9;
+
+/** P (d×k) = ∇K(G) for the preconditioner `id`; P must not alias G. */
+export function precondGrad(id: i32, d: i32, k: i32, G: usize, P: usize, params: usize, scratch: usize): void {
+  const len = d * k;
+  const a = load<f64>(params);
+  switch (id) {
+    case GD: gdGrad(len, G, P); break;
+    case NORMALIZED: normalizedGrad(len, G, P, a); break;
+    case CLIP: clipGrad(len, G, P, a); break;
+    case POWER: powerGrad(len, G, P, a); break;
+    case COLNORM: colnormGrad(d, k, G, P, a, scratch); break;
+    case SPECTRAL: spectralGrad(d, k, G, P, a, scratch); break;
+    case ADAM: adamGrad(len, G, P, a); break;
+    case SIGN: signGrad(len, G, P, a); break;
+    case CLIP_ELEMENTWISE: clipElementwiseGrad(len, G, P, a); break;
+    case ROWNORM: rownormGrad(d, k, G, P, a); break;
+    default: unreachable();
+  }
+}
+
+/** K(G) for the preconditioner `id`. */
+export function precondValue(id: i32, d: i32, k: i32, G: usize, params: usize, scratch: usize): f64 {
+  const len = d * k;
+  const a = load<f64>(params);
+  switch (id) {
+    case GD: return gdValue(len, G);
+    case NORMALIZED: return normalizedValue(len, G, a);
+    case CLIP: return clipValue(len, G, a);
+    case POWER: return powerValue(len, G, a);
+    case COLNORM: return colnormValue(d, k, G, a, scratch);
+    case SPECTRAL: return spectralValue(d, k, G, a, scratch);
+    case ADAM: return adamValue(len, G, a);
+    case SIGN: return signValue(len, G, a);
+    case CLIP_ELEMENTWISE: return clipElementwiseValue(len, G, a);
+    case ROWNORM: return rownormValue(d, k, G, a);
+    default: unreachable();
+  }
+  return 0;
+}
+
+/** Doubles of scratch precondGrad/precondValue need for `id` at this shape. */
+export function precondScratchLen(id: i32, d: i32, k: i32): i32 {
+  if (id == COLNORM) return k;
+  if (id == SPECTRAL) return spectralScratchLen(k);
+  return 0;
+}

@@ -1,0 +1,40 @@
+/**
+ * Preconditioners ∇K: the built-in table, custom ones, and the resolver that
+ * turns 'adam:eps=0.05,beta1=0.9' (API, CLI, web page) into a Preconditioner.
+ */
+import { DspgdError } from '../errors.js';
+import { parseSpec } from '../spec.js';
+import { PRECONDITIONERS, BUILTIN_PRECOND_NAMES, type BuiltinName } from './builtins.js';
+import type { Preconditioner } from './types.js';
+
+export type { Preconditioner } from './types.js';
+export {
+  gd, normalized, clip, power, colnorm, spectral, adam, sign, clipElementwise, rownorm,
+  PRECONDITIONERS, BUILTIN_PRECOND_NAMES, PRECOND_IDS, type BuiltinName, type PrecondEntry,
+} from './builtins.js';
+export { custom, isotropicFromH, type CustomOptions } from './custom.js';
+
+export function resolvePrecond(spec: string | Preconditioner, argument = 'precond'): Preconditioner {
+  if (spec !== null && typeof spec === 'object' && typeof (spec as Preconditioner).name === 'string'
+    && ((spec as Preconditioner).wasm !== undefined || typeof (spec as Preconditioner).gradK === 'function')) {
+    return spec as Preconditioner;
+  }
+  if (typeof spec !== 'string') {
+    throw new DspgdError('E_PARAM', `${argument}: expected a preconditioner name such as 'adam:eps=0.05' or a factory object such as adam({ eps: 0.05 }), got ${spec === null ? 'null' : typeof spec}`, argument);
+  }
+  const { name, params } = parseSpec(spec, argument);
+  const entry = PRECONDITIONERS[name as BuiltinName];
+  if (!entry) {
+    throw new DspgdError('E_UNKNOWN_NAME', `${argument}: unknown preconditioner "${name}" (known: ${BUILTIN_PRECOND_NAMES.join(', ')})`, argument);
+  }
+  try {
+    return entry.factory(params);
+  } catch (e) {
+    // Factories name 'precond.<key>'; on the command line the argument is '--precond'.
+    if (e instanceof DspgdError && argument !== 'precond' && e.argument?.startsWith('precond')) {
+      const arg = argument + e.argument.slice('precond'.length);
+      throw new DspgdError(e.code, e.message.replace(/^precond/, argument), arg, { cause: e });
+    }
+    throw e;
+  }
+}
