@@ -2,3 +2,11 @@ export { parseNpy, parseNpyHeader, encodeNpy, readNpyFile, MAX_HEADER_SIZE } fro
 export type { NpyHeader } from './npy.js';
 export { writeFileAtomic, writeFilesAtomic } from './atomic.js';
 export type { AtomicFile } from './atomic.js';
+export { parseNpz, listNpz, encodeNpz, readNpzFile, MAX_NPZ_BYTES } from './npz.js';
+export type { ParseNpzOptions, EncodeNpzOptions } from './npz.js';
+export { parseCsv, parseCsvTable, encodeCsv } from './csv.js';
+export type { CsvDelimiter, CsvTable, ParseCsvOptions, EncodeCsvOptions } from './csv.js';
+export { parseJsonMatrix, encodeJsonMatrix } from './json.js';
+export type { ParseJsonOptions, EncodeJsonOptions } from './json.js';
+export { readMatrixFile, encodeMatrixFile, writeMatrixFile, splitNpzMember, MATRIX_READ_EXTENSIONS, MATRIX_WRITE_EXTENSIONS } from './matrix-file.js';
+export type { ReadMatrixOptions, EncodeMatrixOptions } from './matrix-file.js';
