@@ -161,6 +161,9 @@ async function run(
 
     const custom = builtin ? undefined : precond.gradK;
     const views = new CustomViews(wasm, w.G, w.P, len);
+    // Read the two stats through one cached view; it is rebuilt only if memory grew (never in this loop's own calls).
+    let stats = wasm.f64(w.stats, 2);
+    const readStats = () => (stats.buffer === e.memory.buffer ? stats : (stats = wasm.f64(w.stats, 2)));
 
     const monitor = new StopMonitor(stop);
     const trace = new TraceRecorder(cfg.traceEvery, Math.floor(Math.min(stop.maxIter, 1e7) / cfg.traceEvery) + 2);
@@ -181,7 +184,7 @@ async function run(
         e.residualGrad(n, d, k, prob.ptr.X, w.W, prob.ptr.Y, w.G, w.R, w.D, loss.wasm.id, loss.wasm.param, scale, w.stats);
       }
       firstPass = false;
-      const st = wasm.f64(w.stats, 2);
+      const st = readStats();
       const lv = st[0];
       const rv = Math.sqrt(st[1]) / yNorm;
       const gv = Math.sqrt(e.sumsq(len, w.G));
