@@ -30,7 +30,7 @@ export function parseSpec(text: string, argument: string): ParsedSpec {
         if (!Number.isFinite(value)) {
           throw new DspgdError('E_PARAM', `${argument}: parameter ${key} must be a finite number, got ${JSON.stringify(raw)}`, `${argument}.${key}`);
         }
-        if (key in params) {
+        if (Object.hasOwn(params, key)) {
           throw new DspgdError('E_PARAM', `${argument}: parameter ${key} given twice in ${JSON.stringify(text)}`, `${argument}.${key}`);
         }
         params[key] = value;
@@ -59,7 +59,7 @@ export function resolveParams(
   const out: Record<string, number> = { ...defaults };
   for (const [key, value] of Object.entries(given ?? {})) {
     if (value === undefined) continue;
-    if (!(key in defaults)) {
+    if (!Object.hasOwn(defaults, key)) {
       const allowed = Object.keys(defaults);
       throw new DspgdError('E_UNKNOWN_NAME',
         `${argument}: ${owner} has no parameter "${key}" (${allowed.length ? 'allowed: ' + allowed.join(', ') : 'it takes none'})`,

@@ -1,78 +1,73 @@
 // spectral {eps}: ∇K(G) = G (GᵀG + ε²I_k)^{−1/2}, K(G) = tr (GᵀG + ε²I_k)^{1/2}
 // (Muon-style orthogonalized update, smoothed by ε). S = GᵀG + ε²I is k×k
-// with k small, so it is diagonalized exactly by cyclic Jacobi rotations:
+// with k small, so it is diagonalized by cyclic Jacobi rotations:
 // S = V Λ Vᵀ, S^{−1/2} = V Λ^{−1/2} Vᵀ, and P = G·S^{−1/2} (a right
-// multiplication: the row space is preserved).
+// multiplication: the row space is preserved). K = Σ √λ_i.
 //
-// Scratch layout (3k² + k doubles): S | V | M | λ.
-import { dot } from "../kernels/dot";
+// Scratch layout (3k² + k doubles): S | V | M | λ. After the eigensolve S is
+// dead and is reused for V Λ^{−1/2}.
+import { axpy, dot } from "../kernels/dot";
 
+/** Doubles of scratch spectralGrad/spectralValue need for k outputs. */
 export function spectralScratchLen(k: i32): i32 {
   return 3 * k * k + k;
-}
-
-/** S (k×k) = GᵀG + ε²I for G d×k row-major. */
-function gram(d: i32, k: i32, G: usize, eps: f64, S: usize): void {
-  memory.fill(S, 0, <usize>(k * k) << 3);
-  const kRow = <usize>k << 3;
-  let row = G;
-  for (let i = 0; i < d; i++) {
-    for (let a = 0; a < k; a++) {
-      const ga = load<f64>(row + (<usize>a << 3));
-      if (ga == 0) continue;
-      const sa = S + <usize>a * kRow;
-      // upper triangle only; mirrored below
-      for (let b = a; b < k; b++) {
-        const o = sa + (<usize>b << 3);
-        store<f64>(o, load<f64>(o) + ga * load<f64>(row + (<usize>b << 3)));
-      }
-    }
-    row += kRow;
-  }
-  for (let a = 0; a < k; a++) {
-    const da = S + <usize>a * kRow + (<usize>a << 3);
-    store<f64>(da, load<f64>(da) + eps * eps);
-    for (let b = a + 1; b < k; b++) {
-      store<f64>(S + <usize>b * kRow + (<usize>a << 3), load<f64>(S + <usize>a * kRow + (<usize>b << 3)));
-    }
-  }
 }
 
 @inline function at(A: usize, k: i32, i: i32, j: i32): usize {
   return A + ((<usize>i * <usize>k + <usize>j) << 3);
 }
 
+/** S (k×k) = GᵀG + ε²I for G d×k row-major: rank-one row updates, fixed row order. */
+function gram(d: i32, k: i32, G: usize, eps: f64, S: usize): void {
+  memory.fill(S, 0, <usize>(k * k) << 3);
+  const kRow = <usize>k << 3;
+  let row = G;
+  for (let i = 0; i < d; i++) {
+    // Upper triangle only (row a from column a on); mirrored below so S is exactly symmetric.
+    for (let a = 0; a < k; a++) {
+      const ga = load<f64>(row + (<usize>a << 3));
+      axpy(k - a, ga, row + (<usize>a << 3), at(S, k, a, a));
+    }
+    row += kRow;
+  }
+  const e2 = eps * eps;
+  for (let a = 0; a < k; a++) {
+    store<f64>(at(S, k, a, a), load<f64>(at(S, k, a, a)) + e2);
+    for (let b = a + 1; b < k; b++) store<f64>(at(S, k, b, a), load<f64>(at(S, k, a, b)));
+  }
+}
+
+// Rotate (p, q) only while |s_pq| > JACOBI_TOL·√(s_pp s_qq): the Demmel–Veselić
+// criterion, under which Jacobi on a positive definite matrix delivers every
+// eigenvalue, the small ones included, to high relative accuracy. That matters
+// here because the smallest λ (≥ ε²) is the one raised to the power −1/2.
+const JACOBI_TOL: f64 = 1.1102230246251565e-16; // 2^−53
+// Quadratic convergence needs ~5–10 sweeps for k ≤ 100; the cap only guards against a pathological input (NaN).
+const JACOBI_MAX_SWEEPS: i32 = 50;
+
 /**
- * Cyclic Jacobi: diagonalizes the symmetric S (k×k, destroyed) into
- * eigenvalues lam (k) and orthonormal eigenvectors V (columns, k×k).
- * Sweeps until the off-diagonal mass is below 1e-30 of the diagonal's
- * (or 60 sweeps; quadratic convergence makes ~6–10 the norm).
+ * Cyclic Jacobi: diagonalizes the symmetric positive definite S (k×k,
+ * destroyed) into eigenvalues lam (k) and orthonormal eigenvectors, the
+ * columns of V (k×k).
  */
 function jacobiEigen(k: i32, S: usize, V: usize, lam: usize): void {
   memory.fill(V, 0, <usize>(k * k) << 3);
   for (let i = 0; i < k; i++) store<f64>(at(V, k, i, i), 1.0);
-  for (let sweep = 0; sweep < 60; sweep++) {
-    let off: f64 = 0, diag: f64 = 0;
-    for (let i = 0; i < k; i++) {
-      const sii = load<f64>(at(S, k, i, i));
-      diag += sii * sii;
-      for (let j = i + 1; j < k; j++) {
-        const sij = load<f64>(at(S, k, i, j));
-        off += sij * sij;
-      }
-    }
-    if (off <= 1e-30 * diag) break;
+  for (let sweep = 0; sweep < JACOBI_MAX_SWEEPS; sweep++) {
+    let rotated = false;
     for (let p = 0; p < k - 1; p++) {
       for (let q = p + 1; q < k; q++) {
         const apq = load<f64>(at(S, k, p, q));
-        if (apq == 0) continue;
         const app = load<f64>(at(S, k, p, p));
         const aqq = load<f64>(at(S, k, q, q));
-        // Rotation angle from the stable formula (Golub & Van Loan, Alg. 8.5.1).
+        if (!(abs(apq) > JACOBI_TOL * Math.sqrt(abs(app)) * Math.sqrt(abs(aqq)))) continue;
+        rotated = true;
+        // Smaller of the two angles that annihilate s_pq (Golub & Van Loan, Alg. 8.5.1).
         const tau = (aqq - app) / (2.0 * apq);
         const t = tau >= 0 ? 1.0 / (tau + Math.sqrt(1.0 + tau * tau)) : -1.0 / (-tau + Math.sqrt(1.0 + tau * tau));
         const c = 1.0 / Math.sqrt(1.0 + t * t);
         const s = t * c;
+        // S ← JᵀSJ: columns p, q, then rows p, q.
         for (let r = 0; r < k; r++) {
           const srp = load<f64>(at(S, k, r, p));
           const srq = load<f64>(at(S, k, r, q));
@@ -85,6 +80,10 @@ function jacobiEigen(k: i32, S: usize, V: usize, lam: usize): void {
           store<f64>(at(S, k, p, r), c * spr - s * sqr);
           store<f64>(at(S, k, q, r), s * spr + c * sqr);
         }
+        // The rotation was chosen to zero s_pq; store the exact zero rather than its round-off.
+        store<f64>(at(S, k, p, q), 0.0);
+        store<f64>(at(S, k, q, p), 0.0);
+        // V ← VJ
         for (let r = 0; r < k; r++) {
           const vrp = load<f64>(at(V, k, r, p));
           const vrq = load<f64>(at(V, k, r, q));
@@ -93,28 +92,42 @@ function jacobiEigen(k: i32, S: usize, V: usize, lam: usize): void {
         }
       }
     }
+    if (!rotated) break;
   }
   for (let i = 0; i < k; i++) store<f64>(lam + (<usize>i << 3), load<f64>(at(S, k, i, i)));
+}
+
+/** Eigenvalues of GᵀG + ε²I into lam, clamped to their exact lower bound ε² (round-off can dip below it). */
+function eigenGram(d: i32, k: i32, G: usize, eps: f64, S: usize, V: usize, lam: usize): void {
+  gram(d, k, G, eps, S);
+  jacobiEigen(k, S, V, lam);
+  const e2 = eps * eps;
+  for (let i = 0; i < k; i++) {
+    const o = lam + (<usize>i << 3);
+    store<f64>(o, max(load<f64>(o), e2));
+  }
 }
 
 export function spectralGrad(d: i32, k: i32, G: usize, P: usize, eps: f64, scratch: usize): void {
   const kk = <usize>(k * k) << 3;
   const S = scratch, V = scratch + kk, M = scratch + 2 * kk, lam = scratch + 3 * kk;
-  gram(d, k, G, eps, S);
-  jacobiEigen(k, S, V, lam);
-  // M = V diag(λ^{−1/2}) Vᵀ (symmetric)
-  for (let a = 0; a < k; a++) {
-    for (let b = a; b < k; b++) {
-      let s: f64 = 0;
-      for (let r = 0; r < k; r++) {
-        s += load<f64>(at(V, k, a, r)) * load<f64>(at(V, k, b, r)) / Math.sqrt(load<f64>(lam + (<usize>r << 3)));
-      }
-      store<f64>(at(M, k, a, b), s);
-      store<f64>(at(M, k, b, a), s);
+  eigenGram(d, k, G, eps, S, V, lam);
+  // T = V Λ^{−1/2} (into S's space), then M = T Vᵀ: entry (a, b) is the dot of rows V_a and T_b.
+  const T = S;
+  for (let b = 0; b < k; b++) {
+    for (let r = 0; r < k; r++) {
+      store<f64>(at(T, k, b, r), load<f64>(at(V, k, b, r)) / Math.sqrt(load<f64>(lam + (<usize>r << 3))));
     }
   }
-  // P_i = G_i · M for each row i; M's column b is its row b (symmetric), so each entry is a contiguous dot.
   const kRow = <usize>k << 3;
+  for (let a = 0; a < k; a++) {
+    for (let b = a; b < k; b++) {
+      const m = dot(k, V + <usize>a * kRow, T + <usize>b * kRow);
+      store<f64>(at(M, k, a, b), m);
+      store<f64>(at(M, k, b, a), m);
+    }
+  }
+  // P_i = G_i·M for each row i; M is symmetric, so column b is the contiguous row b.
   for (let i = 0; i < d; i++) {
     const gi = G + <usize>i * kRow;
     const pi = P + <usize>i * kRow;
@@ -125,10 +138,8 @@ export function spectralGrad(d: i32, k: i32, G: usize, P: usize, eps: f64, scrat
 export function spectralValue(d: i32, k: i32, G: usize, eps: f64, scratch: usize): f64 {
   const kk = <usize>(k * k) << 3;
   const S = scratch, V = scratch + kk, lam = scratch + 3 * kk;
-  gram(d, k, G, eps, S);
-  jacobiEigen(k, S, V, lam);
+  eigenGram(d, k, G, eps, S, V, lam);
   let s: f64 = 0;
-  // λ ≥ ε² > 0 in exact arithmetic; clamp round-off below zero before the root.
-  for (let i = 0; i < k; i++) s += Math.sqrt(max(load<f64>(lam + (<usize>i << 3)), 0.0));
+  for (let i = 0; i < k; i++) s += Math.sqrt(load<f64>(lam + (<usize>i << 3)));
   return s;
 }

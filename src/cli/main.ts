@@ -2,6 +2,8 @@
 import { Command } from 'commander';
 import { solveCommand } from './solve.js';
 import { demoCommand } from './demo.js';
+import { sweepCommand } from './sweep.js';
+import { generateCommand } from './generate.js';
 import { reportAndExit } from './errors.js';
 import { VERSION } from '../version.js';
 
@@ -11,7 +13,15 @@ const program = new Command('dspgd')
   .showHelpAfterError('(run with --help for usage)')
   .exitOverride()
   .addCommand(solveCommand())
-  .addCommand(demoCommand());
+  .addCommand(demoCommand())
+  .addCommand(sweepCommand())
+  .addCommand(generateCommand())
+  .addHelpText('after', `
+Examples:
+  $ dspgd demo                                   # the main experiment, with a report folder
+  $ dspgd generate --n 50 --d 200 --seed 1 --out problem.npz
+  $ dspgd solve --problem problem.npz --precond adam:eps=0.05 --lr auto
+  $ dspgd sweep --precond gd --precond sign --lr auto,0.25*auto --seeds 1,2`);
 
 for (const cmd of program.commands) cmd.exitOverride();
 

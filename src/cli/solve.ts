@@ -1,36 +1,36 @@
 /**
- * `dspgd solve`: one run on data from .npy files. Everything is read and
- * validated before any output is written; outputs are then written together
- * (temp files, then renames), so bad input never creates or damages a file.
+ * `dspgd solve`: one run on user data. Everything is read and validated before
+ * any output is written; outputs are then written together (temp files, then
+ * renames), so bad input never creates or damages a file, and Ctrl-C still
+ * writes the finished part (status 'aborted').
  */
 import { Command, Option } from 'commander';
-import { solve } from '../solve.js';
-import { Problem } from '../problem.js';
-import { readNpyFile, encodeNpy, writeFilesAtomic, type AtomicFile } from '../io/index.js';
+import { solve, type SolveResult } from '../solve.js';
+import { encodeNpy, encodeCsv, writeFilesAtomic, type AtomicFile } from '../io/index.js';
 import { resolvePrecond, BUILTIN_PRECOND_NAMES } from '../precond/index.js';
 import { resolveLoss, LOSS_NAMES } from '../losses/index.js';
 import { DspgdError } from '../errors.js';
 import { resultToJson } from './result-json.js';
 import { EXIT_NOT_CONVERGED, EXIT_OK, positiveNumber, nonNegativeNumber, nonNegativeInt } from './errors.js';
-import type { Matrix } from '../matrix.js';
+import { addDataOptions, readData, createProblem, type DataFlags } from './inputs.js';
+import { createProgress } from './progress.js';
+import { withInterrupt } from './interrupt.js';
 
-interface SolveFlags {
-  X: string; Y: string; W0?: string;
+interface SolveFlags extends DataFlags {
   precond: string; lr: number | 'auto';
   loss: string; reduction: 'sum' | 'mean';
   tol: number; maxIter: number; gradTol: number;
-  out?: string; saveW?: string; saveWgd?: string;
-  quiet?: boolean;
+  out?: string; saveW?: string; saveWgd?: string; trace?: string;
+  json?: boolean; quiet?: boolean;
 }
 
 export function solveCommand(): Command {
-  return new Command('solve')
-    .description('Run DSPGD once on X, Y (and W0) from .npy files and report the implicit bias.')
-    .requiredOption('--X <file>', 'data matrix X, n×d (.npy, float64/float32, C or Fortran order)')
-    .requiredOption('--Y <file>', 'labels Y, n×k or length n (.npy)')
-    .option('--W0 <file>', 'initialization W0, d×k or length d (.npy); default zeros')
+  const cmd = new Command('solve')
+    .description('Run DSPGD once on your data and report the implicit bias.');
+  addDataOptions(cmd, true);
+  return cmd
     .requiredOption('--precond <spec>', `preconditioner NAME[:key=value,...]; one of ${BUILTIN_PRECOND_NAMES.join(', ')}`)
-    .requiredOption('--lr <lr>', 'learning rate > 0, or "auto" (from λmax(XᵀX))', (v: string) => (v === 'auto' ? 'auto' : positiveNumber(v)))
+    .requiredOption('--lr <lr>', 'learning rate > 0, or "auto" (a stable step from λmax(XᵀX))', (v: string) => (v === 'auto' ? 'auto' : positiveNumber(v)))
     .option('--loss <spec>', `loss NAME[:key=value]; one of ${LOSS_NAMES.join(', ')}`, 'squared')
     .addOption(new Option('--reduction <r>', 'loss reduction').choices(['sum', 'mean']).default('sum'))
     .option('--tol <t>', 'stop when ‖XW − Y‖/‖Y‖ ≤ t', nonNegativeNumber, 1e-10)
@@ -39,13 +39,17 @@ export function solveCommand(): Command {
     .option('--out <file>', 'write the result as JSON')
     .option('--save-w <file>', 'write W∞ as .npy (float64, C order)')
     .option('--save-wgd <file>', 'write the GD limit W_GD∞ as .npy')
-    .option('-q, --quiet', 'print nothing but errors')
+    .option('--trace <file.csv>', 'write the trace (iteration, loss, relResidual, gradNorm, bregman) as CSV')
+    .option('--json', 'print the result as JSON on stdout instead of the summary')
+    .option('-q, --quiet', 'print nothing but errors (no progress bar)')
     .addHelpText('after', `
 Exit codes: 0 converged; 3 ran but did not converge (outputs still written); 2 bad usage or input.
+Ctrl-C stops the run after the current iteration and writes the outputs (status "aborted").
 
 Examples:
   $ dspgd solve --X X.npy --Y Y.npy --precond adam:eps=0.05 --lr 0.1 --out result.json
-  $ dspgd solve --X X.npy --Y y.npy --precond normalized --lr auto --save-w W.npy --save-wgd WGD.npy`)
+  $ dspgd solve --problem problem.npz --precond normalized --lr auto --save-w W.npy --save-wgd WGD.npy
+  $ dspgd solve --X data.csv --Y labels.csv --precond spectral:eps=0.1 --lr auto --trace trace.csv --json`)
     .action(async (flags: SolveFlags) => {
       process.exitCode = await runSolve(flags);
     });
@@ -55,41 +59,45 @@ async function runSolve(f: SolveFlags): Promise<number> {
   // Parse specs first: a typo should fail before any file is read.
   const precond = resolvePrecond(f.precond, '--precond');
   const loss = resolveLoss(f.loss, '--loss');
-  for (const [flag, path] of [['--out', f.out], ['--save-w', f.saveW], ['--save-wgd', f.saveWgd]] as const) {
+  for (const [flag, path] of [['--out', f.out], ['--save-w', f.saveW], ['--save-wgd', f.saveWgd], ['--trace', f.trace]] as const) {
     if (path !== undefined && path.trim() === '') throw new DspgdError('E_PARAM', `${flag}: expected a file path`, flag);
   }
-  const X = await readNpyFile(f.X, '--X');
-  const Y = await readNpyFile(f.Y, '--Y');
-  const W0 = f.W0 ? await readNpyFile(f.W0, '--W0') : undefined;
-  const problem = await Problem.create({ X, Y, W0 }).catch((e: unknown) => {
-    throw renameArgument(e);
-  });
+  const data = await readData(f);
+  const problem = await createProblem(data, f.problem !== undefined);
+  const progress = createProgress(f.quiet || f.json);
   try {
-    const r = await solve(problem, {
+    progress.start(f.maxIter, precond.toString());
+    const r = await withInterrupt((signal) => solve(problem, {
       precond, loss, lr: f.lr, reduction: f.reduction, tol: f.tol, gradTol: f.gradTol, maxIter: f.maxIter,
-      report: true,
-    });
+      signal, callbackEvery: 50, callback: (p) => progress.update(p.iteration, p.relResidual),
+    }));
+    progress.stop();
     const files: AtomicFile[] = [];
     if (f.out) files.push({ path: f.out, data: JSON.stringify(resultToJson(r), null, 2) + '\n', argument: '--out' });
     if (f.saveW) files.push({ path: f.saveW, data: encodeNpy(r.W), argument: '--save-w' });
-    if (f.saveWgd && r.bias) files.push({ path: f.saveWgd, data: encodeNpy(r.bias.W_GD as Matrix), argument: '--save-wgd' });
+    if (f.saveWgd && r.bias) files.push({ path: f.saveWgd, data: encodeNpy({ data: r.bias.W_GD.data, shape: r.bias.W_GD.shape }), argument: '--save-wgd' });
+    if (f.trace) files.push({ path: f.trace, data: traceCsv(r), argument: '--trace' });
     await writeFilesAtomic(files);
-    if (!f.quiet) printSummary(r);
+    if (f.json) process.stdout.write(JSON.stringify(resultToJson(r), null, 2) + '\n');
+    else if (!f.quiet) printSummary(r);
     return r.status === 'converged' ? EXIT_OK : EXIT_NOT_CONVERGED;
   } finally {
+    progress.stop();
     problem.dispose();
   }
 }
 
-/** Errors from Problem.create name 'X'/'Y'/'W0'; on the command line the argument is '--X' etc. */
-function renameArgument(e: unknown): unknown {
-  if (e instanceof DspgdError && e.argument && ['X', 'Y', 'W0'].includes(e.argument)) {
-    return new DspgdError(e.code, `--${e.message}`, `--${e.argument}`, { cause: e });
+function traceCsv(r: SolveResult): string {
+  const t = r.trace;
+  const n = t.iteration.length;
+  const data = new Float64Array(n * 5);
+  for (let i = 0; i < n; i++) {
+    data.set([t.iteration[i], t.loss[i], t.relResidual[i], t.gradNorm[i], t.bregman[i]], i * 5);
   }
-  return e;
+  return encodeCsv({ data, shape: [n, 5] }, { header: ['iteration', 'loss', 'relResidual', 'gradNorm', 'bregman'] });
 }
 
-function printSummary(r: Awaited<ReturnType<typeof solve>>): void {
+function printSummary(r: SolveResult): void {
   const b = r.bias;
   const lines = [
     `status        ${r.status} (${r.message})`,

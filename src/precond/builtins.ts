@@ -37,7 +37,7 @@ const ISO = { isotropic: true, preservesRowSpace: true };
 const ROW = { isotropic: false, preservesRowSpace: true };
 const NONE = { isotropic: false, preservesRowSpace: false };
 
-/** Plain gradient descent: ∇K(G) = G. */
+/** Plain gradient descent: ∇K(G) = G, K = ½‖G‖². No parameters. */
 export function gd(opts: Record<string, never> = {}): Preconditioner {
   resolveParams('gd', 'precond', opts, {});
   return builtin('gd', {}, ISO);
@@ -53,7 +53,11 @@ export function normalized(opts: { eps?: number } = {}): Preconditioner {
   return builtin('normalized', p, ISO, p.eps);
 }
 
-/** Gradient-norm clipping: ∇K(G) = G·min(1, c/‖G‖). Default c = 1. */
+/**
+ * Gradient-norm clipping: ∇K(G) = G·min(1, c/‖G‖) (G = 0 gives 0). Default c = 1:
+ * GD whenever ‖G‖ ≤ 1, and steps of length at most η while the gradient is large,
+ * so for data scaled to unit size only the first steps are clipped.
+ */
 export function clip(opts: { c?: number } = {}): Preconditioner {
   const p = resolveParams('clip', 'precond', opts, { c: 1 });
   positive(p.c, 'precond.c');
@@ -70,14 +74,22 @@ export function power(opts: { p?: number } = {}): Preconditioner {
   return builtin('power', p, ISO, p.p);
 }
 
-/** Per-output normalization: each column g_{:,j}/√(‖g_{:,j}‖² + ε²). Default eps = 0.1. */
+/**
+ * Per-output normalization: each column g_{:,j}/√(‖g_{:,j}‖² + ε²). Default eps = 0.1,
+ * as for `normalized`: each output's step is below η, and near the optimum it is
+ * GD with step η/ε (Lipschitz constant 1/ε).
+ */
 export function colnorm(opts: { eps?: number } = {}): Preconditioner {
   const p = resolveParams('colnorm', 'precond', opts, { eps: 0.1 });
   positive(p.eps, 'precond.eps');
   return builtin('colnorm', p, ROW, p.eps);
 }
 
-/** Muon-style spectral update: G(GᵀG + ε²I)^{−1/2}. Default eps = 0.1. */
+/**
+ * Muon-style spectral update: G(GᵀG + ε²I)^{−1/2}, whose singular values are
+ * σ/√(σ² + ε²) < 1. Default eps = 0.1, as for `normalized`: singular directions
+ * with σ ≫ ε move at unit speed, and near the optimum it is GD with step η/ε.
+ */
 export function spectral(opts: { eps?: number } = {}): Preconditioner {
   const p = resolveParams('spectral', 'precond', opts, { eps: 0.1 });
   positive(p.eps, 'precond.eps');
@@ -102,21 +114,32 @@ export function adam(opts: { eps?: number; beta1?: number; beta2?: number } = {}
     : {});
 }
 
-/** Smoothed sign descent: g/√(g² + ε²) elementwise. Default eps = 0.1. */
+/**
+ * Smoothed sign descent: g/√(g² + ε²) elementwise. Default eps = 0.1: entries
+ * with |g| ≫ 0.1 take a step of ±η (sign descent), and near the optimum it is GD
+ * with step η/ε, so it converges instead of oscillating as pure sign descent does.
+ */
 export function sign(opts: { eps?: number } = {}): Preconditioner {
   const p = resolveParams('sign', 'precond', opts, { eps: 0.1 });
   positive(p.eps, 'precond.eps');
   return builtin('sign', p, NONE, p.eps);
 }
 
-/** Elementwise clipping: clamp(g, −c, c). Default c = 1. */
+/**
+ * Elementwise clipping: clamp(g, −c, c). Default c = 1, matching `clip`: GD once
+ * every entry is below 1 in magnitude, and each coordinate moves at most η per step.
+ */
 export function clipElementwise(opts: { c?: number } = {}): Preconditioner {
   const p = resolveParams('clip-elementwise', 'precond', opts, { c: 1 });
   positive(p.c, 'precond.c');
   return builtin('clip-elementwise', p, NONE, p.c);
 }
 
-/** Per-feature normalization: each row g_{i,:}/√(‖g_{i,:}‖² + ε²). Default eps = 0.1. */
+/**
+ * Per-feature normalization: each row g_{i,:}/√(‖g_{i,:}‖² + ε²). Default eps = 0.1,
+ * as for `normalized`: each feature's step is below η, and near the optimum it is
+ * GD with step η/ε. It scales rows independently, so it leaves the row space of X.
+ */
 export function rownorm(opts: { eps?: number } = {}): Preconditioner {
   const p = resolveParams('rownorm', 'precond', opts, { eps: 0.1 });
   positive(p.eps, 'precond.eps');

@@ -23,7 +23,8 @@ export function resolvePrecond(spec: string | Preconditioner, argument = 'precon
     throw new DspgdError('E_PARAM', `${argument}: expected a preconditioner name such as 'adam:eps=0.05' or a factory object such as adam({ eps: 0.05 }), got ${spec === null ? 'null' : typeof spec}`, argument);
   }
   const { name, params } = parseSpec(spec, argument);
-  const entry = PRECONDITIONERS[name as BuiltinName];
+  // Own keys only: 'constructor' or 'tostring' must be unknown names, not Object.prototype members.
+  const entry = Object.hasOwn(PRECONDITIONERS, name) ? PRECONDITIONERS[name as BuiltinName] : undefined;
   if (!entry) {
     throw new DspgdError('E_UNKNOWN_NAME', `${argument}: unknown preconditioner "${name}" (known: ${BUILTIN_PRECOND_NAMES.join(', ')})`, argument);
   }

@@ -12,23 +12,24 @@ export function referenceGradK(name: string, params: Params, G: Float64Array, ou
   const len = d * k;
   switch (name) {
     case 'gd': out.set(G); return;
-    case 'normalized': { const s = 1 / Math.sqrt(norm2(G) + params.eps ** 2); for (let i = 0; i < len; i++) out[i] = s * G[i]; return; }
-    case 'clip': { const n = Math.sqrt(norm2(G)); const s = n <= params.c ? 1 : params.c / n; for (let i = 0; i < len; i++) out[i] = s * G[i]; return; }
+    case 'normalized': { const s = Math.sqrt(norm2(G) + params.eps ** 2); for (let i = 0; i < len; i++) out[i] = G[i] / s; return; }
+    // min(1, c/0) = min(1, ∞) = 1: G = 0 needs no special case here.
+    case 'clip': { const s = Math.min(1, params.c / Math.sqrt(norm2(G))); for (let i = 0; i < len; i++) out[i] = s * G[i]; return; }
     case 'power': { const n = Math.sqrt(norm2(G)); const s = n > 0 ? n ** (params.p - 2) : 0; for (let i = 0; i < len; i++) out[i] = s * G[i]; return; }
     case 'colnorm':
       for (let j = 0; j < k; j++) {
         let s = 0;
         for (let i = 0; i < d; i++) s += G[i * k + j] ** 2;
-        const f = 1 / Math.sqrt(s + params.eps ** 2);
-        for (let i = 0; i < d; i++) out[i * k + j] = G[i * k + j] * f;
+        const f = Math.sqrt(s + params.eps ** 2);
+        for (let i = 0; i < d; i++) out[i * k + j] = G[i * k + j] / f;
       }
       return;
     case 'rownorm':
       for (let i = 0; i < d; i++) {
         let s = 0;
         for (let j = 0; j < k; j++) s += G[i * k + j] ** 2;
-        const f = 1 / Math.sqrt(s + params.eps ** 2);
-        for (let j = 0; j < k; j++) out[i * k + j] = G[i * k + j] * f;
+        const f = Math.sqrt(s + params.eps ** 2);
+        for (let j = 0; j < k; j++) out[i * k + j] = G[i * k + j] / f;
       }
       return;
     case 'spectral': {
@@ -62,7 +63,7 @@ export function referenceK(name: string, params: Params, G: Float64Array, d: num
       for (let i = 0; i < d; i++) { let c = 0; for (let j = 0; j < k; j++) c += G[i * k + j] ** 2; s += Math.sqrt(c + params.eps ** 2); }
       return s;
     case 'spectral': { const { sqrt } = sqrtAndInvSqrt(gram(G, d, k, params.eps), k); for (let a = 0; a < k; a++) s += sqrt[a * k + a]; return s; }
-    case 'adam': for (let i = 0; i < len; i++) { const a = Math.abs(G[i]); s += a - params.eps * Math.log(1 + a / params.eps); } return s;
+    case 'adam': for (let i = 0; i < len; i++) { const a = Math.abs(G[i]); s += a - params.eps * Math.log1p(a / params.eps); } return s;
     case 'sign': for (let i = 0; i < len; i++) s += Math.sqrt(G[i] ** 2 + params.eps ** 2); return s;
     case 'clip-elementwise':
       for (let i = 0; i < len; i++) { const a = Math.abs(G[i]); s += a <= params.c ? 0.5 * a * a : params.c * a - 0.5 * params.c ** 2; }

@@ -1,10 +1,17 @@
 /** Typed signatures of the WASM exports from assembly/precond/ (pointers are byte offsets). */
 export interface PrecondExports {
-  /** P (d×k) = ∇K(G) for built-in `id`; params → [eps | c | p]; scratch: precondScratchLen doubles. */
+  /**
+   * P (d×k) = ∇K(G) for built-in `id` (PRECOND_IDS); P must not alias G. params → [eps | c | p]
+   * (one double; gd reads none). scratch: precondScratchLen doubles, contents ignored on entry.
+   */
   precondGrad(id: number, d: number, k: number, G: number, P: number, params: number, scratch: number): void;
-  /** K(G) for built-in `id`. */
+  /** K(G) for built-in `id`; same params and scratch as precondGrad. */
   precondValue(id: number, d: number, k: number, G: number, params: number, scratch: number): number;
+  /** Doubles of scratch precondGrad/precondValue need: 0, k (colnorm) or 3k² + k (spectral). */
   precondScratchLen(id: number, d: number, k: number): number;
-  /** Real Adam step t ≥ 1 with moments M, V (updated in place); P = m̂/(√v̂ + ε). */
+  /**
+   * Real Adam step t ≥ 1 with moments M, V (start at zero, updated in place); P = m̂/(√v̂ + ε).
+   * With beta1 = beta2 = 0 P equals precondGrad's `adam` row bit for bit.
+   */
   adamMomentStep(len: number, G: number, M: number, V: number, P: number, beta1: number, beta2: number, eps: number, t: number): void;
 }

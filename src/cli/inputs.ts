@@ -1,0 +1,68 @@
+/**
+ * Reading a problem's arrays for `solve` and `sweep`: either --problem FILE.npz
+ * (members X, Y and optionally W0, as `dspgd generate` writes them) or --X/--Y/--W0,
+ * each any matrix file (.npy, .npz:NAME, .csv, .json).
+ */
+import { Option, type Command } from 'commander';
+import { DspgdError } from '../errors.js';
+import { readMatrixFile, readNpzFile, MATRIX_READ_EXTENSIONS } from '../io/index.js';
+import { Problem } from '../problem.js';
+import type { Matrix } from '../matrix.js';
+
+export interface DataFlags {
+  X?: string;
+  Y?: string;
+  W0?: string;
+  problem?: string;
+}
+
+export function addDataOptions(cmd: Command, required: boolean): Command {
+  const fmt = MATRIX_READ_EXTENSIONS.join(' ');
+  return cmd
+    .option('--X <file>', `data matrix X, n×d (${fmt}; FILE.npz:NAME picks a member)${required ? '' : '; or use --problem'}`)
+    .option('--Y <file>', 'labels Y, n×k or length n')
+    .option('--W0 <file>', 'initialization W0, d×k or length d; default zeros')
+    .addOption(new Option('--problem <file.npz>', 'a problem file with arrays X, Y (and W0), as written by `dspgd generate`'));
+}
+
+/** True when the flags name user data. */
+export function hasData(f: DataFlags): boolean {
+  return f.problem !== undefined || f.X !== undefined || f.Y !== undefined || f.W0 !== undefined;
+}
+
+export async function readData(f: DataFlags): Promise<{ X: Matrix; Y: Matrix; W0?: Matrix; source: string }> {
+  if (f.problem !== undefined) {
+    if (f.X !== undefined || f.Y !== undefined || f.W0 !== undefined) {
+      throw new DspgdError('E_PARAM', '--problem: give either --problem FILE.npz or --X/--Y/--W0, not both', '--problem');
+    }
+    const arrays = await readNpzFile(f.problem, '--problem');
+    const get = (name: string, required: boolean) => {
+      const m = arrays.get(name);
+      if (!m && required) {
+        throw new DspgdError('E_FORMAT', `--problem: ${f.problem} has no array "${name}" (it has: ${[...arrays.keys()].join(', ') || 'none'})`, '--problem');
+      }
+      return m;
+    };
+    return { X: get('X', true)!, Y: get('Y', true)!, W0: get('W0', false), source: f.problem };
+  }
+  if (f.X === undefined) throw new DspgdError('E_PARAM', "--X: required (or --problem FILE.npz)", '--X');
+  if (f.Y === undefined) throw new DspgdError('E_PARAM', "--Y: required (or --problem FILE.npz)", '--Y');
+  const X = await readMatrixFile(f.X, '--X');
+  const Y = await readMatrixFile(f.Y, '--Y');
+  const W0 = f.W0 !== undefined ? await readMatrixFile(f.W0, '--W0') : undefined;
+  return { X, Y, W0, source: f.X };
+}
+
+/** Problem.create with errors renamed from 'X' to the flag the user typed. */
+export async function createProblem(data: { X: Matrix; Y: Matrix; W0?: Matrix }, viaProblemFile: boolean): Promise<Problem> {
+  try {
+    return await Problem.create(data);
+  } catch (e) {
+    if (e instanceof DspgdError && e.argument && ['X', 'Y', 'W0'].includes(e.argument)) {
+      const flag = viaProblemFile ? '--problem' : `--${e.argument}`;
+      const msg = viaProblemFile ? `--problem: array ${e.message}` : `--${e.message}`;
+      throw new DspgdError(e.code, msg, flag, { cause: e });
+    }
+    throw e;
+  }
+}

@@ -1,0 +1,119 @@
+/**
+ * A grid of runs on shared problems: preconditioners × learning rates × problems
+ * (seeds). The engine behind `dspgd sweep` and `dspgd demo`; every run is one
+ * row, and a run that diverges is a row with status 'diverged', not an error.
+ */
+import { solve, type SolveResult } from './solve.js';
+import { resolvePrecond, type Preconditioner } from './precond/index.js';
+import type { Problem } from './problem.js';
+import type { Loss, Reduction } from './losses/index.js';
+import type { Status, StallOptions } from './stopping.js';
+import { suggestLearningRate } from './lr.js';
+
+/** One run's numbers (a row of sweep.json / sweep.csv). */
+export interface RunRow {
+  precond: string;          // the spec string, e.g. 'adam:eps=0.1'
+  name: string;             // the preconditioner name, e.g. 'adam'
+  params: Record<string, number>;
+  isotropic: boolean;
+  preservesRowSpace: boolean;
+  stateful: boolean;
+  lr: number;
+  seed: number | null;      // null for user data
+  status: Status;
+  iterations: number;
+  relResidual: number;
+  relDistToGD: number;
+  c: number;
+  rowspaceNorm: number;
+  nullspaceNorm: number;
+  timeMs: number;
+}
+
+/** One run's trace, for the plots. */
+export interface RunTrace {
+  label: string;            // 'adam:eps=0.1 @ lr 0.01 (seed 1)'
+  precond: string;
+  lr: number;
+  seed: number | null;
+  iteration: Float64Array;
+  loss: Float64Array;
+  relResidual: Float64Array;
+}
+
+export interface GridProblem {
+  problem: Problem;
+  seed: number | null;
+}
+
+/** A learning rate, or a multiple of the suggested stable step ('auto', '0.25*auto'). */
+export type LrSpec = number | { autoFactor: number };
+
+export interface GridOptions {
+  preconds: readonly (string | Preconditioner)[];
+  lrs: readonly LrSpec[];
+  loss?: string | Loss;
+  reduction?: Reduction;
+  tol?: number;
+  maxIter?: number;
+  stall?: StallOptions | false;
+  signal?: AbortSignal;
+  /** Called after each run. */
+  onRun?: (row: RunRow, done: number, total: number) => void;
+  /** Called every `progressEvery` iterations inside a run. */
+  onProgress?: (runIndex: number, iteration: number, relResidual: number, maxIter: number) => void;
+}
+
+export interface GridResult {
+  rows: RunRow[];
+  traces: RunTrace[];
+  /** True when the signal stopped the grid early (the rows hold the finished runs and the interrupted one). */
+  aborted: boolean;
+}
+
+export async function runGrid(problems: readonly GridProblem[], o: GridOptions): Promise<GridResult> {
+  const preconds = o.preconds.map((p) => resolvePrecond(p, 'precond'));
+  const total = problems.length * preconds.length * o.lrs.length;
+  const rows: RunRow[] = [];
+  const traces: RunTrace[] = [];
+  for (const { problem, seed } of problems) {
+    for (const precond of preconds) {
+      for (const lrSpec of o.lrs) {
+        if (o.signal?.aborted) return { rows, traces, aborted: true };
+        const lr = typeof lrSpec === 'number'
+          ? lrSpec
+          : lrSpec.autoFactor * suggestLearningRate(problem, precond, o.loss, o.reduction);
+        const runIndex = rows.length;
+        const r: SolveResult = await solve(problem, {
+          precond, lr, loss: o.loss, reduction: o.reduction, tol: o.tol, maxIter: o.maxIter, stall: o.stall,
+          signal: o.signal,
+          callback: o.onProgress && ((p) => o.onProgress!(runIndex, p.iteration, p.relResidual, p.maxIter)),
+        });
+        const b = r.bias!;
+        const row: RunRow = {
+          precond: r.precond.spec, name: r.precond.name, params: r.precond.params,
+          isotropic: r.precond.isotropic, preservesRowSpace: r.precond.preservesRowSpace, stateful: r.precond.stateful,
+          lr: r.lr, seed, status: r.status, iterations: r.iterations, relResidual: r.relResidual,
+          relDistToGD: b.relDistToGD, c: b.c, rowspaceNorm: b.rowspaceNorm, nullspaceNorm: b.nullspaceNorm, timeMs: r.timeMs,
+        };
+        rows.push(row);
+        traces.push({
+          label: `${row.precond} @ lr ${fmtLr(row.lr)}${seed === null ? '' : ` (seed ${seed})`}`,
+          precond: row.precond, lr: row.lr, seed,
+          iteration: r.trace.iteration, loss: r.trace.loss, relResidual: r.trace.relResidual,
+        });
+        o.onRun?.(row, rows.length, total);
+        if (r.status === 'aborted' && o.signal?.aborted) return { rows, traces, aborted: true };
+      }
+    }
+  }
+  return { rows, traces, aborted: false };
+}
+
+export function fmtLr(lr: number): string {
+  return Number(lr.toPrecision(3)).toString();
+}
+
+/** Columns of sweep.csv / sweep.json rows, in order. */
+export const ROW_COLUMNS = ['precond', 'params', 'lr', 'seed', 'status', 'iterations', 'relResidual', 'relDistToGD', 'c',
+  'rowspaceNorm', 'nullspaceNorm', 'timeMs', 'isotropic', 'preservesRowSpace', 'stateful'] as const;
