@@ -7,6 +7,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseNpz, parseNpy, parseCsvTable, encodeCsv, encodeNpz } from '../src/io/index.js';
 import { generate } from '../src/index.js';
+import { parseXml } from './helpers/xml.js';
+import { parseRowsCsv } from '../src/report/table.js';
 
 const BIN = join(__dirname, '..', 'bin', 'dspgd.js');
 let dir: string;
@@ -96,5 +98,51 @@ describe('dspgd solve, issue-3 options', () => {
     const W = parseNpy(readFileSync(join(dir, 'int.npy')), 'int.npy');
     expect(W.shape).toEqual([2000]);
     expect(readdirSync(dir).filter((f) => f.includes('.tmp'))).toEqual([]);
+  });
+});
+
+describe('dspgd sweep and demo', () => {
+  it('sweep: one row per run in sweep.json and sweep.csv; a diverging learning rate is a row, not a crash; SVGs parse', () => {
+    const r = run('sweep', '--precond', 'gd', '--precond', 'sign:eps=0.1', '--lr', 'auto,1e4', '--seeds', '1,2', '--n', '8', '--d', '20',
+      '--tol', '1e-10', '--max-iter', '20000', '--out-dir', 'sw', '-q');
+    expect(r.err).toBe('');
+    expect(r.code).toBe(0);
+    const rows = JSON.parse(readFileSync(join(dir, 'sw', 'sweep.json'), 'utf8'));
+    expect(rows).toHaveLength(8);
+    for (const key of ['precond', 'params', 'lr', 'seed', 'status', 'iterations', 'relResidual', 'relDistToGD', 'c', 'nullspaceNorm', 'timeMs']) {
+      expect(rows[0]).toHaveProperty(key);
+    }
+    // gd blows up at lr 1e4; sign's steps are bounded by lr per entry, so it only oscillates (no divergence to report).
+    type Row = { lr: number; status: string; precond: string };
+    const gdBig = rows.filter((x: Row) => x.lr === 1e4 && x.precond === 'gd');
+    expect(gdBig).toHaveLength(2);
+    expect(gdBig.every((x: Row) => x.status === 'diverged')).toBe(true);
+    expect(rows.filter((x: { lr: number; status: string }) => x.lr !== 1e4).every((x: { status: string }) => x.status === 'converged')).toBe(true);
+    const csvRows = parseRowsCsv(readFileSync(join(dir, 'sw', 'sweep.csv'), 'utf8'));
+    expect(csvRows.map((x) => [x.precond, x.lr, x.status, x.iterations, x.c])).toEqual(rows.map((x: { precond: string; lr: number; status: string; iterations: number; c: number }) => [x.precond, x.lr, x.status, x.iterations, x.c]));
+    const svgs = readdirSync(join(dir, 'sw')).filter((f) => f.endsWith('.svg'));
+    expect(svgs.length).toBeGreaterThanOrEqual(3);
+    for (const f of svgs) expect(() => parseXml(readFileSync(join(dir, 'sw', f), 'utf8'))).not.toThrow();
+  });
+
+  it('demo: the printed conclusions agree with the numbers it measured and wrote to demo.json', () => {
+    const r = run('demo', '--out-dir', 'rep', '-q');
+    expect(r.code).toBe(0);
+    const rows: { status: string; preservesRowSpace: boolean; relDistToGD: number; c: number; precond: string }[] =
+      JSON.parse(readFileSync(join(dir, 'rep', 'demo.json'), 'utf8'));
+    const conv = rows.filter((x) => x.status === 'converged');
+    expect(r.out).toContain(`${conv.length} of ${rows.length} runs reached`);
+    const pres = conv.filter((x) => x.preservesRowSpace);
+    const at = pres.filter((x) => x.relDistToGD <= 1e-6);
+    expect(r.out).toContain(`${at.length} of ${pres.length} converged runs landed on the GD limit`);
+    // The theory's three facts hold in the measured numbers themselves.
+    expect(conv.length).toBe(rows.length);
+    expect(at.length).toBe(pres.length);
+    for (const x of conv.filter((y) => !y.preservesRowSpace)) expect(x.c).toBeGreaterThan(1 + 1e-3);
+    const html = readFileSync(join(dir, 'rep', 'index.html'), 'utf8');
+    expect(() => parseXml(html.replace(/^<!DOCTYPE html>\s*/i, ''))).not.toThrow();
+    for (const f of readdirSync(join(dir, 'rep')).filter((x) => x.endsWith('.svg'))) {
+      expect(() => parseXml(readFileSync(join(dir, 'rep', f), 'utf8'))).not.toThrow();
+    }
   });
 });
