@@ -6,7 +6,7 @@
  */
 import { Command, Option } from 'commander';
 import { solve, type SolveResult } from '../solve.js';
-import { encodeNpy, encodeCsv, writeFilesAtomic, type AtomicFile } from '../io/index.js';
+import { encodeMatrixFile, encodeCsv, writeFilesAtomic, type AtomicFile } from '../io/index.js';
 import { resolvePrecond, BUILTIN_PRECOND_NAMES } from '../precond/index.js';
 import { resolveLoss, LOSS_NAMES } from '../losses/index.js';
 import { DspgdError } from '../errors.js';
@@ -37,8 +37,8 @@ export function solveCommand(): Command {
     .option('--grad-tol <t>', 'stop when ‖G‖ ≤ t', nonNegativeNumber, 0)
     .option('--max-iter <n>', 'iteration budget', nonNegativeInt, 10000)
     .option('--out <file>', 'write the result as JSON')
-    .option('--save-w <file>', 'write W∞ as .npy (float64, C order)')
-    .option('--save-wgd <file>', 'write the GD limit W_GD∞ as .npy')
+    .option('--save-w <file>', 'write W∞ (.npy float64 C order, .csv or .json, by extension)')
+    .option('--save-wgd <file>', 'write the GD limit W_GD∞ (.npy, .csv or .json)')
     .option('--trace <file.csv>', 'write the trace (iteration, loss, relResidual, gradNorm, bregman) as CSV')
     .option('--json', 'print the result as JSON on stdout instead of the summary')
     .option('-q, --quiet', 'print nothing but errors (no progress bar)')
@@ -74,8 +74,8 @@ async function runSolve(f: SolveFlags): Promise<number> {
     progress.stop();
     const files: AtomicFile[] = [];
     if (f.out) files.push({ path: f.out, data: JSON.stringify(resultToJson(r), null, 2) + '\n', argument: '--out' });
-    if (f.saveW) files.push({ path: f.saveW, data: encodeNpy(r.W), argument: '--save-w' });
-    if (f.saveWgd && r.bias) files.push({ path: f.saveWgd, data: encodeNpy({ data: r.bias.W_GD.data, shape: r.bias.W_GD.shape }), argument: '--save-wgd' });
+    if (f.saveW) files.push({ path: f.saveW, data: encodeMatrixFile(f.saveW, r.W, { argument: '--save-w' }), argument: '--save-w' });
+    if (f.saveWgd && r.bias) files.push({ path: f.saveWgd, data: encodeMatrixFile(f.saveWgd, { data: r.bias.W_GD.data, shape: r.bias.W_GD.shape }, { argument: '--save-wgd' }), argument: '--save-wgd' });
     if (f.trace) files.push({ path: f.trace, data: traceCsv(r), argument: '--trace' });
     await writeFilesAtomic(files);
     if (f.json) process.stdout.write(JSON.stringify(resultToJson(r), null, 2) + '\n');
