@@ -144,7 +144,7 @@ async function run(
   try {
     const w: Work = {
       W: alloc(len, 'W'), G: alloc(len, 'G'), P: alloc(len, '∇K(G)'),
-      R: alloc(n * k, 'residual'), D: alloc(n * k, 'loss gradient'), Wgood: alloc(len, 'last finite W'),
+      R: alloc(n * k, 'residual'), D: alloc(n * k, 'loss gradient'), Wgood: alloc(len, 'previous W'),
       stats: alloc(2, 'stats'),
       params: alloc(Math.max(builtin?.params.length ?? 0, 1), 'precond params'),
       scratch: alloc(builtin ? e.precondScratchLen(builtin.id, d, k) : 0, 'precond scratch'),
@@ -165,6 +165,9 @@ async function run(
     let stats = wasm.f64(w.stats, 2);
     const readStats = () => (stats.buffer === e.memory.buffer ? stats : (stats = wasm.f64(w.stats, 2)));
 
+    // W and its predecessor live in two buffers that swap roles each step, so the last
+    // finite iterate is always at hand for a divergence without copying W every iteration.
+    let W = w.W, Wprev = w.Wgood;
     const monitor = new StopMonitor(stop);
     const trace = new TraceRecorder(cfg.traceEvery, Math.floor(Math.min(stop.maxIter, 1e7) / cfg.traceEvery) + 2);
     const t0 = now();
@@ -181,7 +184,7 @@ async function run(
 
     for (;;) {
       if (!firstPass) {
-        e.residualGrad(n, d, k, prob.ptr.X, w.W, prob.ptr.Y, w.G, w.R, w.D, loss.wasm.id, loss.wasm.param, scale, w.stats);
+        e.residualGrad(n, d, k, prob.ptr.X, W, prob.ptr.Y, w.G, w.R, w.D, loss.wasm.id, loss.wasm.param, scale, w.stats);
       }
       firstPass = false;
       const st = readStats();
@@ -196,7 +199,7 @@ async function run(
       const verdict = monitor.check(t, rv, gv, lv);
       if (verdict?.status === 'diverged') {
         // Hand back the last finite iterate and its numbers, not the blown-up one.
-        if (t > 0) e.copy(len, w.Wgood, w.W);
+        if (t > 0) W = Wprev;
         status = 'diverged';
         reason = verdict.reason;
         break;
@@ -233,7 +236,6 @@ async function run(
         }
       }
 
-      e.copy(len, w.W, w.Wgood);
       // P = ∇K(G)
       if (stateful) {
         const a = precond.adam!;
@@ -254,7 +256,10 @@ async function run(
         Ks = Kvalue(wasm, precond, w.G, w, d, k, views);
         pendingBregman = trace.length - 1;
       }
-      e.axpy(len, -lr, w.P, w.W);
+      e.axpyInto(len, -lr, w.P, W, Wprev);
+      const next = Wprev;
+      Wprev = W;
+      W = next;
       t++;
 
       const tn = now();
@@ -265,7 +270,7 @@ async function run(
     }
     const timeMs = now() - t0;
 
-    const Wout = wasm.f64(w.W, len).slice();
+    const Wout = wasm.f64(W, len).slice();
     let divergedAt: number | undefined;
     let suggestedLr: number | undefined;
     if (status === 'diverged') {
@@ -273,7 +278,7 @@ async function run(
       suggestedLr = suggestLearningRate(prob, precond, loss, reduction, start);
       // Numbers of the returned (last finite) iterate.
       if (t > 0) {
-        e.residualGrad(n, d, k, prob.ptr.X, w.W, prob.ptr.Y, w.G, w.R, w.D, loss.wasm.id, loss.wasm.param, scale, w.stats);
+        e.residualGrad(n, d, k, prob.ptr.X, W, prob.ptr.Y, w.G, w.R, w.D, loss.wasm.id, loss.wasm.param, scale, w.stats);
         const st = wasm.f64(w.stats, 2);
         lossV = st[0]; rel = Math.sqrt(st[1]) / yNorm; gnorm = Math.sqrt(e.sumsq(len, w.G));
         t -= 1;
@@ -281,7 +286,7 @@ async function run(
       reason += `; try lr ≤ ${suggestedLr.toPrecision(3)} (from λmax(XᵀX) ≈ ${prob.lambdaMax().toPrecision(4)})`;
     }
     const flags = { isotropic: precond.isotropic, preservesRowSpace: precond.preservesRowSpace, stateful: precond.stateful };
-    const bias = options.report === false ? undefined : biasReport(wasm, prob, w.W, flags, status === 'converged');
+    const bias = options.report === false ? undefined : biasReport(wasm, prob, W, flags, status === 'converged');
 
     return {
       W: toMatrix(Wout, d, k, prob.labelsOneD),

@@ -15,6 +15,7 @@ import {
 } from '../src/io/index.js';
 import { DspgdError, type DspgdErrorCode } from '../src/errors.js';
 import type { Matrix } from '../src/matrix.js';
+import { bitsOf, fromBits } from './helpers/bits.js';
 
 const FIXTURES = join(dirname(fileURLToPath(import.meta.url)), 'fixtures', 'formats');
 
@@ -25,19 +26,6 @@ const expected = JSON.parse(readFileSync(join(FIXTURES, 'expected.json'), 'utf8'
   json: Record<string, Entry>;
 };
 
-function bitsOf(data: Float64Array): string[] {
-  const dv = new DataView(data.buffer, data.byteOffset, data.byteLength);
-  const out: string[] = [];
-  for (let i = 0; i < data.length; i++) out.push(dv.getBigUint64(8 * i, true).toString(16).padStart(16, '0'));
-  return out;
-}
-
-function fromBits(hex: string[]): Float64Array {
-  const a = new Float64Array(hex.length);
-  const dv = new DataView(a.buffer);
-  hex.forEach((h, i) => dv.setBigUint64(8 * i, BigInt(`0x${h}`), true));
-  return a;
-}
 
 const fixture = (file: string) => readFileSync(join(FIXTURES, file));
 const text = (file: string) => readFileSync(join(FIXTURES, file), 'utf8');

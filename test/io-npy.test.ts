@@ -8,6 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { parseNpy, parseNpyHeader, encodeNpy, readNpyFile } from '../src/io/index.js';
 import { DspgdError } from '../src/errors.js';
 import type { Matrix } from '../src/matrix.js';
+import { bitsOf, fromBits } from './helpers/bits.js';
 
 const FIXTURES = join(dirname(fileURLToPath(import.meta.url)), 'fixtures', 'npy');
 
@@ -22,20 +23,6 @@ interface Fixture {
 }
 const expected = JSON.parse(readFileSync(join(FIXTURES, 'expected.json'), 'utf8')) as { fixtures: Fixture[] };
 
-/** The float64 bit patterns of a Matrix's data, as 16 hex digits each. */
-function bitsOf(data: Float64Array): string[] {
-  const dv = new DataView(data.buffer, data.byteOffset, data.byteLength);
-  const out: string[] = [];
-  for (let i = 0; i < data.length; i++) out.push(dv.getBigUint64(8 * i, true).toString(16).padStart(16, '0'));
-  return out;
-}
-
-function fromBits(hex: string[]): Float64Array {
-  const a = new Float64Array(hex.length);
-  const dv = new DataView(a.buffer);
-  hex.forEach((h, i) => dv.setBigUint64(8 * i, BigInt(`0x${h}`), true));
-  return a;
-}
 
 function fixture(file: string): Uint8Array {
   return readFileSync(join(FIXTURES, file));

@@ -79,3 +79,17 @@ export function allFinite(len: i32, x: usize): i32 {
   }
   return s == 0 ? 1 : 0;
 }
+
+/** out[i] = y[i] + alpha·x[i] for i < len: axpy into a third buffer (same arithmetic, so the same bits). */
+export function axpyInto(len: i32, alpha: f64, x: usize, y: usize, out: usize): void {
+  const va = f64x2.splat(alpha);
+  let i = 0;
+  for (; i + 2 <= len; i += 2) {
+    const o = <usize>i << 3;
+    v128.store(out + o, f64x2.add(v128.load(y + o), f64x2.mul(va, v128.load(x + o))));
+  }
+  for (; i < len; i++) {
+    const o = <usize>i << 3;
+    store<f64>(out + o, load<f64>(y + o) + alpha * load<f64>(x + o));
+  }
+}

@@ -22,6 +22,7 @@ export interface DspgdExports extends PrecondExports, LinalgExports, RandomExpor
   dot(len: number, x: Ptr, y: Ptr): number;
   sumsq(len: number, x: Ptr): number;
   axpy(len: number, alpha: number, x: Ptr, y: Ptr): void;
+  axpyInto(len: number, alpha: number, x: Ptr, y: Ptr, out: Ptr): void;
   sub(len: number, x: Ptr, y: Ptr, out: Ptr): void;
   copy(len: number, src: Ptr, dst: Ptr): void;
   zero(len: number, x: Ptr): void;
