@@ -56,7 +56,10 @@ export function suggestLearningRate(
   }
   if (reduction === 'mean') curv /= problem.n;
   const L = precondLipschitz(precond, start.gradNorm) * lmax * curv;
-  return L > 0 && Number.isFinite(L) ? 1 / L : 1;
+  if (!(L > 0) || !Number.isFinite(L)) return 1;
+  // A subnormal L (e.g. eps = 1e300, or tiny data) has no finite inverse; the
+  // largest finite step is still a number the caller can use and report.
+  return Math.min(1 / L, Number.MAX_VALUE);
 }
 
 export interface StartStats {

@@ -57,10 +57,10 @@ export function resolveStopping(o: StoppingOptions): ResolvedStopping {
     stallWindow = o.stall?.window ?? 2000;
     stallMinDecrease = o.stall?.minDecrease ?? 1e-3;
     requireParam(Number.isInteger(stallWindow) && stallWindow >= 1, 'stall.window', 'an integer ≥ 1', stallWindow);
-    requireParam(stallMinDecrease >= 0 && stallMinDecrease < 1, 'stall.minDecrease', 'a number in [0, 1)', stallMinDecrease);
+    requireParam(typeof stallMinDecrease === 'number' && stallMinDecrease >= 0 && stallMinDecrease < 1, 'stall.minDecrease', 'a number in [0, 1)', stallMinDecrease);
   }
   const divergenceFactor = o.divergenceFactor ?? 1e6;
-  requireParam(divergenceFactor > 1, 'divergenceFactor', 'a number > 1', divergenceFactor);
+  requireParam(typeof divergenceFactor === 'number' && divergenceFactor > 1, 'divergenceFactor', 'a number > 1', divergenceFactor);
   const timeLimitMs = o.timeLimitMs ?? Infinity;
   requireParam(typeof timeLimitMs === 'number' && timeLimitMs > 0, 'timeLimitMs', 'a number > 0', timeLimitMs);
   return { maxIter, tol, gradTol, stallWindow, stallMinDecrease, divergenceFactor, timeLimitMs };
