@@ -15,6 +15,9 @@ export function parseSpec(text: string, argument: string): ParsedSpec {
   }
   const colon = text.indexOf(':');
   const name = (colon < 0 ? text : text.slice(0, colon)).trim().toLowerCase();
+  if (name === '') {
+    throw new DspgdError('E_PARAM', `${argument}: expected NAME[:key=value,...], got ${JSON.stringify(text)} (no name)`, argument);
+  }
   const params: Record<string, number> = {};
   if (colon >= 0) {
     const rest = text.slice(colon + 1).trim();
@@ -57,6 +60,9 @@ export function resolveParams(
   defaults: Record<string, number>,
 ): Record<string, number> {
   const out: Record<string, number> = { ...defaults };
+  if (given !== undefined && given !== null && (typeof given !== 'object' || Array.isArray(given))) {
+    throw new DspgdError('E_PARAM', `${argument}: ${owner} expects its parameters as an object such as { ${Object.keys(defaults)[0] ?? ''} }, got ${Array.isArray(given) ? 'an array' : typeof given}`, argument);
+  }
   for (const [key, value] of Object.entries(given ?? {})) {
     if (value === undefined) continue;
     if (!Object.hasOwn(defaults, key)) {

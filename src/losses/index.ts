@@ -21,18 +21,24 @@ export interface Loss {
 
 export const LOSS_IDS = { squared: 0, huber: 1, logcosh: 2, lp: 3 } as const;
 
+/** The (frozen) objects the factories made: resolveLoss passes these through and rebuilds any other. */
+const MADE = new WeakSet<object>();
+
 function make(name: Loss['name'], params: Record<string, number>, param: number, curvature?: number): Loss {
-  return Object.freeze({
+  const loss: Loss = Object.freeze({
     name,
     params: Object.freeze({ ...params }),
     wasm: { id: LOSS_IDS[name], param },
     curvature,
     toString: () => formatSpec(name, params),
   });
+  MADE.add(loss);
+  return loss;
 }
 
 /** ½ Σ r². The loss of plain least squares. */
-export function squared(): Loss {
+export function squared(opts: Record<string, never> = {}): Loss {
+  resolveParams('squared', 'loss', opts, {});
   return make('squared', {}, 0, 1);
 }
 
@@ -44,7 +50,8 @@ export function huber(opts: { delta?: number } = {}): Loss {
 }
 
 /** Σ log cosh r: smooth, quadratic near 0 and linear far out. */
-export function logcosh(): Loss {
+export function logcosh(opts: Record<string, never> = {}): Loss {
+  resolveParams('logcosh', 'loss', opts, {});
   return make('logcosh', {}, 0, 1);
 }
 
@@ -64,15 +71,27 @@ export const LOSSES = {
 
 export const LOSS_NAMES = Object.keys(LOSSES) as Loss['name'][];
 
+const LOSS_TABLE = LOSSES as unknown as Record<string, { factory: (o: Record<string, number>) => Loss }>;
+
 /** A Loss from a spec string ('huber:delta=0.5') or an existing Loss. */
 export function resolveLoss(spec: string | Loss | undefined, argument = 'loss'): Loss {
   if (spec === undefined) return squared();
-  if (typeof spec === 'object' && spec !== null && 'wasm' in spec) return spec;
+  if (typeof spec === 'object' && spec !== null && MADE.has(spec)) return spec;
+  if (typeof spec === 'object' && spec !== null && 'wasm' in spec) {
+    // Rebuilt from name and params: a hand-made or edited object is validated like the string
+    // form (an unknown WASM loss id would trap, a negative delta would run out of range).
+    const name = (spec as Loss).name;
+    const known = Object.hasOwn(LOSSES, name) ? LOSS_TABLE[name] : undefined;
+    if (!known || LOSS_IDS[name as Loss['name']] !== (spec as Loss).wasm?.id) {
+      throw new DspgdError('E_PARAM', `${argument}: not a built-in loss object (name ${JSON.stringify(name)}); use squared(), huber({ delta }), logcosh() or lp({ p })`, argument);
+    }
+    return known.factory({ ...((spec as Loss).params as Record<string, number>) });
+  }
   if (typeof spec !== 'string') {
     throw new DspgdError('E_PARAM', `${argument}: expected a loss name or a loss object, got ${typeof spec}`, argument);
   }
   const { name, params } = parseSpec(spec, argument);
-  const entry = (LOSSES as Record<string, { factory: (o: Record<string, number>) => Loss }>)[name];
+  const entry = Object.hasOwn(LOSSES, name) ? LOSS_TABLE[name] : undefined;
   if (!entry) {
     throw new DspgdError('E_UNKNOWN_NAME', `${argument}: unknown loss "${name}" (known: ${LOSS_NAMES.join(', ')})`, argument);
   }

@@ -20,7 +20,7 @@ function builtin(
   wasmParam = 0,
   extra: Partial<Preconditioner> = {},
 ): Preconditioner {
-  return Object.freeze({
+  return made(Object.freeze({
     name,
     params: Object.freeze({ ...params }),
     isotropic: flags.isotropic,
@@ -29,7 +29,17 @@ function builtin(
     wasm: { id: PRECOND_IDS[name], params: new Float64Array([wasmParam]) },
     toString: () => formatSpec(name, params),
     ...extra,
-  });
+  }));
+}
+
+/** The (frozen) objects the factories made: resolvePrecond passes these through unchanged and rebuilds any other. */
+const MADE = new WeakSet<object>();
+function made(p: Preconditioner): Preconditioner {
+  MADE.add(p);
+  return p;
+}
+export function isFactoryMade(p: unknown): boolean {
+  return typeof p === 'object' && p !== null && MADE.has(p);
 }
 
 const positive = (v: number, arg: string) => requireParam(v > 0, arg, 'a number > 0', v);
