@@ -10,15 +10,17 @@
  * compressed size could possibly expand to, so that a zip bomb fails with a
  * message instead of exhausting memory.
  *
- * Not checked: the members' CRC-32 (fflate does not verify them). A damaged
- * deflated member almost always fails to inflate or to parse; a bit flipped
- * inside the data of a stored member goes unnoticed, as in a plain `.npy`.
+ * After inflating, each member's CRC-32 is checked against the one in the
+ * archive's central directory (fflate does not verify it), so a bit flipped
+ * inside the data of a stored member is an E_FORMAT error, not silently wrong
+ * numbers.
  */
 import { unzipSync, zipSync, type UnzipFileInfo, type Zippable } from 'fflate';
 import { DspgdError } from '../errors.js';
 import type { Matrix } from '../matrix.js';
 import { describeFsError } from './fs-errors.js';
 import { encodeNpy, parseNpy } from './npy.js';
+import { crc32 } from './crc32.js';
 import { readFile } from 'node:fs/promises';
 
 /** Default limit on the declared uncompressed size of the members read from one archive (2 GiB). */
@@ -125,12 +127,21 @@ interface Scan {
 function decodeNpz(bytes: Uint8Array, label: string, argument: string, options: ParseNpzOptions): Map<string, Matrix> {
   const { keys, wanted, files } = scan(bytes, label, argument, options);
   const order = options.members ? options.members : keys;
+  const crcs = centralDirectoryCrcs(bytes);
   const out = new Map<string, Matrix>();
   for (const key of order) {
     const info = wanted.get(key)!;
     const data = files[info.name];
     if (!data || data.length !== info.originalSize) {
       throw fail(label, argument, `member ${quote(info.name)} is corrupt: it declares ${info.originalSize} bytes uncompressed, got ${data ? data.length : 'none'}`);
+    }
+    const expected = crcs.get(info.name);
+    if (expected === undefined) {
+      throw fail(label, argument, `member ${quote(info.name)} is not listed in the archive's central directory (damaged archive)`);
+    }
+    const actual = crc32(data);
+    if (actual !== expected) {
+      throw fail(label, argument, `member ${quote(info.name)} is corrupt: its CRC-32 is ${hex8(actual)}, the archive says ${hex8(expected)}`);
     }
     try {
       out.set(key, parseNpy(data, `${label}: member ${quote(info.name)}`));
@@ -208,6 +219,42 @@ function scan(bytes: Uint8Array, label: string, argument: string, options: Parse
     }
   }
   return { keys, wanted, files };
+}
+
+/**
+ * Member name → CRC-32 from the central directory (the record fflate itself
+ * trusts for names and sizes). Empty when there is no end-of-central-directory
+ * record; fflate has then already refused the archive.
+ */
+function centralDirectoryCrcs(bytes: Uint8Array): Map<string, number> {
+  const out = new Map<string, number>();
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  // The end record is 22 bytes plus a comment of at most 65535 bytes.
+  let eocd = -1;
+  for (let i = bytes.length - 22; i >= 0 && i >= bytes.length - 22 - 65535; i--) {
+    if (view.getUint32(i, true) === 0x06054b50) { eocd = i; break; }
+  }
+  if (eocd < 0) return out;
+  const count = view.getUint16(eocd + 10, true);
+  let p = view.getUint32(eocd + 16, true);
+  const decoder = new TextDecoder();
+  for (let e = 0; e < count; e++) {
+    if (p + 46 > bytes.length || view.getUint32(p, true) !== 0x02014b50) break;
+    const crc = view.getUint32(p + 16, true);
+    const nameLen = view.getUint16(p + 28, true), extraLen = view.getUint16(p + 30, true), commentLen = view.getUint16(p + 32, true);
+    if (p + 46 + nameLen > bytes.length) break;
+    // fflate decodes names as UTF-8 when flag bit 11 is set and as latin-1 otherwise; match it.
+    const raw = bytes.subarray(p + 46, p + 46 + nameLen);
+    const utf8 = (view.getUint16(p + 8, true) & 0x800) !== 0;
+    const name = utf8 ? decoder.decode(raw) : String.fromCharCode(...raw);
+    out.set(name, crc);
+    p += 46 + nameLen + extraLen + commentLen;
+  }
+  return out;
+}
+
+function hex8(v: number): string {
+  return `0x${v.toString(16).padStart(8, '0')}`;
 }
 
 function hint(bytes: Uint8Array): string {
