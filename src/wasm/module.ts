@@ -49,6 +49,8 @@ export interface Wasm {
   /** Allocates `len` doubles, zero-filled. Throws E_TOO_LARGE when memory cannot grow. */
   allocF64(len: number, what?: string): Ptr;
   free(ptr: Ptr): void;
+  /** Bytes in live allocations made through allocF64 (freed blocks are reusable, unlike grown memory). */
+  bytesInUse(): number;
 }
 
 let wasmPromise: Promise<Wasm> | undefined;
@@ -93,30 +95,56 @@ export function getWasm(): Promise<Wasm> {
 
 /** wasm32 addresses at most 4 GiB. */
 export const WASM_MAX_BYTES = 4 * 1024 * 1024 * 1024;
+/**
+ * The largest single block AssemblyScript's TLSF allocator hands out
+ * (BLOCK_MAXSIZE = 2^30 − overhead; kept a little below it): one array of
+ * more than 1 GiB cannot exist even when the total would fit in 4 GiB.
+ */
+export const WASM_MAX_ARRAY_BYTES = 2 ** 30 - 64;
 
 function makeWasm(exports: DspgdExports): Wasm {
+  // Sizes of the live blocks, so "in use" means allocated, not "memory has grown to"
+  // (linear memory never shrinks; freed blocks are reused).
+  const live = new Map<number, number>();
+  let inUse = 0;
   return {
     exports,
     f64(ptr, len) {
-      return new Float64Array(exports.memory.buffer, ptr, len);
+      return new Float64Array(exports.memory.buffer, ptr >>> 0, len);
     },
     allocF64(len, what = 'buffer') {
       const bytes = len * 8;
-      if (!Number.isFinite(bytes) || bytes + exports.memoryBytes() > WASM_MAX_BYTES - 65536) {
+      if (!Number.isFinite(bytes) || bytes < 0 || bytes + inUse > WASM_MAX_BYTES - 65536) {
         throw new DspgdError('E_TOO_LARGE',
-          `${what}: ${formatBytes(bytes)} does not fit in WASM memory (4 GiB address space, ${formatBytes(exports.memoryBytes())} in use)`);
+          `${what}: ${formatBytes(bytes)} does not fit in WASM memory (4 GiB address space, ${formatBytes(inUse)} in use)`);
+      }
+      if (bytes > WASM_MAX_ARRAY_BYTES) {
+        throw new DspgdError('E_TOO_LARGE',
+          `${what}: one array of ${formatBytes(bytes)} is more than the WASM allocator's limit of 1 GiB per array`);
       }
       let ptr: number;
       try {
-        ptr = exports.alloc(Math.max(bytes, 8));
+        // usize comes back as a signed i32: addresses above 2 GiB would be negative.
+        ptr = exports.alloc(Math.max(bytes, 8)) >>> 0;
       } catch (e) {
         throw new DspgdError('E_TOO_LARGE', `${what}: could not allocate ${formatBytes(bytes)} in WASM memory`, undefined, { cause: e });
       }
       new Float64Array(exports.memory.buffer, ptr, len).fill(0);
+      live.set(ptr, Math.max(bytes, 8));
+      inUse += Math.max(bytes, 8);
       return ptr;
     },
     free(ptr) {
-      exports.free(ptr);
+      const p = ptr >>> 0;
+      const size = live.get(p);
+      if (size !== undefined) {
+        live.delete(p);
+        inUse -= size;
+      }
+      exports.free(p);
+    },
+    bytesInUse() {
+      return inUse;
     },
   };
 }
