@@ -36,6 +36,11 @@ export interface DspgdExports extends PrecondExports, LinalgExports, RandomExpor
     X: Ptr, W: Ptr, Y: Ptr, G: Ptr, R: Ptr, D: Ptr,
     lossId: number, lossParam: number, scale: number, stats: Ptr,
   ): void;
+  residualGradRows(
+    i0: number, i1: number, d: number, k: number,
+    X: Ptr, W: Ptr, Y: Ptr, G: Ptr, R: Ptr, D: Ptr,
+    lossId: number, lossParam: number, scale: number, stats: Ptr,
+  ): void;
   // kernels/power_iteration.ts
   powerIterXtX(n: number, d: number, X: Ptr, v: Ptr, u: Ptr, iters: number): number;
   // losses/index.ts
