@@ -45,6 +45,7 @@ export class Problem {
   private factor?: RowSpaceFactor;
   private gd?: { ptr: number; info: GdLimit };
   private lmax?: number;
+  private gram?: number;
 
   private constructor(wasm: Wasm, n: number, d: number, k: number, labelsOneD: boolean, ptr: Problem['ptr']) {
     this.wasm = wasm;
@@ -160,6 +161,22 @@ export class Problem {
     return { ...toMatrix(this.read(ptr, this.d * this.k), this.d, this.k, this.labelsOneD), ...info };
   }
 
+  /** The Gram matrix XXᵀ (n×n) in WASM memory, for the row-space fast path (computed on first use, then cached). */
+  gramPtr(): number {
+    this.check();
+    if (this.gram === undefined) {
+      const p = this.wasm.allocF64(this.n * this.n, 'Gram matrix XXᵀ');
+      this.wasm.exports.gramXXt(this.n, this.d, this.ptr.X, p);
+      this.gram = p;
+    }
+    return this.gram;
+  }
+
+  /** Whether the Gram matrix is already computed (the path choice counts its cost otherwise). */
+  get hasGram(): boolean {
+    return this.gram !== undefined;
+  }
+
   /** λmax(XᵀX) by power iteration (a few digits; cached). */
   lambdaMax(): number {
     this.check();
@@ -186,6 +203,7 @@ export class Problem {
     this.disposed = true;
     this.factor?.dispose();
     if (this.gd) this.wasm.free(this.gd.ptr);
+    if (this.gram !== undefined) this.wasm.free(this.gram);
     this.wasm.free(this.ptr.X);
     this.wasm.free(this.ptr.Y);
     this.wasm.free(this.ptr.W0);

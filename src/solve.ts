@@ -17,7 +17,10 @@ import { biasReport, type BiasReport } from './report/bias.js';
 import { suggestLearningRate } from './lr.js';
 import { requireParam } from './spec.js';
 import { now, yieldToEventLoop } from './util/yield.js';
-import type { Wasm } from './wasm/module.js';
+import type { Engine, PathKind } from './engine/types.js';
+import { PrimalEngine } from './engine/primal.js';
+import { RowSpaceEngine, supportsRowSpace } from './engine/rowspace.js';
+import { makePass, type ResidualPass } from './engine/threads.js';
 
 export interface Progress {
   iteration: number;
@@ -49,7 +52,20 @@ export interface SolveOptions extends StoppingOptions {
   report?: boolean;
   /** How often the loop lets the event loop run, in ms. Default 25. */
   yieldEveryMs?: number;
+  /**
+   * 'primal' iterates on W (d×k); 'rowspace' iterates on A (n×k) with W = W0 + XᵀA, using the
+   * Gram matrix XXᵀ (only for built-in preconditioners that preserve the row space: gd,
+   * normalized, clip, power, colnorm, spectral). Default 'auto': row space when it pays.
+   */
+  path?: PathOption;
+  /**
+   * Threads for the primal pass over X (default 1). Needs shared WASM memory (Node, or a
+   * cross-origin-isolated page); results are bit-identical to one thread.
+   */
+  threads?: number;
 }
+
+export type PathOption = 'auto' | PathKind;
 
 export interface SolveResult {
   /** The final iterate W∞ (row-major; shape mirrors W0: 1-D when Y was 1-D). */
@@ -65,6 +81,10 @@ export interface SolveResult {
   gradNorm: number;
   timeMs: number;
   lr: number;
+  /** The path the run took (see SolveOptions.path). */
+  path: PathKind;
+  /** Threads that shared the pass over X. */
+  threads: number;
   precond: { name: string; spec: string; params: Record<string, number>; isotropic: boolean; preservesRowSpace: boolean; stateful: boolean };
   objective: { name: string; params: Record<string, number>; reduction: Reduction };
   problem: { n: number; d: number; k: number; overparameterized: boolean };
@@ -102,18 +122,52 @@ export async function solve(problem: Problem | ProblemData, options: SolveOption
     throw new DspgdError('E_PARAM', 'callback: expected a function', 'callback');
   }
 
+  const path = options.path ?? 'auto';
+  requireParam(path === 'auto' || path === 'primal' || path === 'rowspace', 'path', "'auto', 'primal' or 'rowspace'", path);
+  const threads = options.threads ?? 1;
+  requireParam(Number.isInteger(threads) && threads >= 1 && threads <= 64, 'threads', 'an integer from 1 to 64', threads);
+
   const owned = !(problem instanceof Problem);
   const prob = problem instanceof Problem ? problem : await Problem.create(problem);
   try {
-    return await run(prob, precond, loss, reduction, stop, options, { callbackEvery, traceEvery, yieldEveryMs });
+    return await run(prob, precond, loss, reduction, stop, options, { callbackEvery, traceEvery, yieldEveryMs, path, threads });
   } finally {
     if (owned) prob.dispose();
   }
 }
 
-interface Work {
-  W: number; G: number; P: number; R: number; D: number; Wgood: number;
-  stats: number; params: number; scratch: number; Gs: number; Ps: number; M: number; V: number;
+/** Path choice: the row-space path when the preconditioner has one and it pays for the Gram matrix. */
+function choosePath(prob: Problem, precond: Preconditioner, want: PathOption, maxIter: number): PathKind {
+  const wasm = prob.wasmInstance;
+  const ok = supportsRowSpace(wasm, precond);
+  if (want === 'primal') return 'primal';
+  if (want === 'rowspace') {
+    if (!ok) {
+      throw new DspgdError('E_PARAM',
+        `path: 'rowspace' needs a built-in preconditioner that preserves the row space (gd, normalized, clip, power, colnorm, spectral); ${precond.name} ${precond.preservesRowSpace ? 'has no row-space kernel' : 'does not preserve the row space'}`,
+        'path');
+    }
+    return 'rowspace';
+  }
+  if (!ok) return 'primal';
+  const { n, d, k } = prob;
+  // Per iteration: primal ≈ 2ndk multiply-adds, row space ≈ 2n²k. The Gram matrix costs
+  // n²d/2 once per problem; count it against a conservative 200 iterations.
+  if (2 * n > d) return 'primal';
+  const saved = Math.min(maxIter, 200) * 2 * n * k * (d - n);
+  return prob.hasGram || saved > (n * n * d) / 2 ? 'rowspace' : 'primal';
+}
+
+function makeEngine(path: PathKind, prob: Problem, precond: Preconditioner, loss: Loss, scale: number, threads: number): { engine: Engine; pass?: ResidualPass } {
+  const wasm = prob.wasmInstance;
+  if (path === 'rowspace') return { engine: new RowSpaceEngine(wasm, prob, precond, loss, scale) };
+  const pass = makePass(wasm, prob.n, prob.d, prob.k, threads);
+  try {
+    return { engine: new PrimalEngine(wasm, prob, precond, loss, scale, pass), pass };
+  } catch (err) {
+    pass.free();
+    throw err;
+  }
 }
 
 async function run(
@@ -123,51 +177,21 @@ async function run(
   reduction: Reduction,
   stop: ReturnType<typeof resolveStopping>,
   options: SolveOptions,
-  cfg: { callbackEvery: number; traceEvery: number; yieldEveryMs: number },
+  cfg: { callbackEvery: number; traceEvery: number; yieldEveryMs: number; path: PathOption; threads: number },
 ): Promise<SolveResult> {
   const wasm = prob.wasmInstance;
-  const e = wasm.exports;
   const { n, d, k } = prob;
   const len = d * k;
-  const builtin = precond.wasm;
-  const stateful = precond.stateful && precond.adam !== undefined;
-  const hasK = !stateful && (builtin !== undefined || precond.K !== undefined);
   const scale = reduction === 'mean' ? 1 / n : 1;
   const yNorm = prob.yNorm > 0 ? prob.yNorm : 1;
-
-  const ptrs: number[] = [];
-  const alloc = (l: number, what: string) => {
-    const p = wasm.allocF64(Math.max(l, 1), what);
-    ptrs.push(p);
-    return p;
-  };
+  const path = choosePath(prob, precond, cfg.path, stop.maxIter);
+  const { engine: eng, pass } = makeEngine(path, prob, precond, loss, scale, cfg.threads);
   try {
-    const w: Work = {
-      W: alloc(len, 'W'), G: alloc(len, 'G'), P: alloc(len, '∇K(G)'),
-      R: alloc(n * k, 'residual'), D: alloc(n * k, 'loss gradient'), Wgood: alloc(len, 'previous W'),
-      stats: alloc(2, 'stats'),
-      params: alloc(Math.max(builtin?.params.length ?? 0, 1), 'precond params'),
-      scratch: alloc(builtin ? e.precondScratchLen(builtin.id, d, k) : 0, 'precond scratch'),
-      Gs: hasK ? alloc(len, 'trace G') : 0, Ps: hasK ? alloc(len, 'trace ∇K') : 0,
-      M: stateful ? alloc(len, 'adam m') : 0, V: stateful ? alloc(len, 'adam v') : 0,
-    };
-    e.copy(len, prob.ptr.W0, w.W);
-    if (builtin) wasm.f64(w.params, builtin.params.length).set(builtin.params);
-
     // The first residual/gradient pass also feeds the 'auto' learning rate.
-    e.residualGrad(n, d, k, prob.ptr.X, w.W, prob.ptr.Y, w.G, w.R, w.D, loss.wasm.id, loss.wasm.param, scale, w.stats);
-    const start = { maxAbsResidual: maxAbs(wasm.f64(w.R, n * k)), gradNorm: Math.sqrt(e.sumsq(len, w.G)) };
+    eng.evaluate();
+    const start = { maxAbsResidual: eng.maxAbsResidual(), gradNorm: eng.gradNorm };
     const lr = options.lr === 'auto' ? suggestLearningRate(prob, precond, loss, reduction, start) : options.lr;
 
-    const custom = builtin ? undefined : precond.gradK;
-    const views = new CustomViews(wasm, w.G, w.P, len);
-    // Read the two stats through one cached view; it is rebuilt only if memory grew (never in this loop's own calls).
-    let stats = wasm.f64(w.stats, 2);
-    const readStats = () => (stats.buffer === e.memory.buffer ? stats : (stats = wasm.f64(w.stats, 2)));
-
-    // W and its predecessor live in two buffers that swap roles each step, so the last
-    // finite iterate is always at hand for a divergence without copying W every iteration.
-    let W = w.W, Wprev = w.Wgood;
     const monitor = new StopMonitor(stop);
     const trace = new TraceRecorder(cfg.traceEvery, Math.floor(Math.min(stop.maxIter, 1e7) / cfg.traceEvery) + 2);
     const t0 = now();
@@ -183,23 +207,20 @@ async function run(
     const sampleFinal = (lv: number, rv: number, gv: number) => { if (lastSample !== t) trace.push(t, lv, rv, gv); };
 
     for (;;) {
-      if (!firstPass) {
-        e.residualGrad(n, d, k, prob.ptr.X, W, prob.ptr.Y, w.G, w.R, w.D, loss.wasm.id, loss.wasm.param, scale, w.stats);
-      }
+      if (!firstPass) eng.evaluate();
       firstPass = false;
-      const st = readStats();
-      const lv = st[0];
-      const rv = Math.sqrt(st[1]) / yNorm;
-      const gv = Math.sqrt(e.sumsq(len, w.G));
+      const lv = eng.loss;
+      const rv = Math.sqrt(eng.rr) / yNorm;
+      const gv = eng.gradNorm;
 
       if (pendingBregman >= 0) {
-        trace.setBregman(pendingBregman, bregman(wasm, precond, w, len, d, k, Ks, views));
+        trace.setBregman(pendingBregman, eng.bregman(Ks));
         pendingBregman = -1;
       }
       const verdict = monitor.check(t, rv, gv, lv);
       if (verdict?.status === 'diverged') {
         // Hand back the last finite iterate and its numbers, not the blown-up one.
-        if (t > 0) W = Wprev;
+        if (t > 0) eng.revert();
         status = 'diverged';
         reason = verdict.reason;
         break;
@@ -236,30 +257,12 @@ async function run(
         }
       }
 
-      // P = ∇K(G)
-      if (stateful) {
-        const a = precond.adam!;
-        e.adamMomentStep(len, w.G, w.M, w.V, w.P, a.beta1, a.beta2, a.eps, t + 1);
-      } else if (builtin) {
-        e.precondGrad(builtin.id, d, k, w.G, w.P, w.params, w.scratch);
-      } else {
-        views.refresh();
-        try {
-          custom!(views.G, views.P, d, k);
-        } catch (err) {
-          throw new DspgdError('E_CALLBACK', `precond ${precond.name}: gradK threw at iteration ${t}: ${(err as Error)?.message ?? String(err)}`, 'precond', { cause: err });
-        }
-      }
-      if (hasK && t % cfg.traceEvery === 0) {
-        e.copy(len, w.G, w.Gs);
-        e.copy(len, w.P, w.Ps);
-        Ks = Kvalue(wasm, precond, w.G, w, d, k, views);
+      eng.direction(t);
+      if (eng.tracksBregman && t % cfg.traceEvery === 0) {
+        Ks = eng.saveSample();
         pendingBregman = trace.length - 1;
       }
-      e.axpyInto(len, -lr, w.P, W, Wprev);
-      const next = Wprev;
-      Wprev = W;
-      W = next;
+      eng.step(lr);
       t++;
 
       const tn = now();
@@ -270,6 +273,7 @@ async function run(
     }
     const timeMs = now() - t0;
 
+    const W = eng.weights();
     const Wout = wasm.f64(W, len).slice();
     let divergedAt: number | undefined;
     let suggestedLr: number | undefined;
@@ -278,9 +282,8 @@ async function run(
       suggestedLr = suggestLearningRate(prob, precond, loss, reduction, start);
       // Numbers of the returned (last finite) iterate.
       if (t > 0) {
-        e.residualGrad(n, d, k, prob.ptr.X, W, prob.ptr.Y, w.G, w.R, w.D, loss.wasm.id, loss.wasm.param, scale, w.stats);
-        const st = wasm.f64(w.stats, 2);
-        lossV = st[0]; rel = Math.sqrt(st[1]) / yNorm; gnorm = Math.sqrt(e.sumsq(len, w.G));
+        eng.evaluate();
+        lossV = eng.loss; rel = Math.sqrt(eng.rr) / yNorm; gnorm = eng.gradNorm;
         t -= 1;
       }
       reason += `; try lr ≤ ${suggestedLr.toPrecision(3)} (from λmax(XᵀX) ≈ ${prob.lambdaMax().toPrecision(4)})`;
@@ -298,6 +301,8 @@ async function run(
       gradNorm: gnorm,
       timeMs,
       lr,
+      path,
+      threads: pass?.threads ?? 1,
       precond: { name: precond.name, spec: precond.toString(), params: { ...precond.params }, ...flags },
       objective: { name: loss.name, params: { ...loss.params }, reduction },
       problem: { n, d, k, overparameterized: prob.overparameterized },
@@ -307,50 +312,7 @@ async function run(
       suggestedLr,
     };
   } finally {
-    for (const p of ptrs) wasm.free(p);
+    eng.free();
+    pass?.free();
   }
-}
-
-/** Views for user-supplied ∇K/K, rebuilt only when WASM memory has grown (which detaches old views). */
-class CustomViews {
-  G: Float64Array;
-  P: Float64Array;
-  constructor(private readonly wasm: Wasm, private readonly g: number, private readonly p: number, private readonly len: number) {
-    this.G = wasm.f64(g, len);
-    this.P = wasm.f64(p, len);
-  }
-  refresh(): void {
-    if (this.G.buffer !== this.wasm.exports.memory.buffer) {
-      this.G = this.wasm.f64(this.g, this.len);
-      this.P = this.wasm.f64(this.p, this.len);
-    }
-  }
-  view(ptr: number): Float64Array {
-    return ptr === this.g ? (this.refresh(), this.G) : this.wasm.f64(ptr, this.len);
-  }
-}
-
-function Kvalue(wasm: Wasm, precond: Preconditioner, G: number, w: Work, d: number, k: number, views: CustomViews): number {
-  if (precond.wasm) return wasm.exports.precondValue(precond.wasm.id, d, k, G, w.params, w.scratch);
-  try {
-    return precond.K!(views.view(G), d, k);
-  } catch (err) {
-    throw new DspgdError('E_CALLBACK', `precond ${precond.name}: K threw: ${(err as Error)?.message ?? String(err)}`, 'precond', { cause: err });
-  }
-}
-
-/** D_K(G_{t+1}, G_t) with G_t, ∇K(G_t), K(G_t) saved at the sample (Gs, Ps, Ks) and G_{t+1} in G. */
-function bregman(wasm: Wasm, precond: Preconditioner, w: Work, len: number, d: number, k: number, Ks: number, views: CustomViews): number {
-  const e = wasm.exports;
-  const K1 = Kvalue(wasm, precond, w.G, w, d, k, views);
-  // ⟨∇K(G_t), G_{t+1} − G_t⟩, differencing first (Gs is free after this).
-  e.sub(len, w.G, w.Gs, w.Gs);
-  const inner = e.dot(len, w.Ps, w.Gs);
-  return K1 - Ks - inner;
-}
-
-function maxAbs(a: Float64Array): number {
-  let m = 0;
-  for (let i = 0; i < a.length; i++) m = Math.max(m, Math.abs(a[i]));
-  return m;
 }

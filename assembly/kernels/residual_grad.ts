@@ -90,3 +90,14 @@ function addOuter1(d: i32, g: f64, x: usize, G: usize): void {
     store<f64>(G + jo, load<f64>(G + jo) + g * load<f64>(x + jo));
   }
 }
+
+/** dst[0..2) += src[2c..2c+2) for c < count, in order (stats of row chunks). */
+export function sumStats(count: i32, src: usize, dst: usize): void {
+  let a = load<f64>(dst), b = load<f64>(dst, 8);
+  for (let c = 0; c < count; c++) {
+    a += load<f64>(src + (<usize>c << 4));
+    b += load<f64>(src + (<usize>c << 4), 8);
+  }
+  store<f64>(dst, a);
+  store<f64>(dst, b, 8);
+}

@@ -41,6 +41,14 @@ export interface DspgdExports extends PrecondExports, LinalgExports, RandomExpor
     X: Ptr, W: Ptr, Y: Ptr, G: Ptr, R: Ptr, D: Ptr,
     lossId: number, lossParam: number, scale: number, stats: Ptr,
   ): void;
+  sumStats(count: number, src: Ptr, dst: Ptr): void;
+  // rowspace/
+  gramXXt(n: number, d: number, X: Ptr, M: Ptr): void;
+  gramMetric(id: number, k: number, C: Ptr, params: Ptr, M: Ptr, scratch: Ptr): number;
+  gramMetricScratchLen(k: number): number;
+  gramMetricSupports(id: number): number;
+  crossDtS(n: number, k: number, D: Ptr, S: Ptr, C: Ptr): void;
+  rightMulAdd(n: number, k: number, alpha: number, D: Ptr, M: Ptr, beta: number, out: Ptr): void;
   // kernels/power_iteration.ts
   powerIterXtX(n: number, d: number, X: Ptr, v: Ptr, u: Ptr, iters: number): number;
   // losses/index.ts
