@@ -158,10 +158,10 @@ function choosePath(prob: Problem, precond: Preconditioner, want: PathOption, ma
   return prob.hasGram || saved > (n * n * d) / 2 ? 'rowspace' : 'primal';
 }
 
-function makeEngine(path: PathKind, prob: Problem, precond: Preconditioner, loss: Loss, scale: number, threads: number): { engine: Engine; pass?: ResidualPass } {
+async function makeEngine(path: PathKind, prob: Problem, precond: Preconditioner, loss: Loss, scale: number, threads: number): Promise<{ engine: Engine; pass?: ResidualPass }> {
   const wasm = prob.wasmInstance;
   if (path === 'rowspace') return { engine: new RowSpaceEngine(wasm, prob, precond, loss, scale) };
-  const pass = makePass(wasm, prob.n, prob.d, prob.k, threads);
+  const pass = await makePass(wasm, prob.n, prob.d, prob.k, threads);
   try {
     return { engine: new PrimalEngine(wasm, prob, precond, loss, scale, pass), pass };
   } catch (err) {
@@ -185,7 +185,7 @@ async function run(
   const scale = reduction === 'mean' ? 1 / n : 1;
   const yNorm = prob.yNorm > 0 ? prob.yNorm : 1;
   const path = choosePath(prob, precond, cfg.path, stop.maxIter);
-  const { engine: eng, pass } = makeEngine(path, prob, precond, loss, scale, cfg.threads);
+  const { engine: eng, pass } = await makeEngine(path, prob, precond, loss, scale, cfg.threads);
   try {
     // The first residual/gradient pass also feeds the 'auto' learning rate.
     eng.evaluate();

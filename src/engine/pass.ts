@@ -34,10 +34,10 @@ export class ChunkedPass implements ResidualPass {
   readonly chunks: number;
   private readonly bufs: Buffers;
   /** Partial G and stats for chunks 1..C−1 (chunk 0 writes straight into G and stats). */
-  private readonly partG: number[] = [];
-  private partStats = 0;
+  protected readonly partG: number[] = [];
+  protected partStats = 0;
 
-  constructor(private readonly wasm: Wasm, private readonly n: number, private readonly d: number, private readonly k: number) {
+  constructor(protected readonly wasm: Wasm, protected readonly n: number, protected readonly d: number, protected readonly k: number) {
     this.chunks = chunkCount(n, d, k);
     this.bufs = new Buffers(wasm);
     try {

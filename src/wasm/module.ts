@@ -62,15 +62,56 @@ export interface Wasm {
   /** Allocates `len` doubles, zero-filled. Throws E_TOO_LARGE when memory cannot grow. */
   allocF64(len: number, what?: string): Ptr;
   free(ptr: Ptr): void;
+  /**
+   * Present when the module runs on shared memory (the threads build): worker threads
+   * instantiate the same module on the same memory and run kernels on row chunks.
+   */
+  readonly shared?: { readonly module: WebAssembly.Module; readonly memory: WebAssembly.Memory };
 }
 
 let wasmPromise: Promise<Wasm> | undefined;
 let wasmSource: (() => Promise<BufferSource>) | undefined;
+let sharedSource: (() => Promise<BufferSource>) | undefined | null;
 
-/** Lets a host (browser bundle, worker) say where the WASM bytes come from. */
-export function setWasmSource(source: BufferSource | (() => Promise<BufferSource>)): void {
-  wasmSource = typeof source === 'function' ? source : async () => source;
+type Source = BufferSource | (() => Promise<BufferSource>);
+const asLoader = (s: Source) => (typeof s === 'function' ? s : async () => s);
+
+/**
+ * Lets a host (browser bundle, worker) say where the WASM bytes come from. `shared` is the
+ * threads build (build/dspgd-shared.wasm), used when SharedArrayBuffer is available (Node, or a
+ * cross-origin-isolated page); without it the module runs single-threaded.
+ */
+export function setWasmSource(source: Source, opts: { shared?: Source } = {}): void {
+  wasmSource = asLoader(source);
+  sharedSource = opts.shared === undefined ? null : asLoader(opts.shared);
   wasmPromise = undefined;
+}
+
+/** Initial and maximum memory in 64 KiB pages (asconfig.json's initialMemory and maximumMemory). */
+const INITIAL_PAGES = 16;
+const MAX_PAGES = 65536;
+
+function canShare(): boolean {
+  if (typeof SharedArrayBuffer === 'undefined' || typeof Atomics === 'undefined') return false;
+  const g = globalThis as { crossOriginIsolated?: boolean; process?: { versions?: { node?: string } } };
+  return g.process?.versions?.node !== undefined || g.crossOriginIsolated === true;
+}
+
+async function defaultSharedSource(): Promise<BufferSource | undefined> {
+  const env = typeof process !== 'undefined' ? process.env : undefined;
+  if (env?.DSPGD_THREADS === '0') return undefined;
+  const { readFile } = await import('node:fs/promises');
+  if (env?.DSPGD_WASM_SHARED) return readFile(env.DSPGD_WASM_SHARED);
+  // A private plain build (DSPGD_WASM) without its shared twin means: run that build, single-threaded.
+  if (env?.DSPGD_WASM) return undefined;
+  for (const url of [new URL('../../build/dspgd-shared.wasm', import.meta.url), new URL('../build/dspgd-shared.wasm', import.meta.url)]) {
+    try {
+      return await readFile(url);
+    } catch {
+      // try the next location
+    }
+  }
+  return undefined;
 }
 
 async function defaultSource(): Promise<BufferSource> {
@@ -97,6 +138,14 @@ async function defaultSource(): Promise<BufferSource> {
 /** The process-wide module instance. */
 export function getWasm(): Promise<Wasm> {
   wasmPromise ??= (async () => {
+    if (canShare()) {
+      const bytes = sharedSource === null ? undefined : await (sharedSource ?? (wasmSource ? undefined : defaultSharedSource))?.();
+      if (bytes) {
+        const memory = new WebAssembly.Memory({ initial: INITIAL_PAGES, maximum: MAX_PAGES, shared: true });
+        const { module, exports } = await instantiate<Record<string, unknown>>(bytes, { env: { memory } });
+        return makeWasm(exports as unknown as DspgdExports, { module, memory });
+      }
+    }
     const bytes = await (wasmSource ?? defaultSource)();
     const { exports } = await instantiate<Record<string, unknown>>(bytes, {});
     return makeWasm(exports as unknown as DspgdExports);
@@ -107,9 +156,10 @@ export function getWasm(): Promise<Wasm> {
 /** wasm32 addresses at most 4 GiB. */
 export const WASM_MAX_BYTES = 4 * 1024 * 1024 * 1024;
 
-function makeWasm(exports: DspgdExports): Wasm {
+function makeWasm(exports: DspgdExports, shared?: Wasm['shared']): Wasm {
   return {
     exports,
+    shared,
     f64(ptr, len) {
       return new Float64Array(exports.memory.buffer, ptr, len);
     },
