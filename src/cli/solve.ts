@@ -12,7 +12,7 @@ import { resolveLoss, LOSS_NAMES } from '../losses/index.js';
 import { DspgdError } from '../errors.js';
 import { resultToJson } from './result-json.js';
 import { EXIT_NOT_CONVERGED, EXIT_OK, positiveNumber, nonNegativeNumber, nonNegativeInt } from './errors.js';
-import { addDataOptions, readData, createProblem, type DataFlags } from './inputs.js';
+import { addDataOptions, openProblem, type DataFlags } from './inputs.js';
 import { createProgress } from './progress.js';
 import { withInterrupt } from './interrupt.js';
 
@@ -62,8 +62,7 @@ async function runSolve(f: SolveFlags): Promise<number> {
   for (const [flag, path] of [['--out', f.out], ['--save-w', f.saveW], ['--save-wgd', f.saveWgd], ['--trace', f.trace]] as const) {
     if (path !== undefined && path.trim() === '') throw new DspgdError('E_PARAM', `${flag}: expected a file path`, flag);
   }
-  const data = await readData(f);
-  const problem = await createProblem(data, f.problem !== undefined);
+  const { problem } = await openProblem(f);
   const progress = createProgress(f.quiet || f.json);
   try {
     progress.start(f.maxIter, precond.toString());
