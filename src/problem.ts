@@ -151,7 +151,7 @@ export class Problem {
     if (!this.factor) {
       const lq = () => factorRowSpace(this.wasm, this.ptr.X, this.n, this.d);
       // Large X: the Gram route needs two n×n matrices instead of a copy of X.
-      const gram = this.n * this.d >= GRAM_ROUTE_MIN_ENTRIES ? factorGram(this.wasm, this.ptr.X, this.n, this.d, this.gramPtr()) : undefined;
+      const gram = this.n * this.d >= GRAM_ROUTE_MIN_ENTRIES ? factorGram(this.wasm, this.ptr.X, this.n, this.d, this.gram) : undefined;
       this.factor = gram ? withFallback(gram, lq) : lq();
     }
     return this.factor;

@@ -13,6 +13,7 @@ import { dot } from "../kernels/dot";
  * (Cholesky–Crout): L[i][j] = (A[i][j] − L[i][0:j]·L[j][0:j]) / L[j][j], the
  * inner products on contiguous row prefixes. Returns −1 on success, or the index
  * of the first pivot that is not positive (A not numerically positive definite).
+ * L may be A: each A[i][j] is read once, just before L[i][j] takes its place.
  */
 export function cholesky(n: i32, A: usize, L: usize): i32 {
   for (let i = 0; i < n; i++) {

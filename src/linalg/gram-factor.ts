@@ -13,8 +13,8 @@
  * When the Cholesky factorization fails or flags cond(X) beyond ~1e6, or the
  * refinement stalls, the caller falls back to the LQ factorization.
  *
- * Memory: two n×n matrices (the Gram matrix, shared with the row-space solver,
- * and L) and O(n·k + d·k) work, instead of n·d.
+ * Memory: one n×n matrix (L, factored in place of XXᵀ; two when the row-space
+ * solver has cached XXᵀ too) and O(n·k + d·k) work, instead of n·d.
  */
 import { DspgdError } from '../errors.js';
 import type { Wasm } from '../wasm/module.js';
@@ -30,20 +30,23 @@ const MAX_STEPS = 12;
 export class GramRefinementStalled extends Error {}
 
 /**
- * Factors the Gram matrix G = XXᵀ (n×n at `gram`, which must stay valid while the
- * factor is used). Returns undefined when X is not (numerically) of full row rank
+ * Factors the Gram matrix G = XXᵀ (the cached n×n one at `gram` if given, else computed
+ * here). Returns undefined when X is not (numerically) of full row rank
  * with cond(X) below ~1e6, or n > d: use factorRowSpace then.
  */
-export function factorGram(wasm: Wasm, X: number, n: number, d: number, gram: number): RowSpaceFactor | undefined {
+export function factorGram(wasm: Wasm, X: number, n: number, d: number, gram?: number): RowSpaceFactor | undefined {
   if (n > d) return undefined;
   const e = wasm.exports;
-  const G = wasm.f64(gram, n * n);
-  // Entries beyond ~2^±500 over- or underflow in the Gram matrix (the LQ path scales X first).
+  // L is built in place of a Gram matrix: a copy of the cached one, or a fresh one (then
+  // the factorization needs n² doubles in all).
+  const L = wasm.allocF64(n * n, 'Cholesky factor of XXᵀ');
+  if (gram !== undefined) e.copy(n * n, gram, L);
+  else e.gramXXt(n, d, X, L);
+  // Entries beyond ~2^±450 over- or underflow in the Gram matrix (the LQ path scales X first).
+  const G = wasm.f64(L, n * n);
   let gmax = 0;
   for (let i = 0; i < n; i++) gmax = Math.max(gmax, G[i * n + i]);
-  if (!(gmax > 2 ** -900 && gmax < 2 ** 900)) return undefined;
-  const L = wasm.allocF64(n * n, 'Cholesky factor of XXᵀ');
-  const fail = e.cholesky(n, gram, L);
+  const fail = gmax > 2 ** -900 && gmax < 2 ** 900 ? e.cholesky(n, L, L) : 0;
   let lmin = Infinity, lmax = 0;
   if (fail < 0) {
     const Lv = wasm.f64(L, n * n);
