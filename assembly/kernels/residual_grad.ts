@@ -35,46 +35,82 @@ export function residualGradRows(
   lossId: i32, lossParam: f64, scale: f64, stats: usize,
 ): void {
   zero(d * k, G);
-  const xRow = <usize>d << 3;
-  const kRow = <usize>k << 3;
-  let lossSum: f64 = 0;
-  let rr: f64 = 0;
-  let i = i0;
-  for (; i < i1; ) {
+  store<f64>(stats, 0);
+  store<f64>(stats, 0, 8);
+  for (let i = i0; i < i1; ) {
     const rows = i1 - i >= 4 ? 4 : 1;
-    const xi = X + <usize>i * xRow;
-    const ri = R + <usize>i * kRow;
-    const di = D + <usize>i * kRow;
-    const yi = Y + <usize>i * kRow;
-    if (rows == 4) {
-      if (k == 1) rows4Dot(d, xi, xRow, W, ri);
-      else rows4TimesW(d, k, xi, xRow, W, ri);
-    } else {
-      if (k == 1) store<f64>(ri, dotPairs(d, xi, W));
-      else rowTimesW(d, k, xi, W, ri);
-    }
-    const m = rows * k;
-    for (let c = 0; c < m; c++) {
-      const o = <usize>c << 3;
-      const v = load<f64>(ri + o) - load<f64>(yi + o);
-      store<f64>(ri + o, v);
-      rr += v * v;
-    }
-    for (let r = 0; r < rows; r++) {
-      const o = <usize>r * kRow;
-      lossSum += lossRow(lossId, lossParam, ri + o, di + o, k, scale);
-    }
-    if (rows == 4) {
-      rows4AddOuter(d, k, xi, xRow, di, G);
-    } else if (k == 1) {
-      addOuter1(d, load<f64>(di), xi, G);
-    } else {
-      addOuter(d, k, xi, di, G);
+    rowBlock(rows, i, d, k, X, W, Y, G, R, D, lossId, lossParam, scale, stats);
+    i += rows;
+  }
+}
+
+/**
+ * Several runs on the same X in one pass: for each block of rows, every run's
+ * share is done while the block is in cache. `table` holds `count` records of
+ * eight f64 (pointers and numbers as doubles): W, G, R, D, stats, lossId,
+ * lossParam, scale. Each run's outputs are bit-identical to residualGradRows
+ * on the same rows (same blocks, same order).
+ */
+export function residualGradBatch(i0: i32, i1: i32, d: i32, k: i32, X: usize, Y: usize, count: i32, table: usize): void {
+  for (let b = 0; b < count; b++) {
+    const rec = table + (<usize>b << 6);
+    zero(d * k, <usize>load<f64>(rec, 8));
+    const st = <usize>load<f64>(rec, 32);
+    store<f64>(st, 0);
+    store<f64>(st, 0, 8);
+  }
+  for (let i = i0; i < i1; ) {
+    const rows = i1 - i >= 4 ? 4 : 1;
+    for (let b = 0; b < count; b++) {
+      const rec = table + (<usize>b << 6);
+      rowBlock(rows, i, d, k, X, <usize>load<f64>(rec), Y, <usize>load<f64>(rec, 8), <usize>load<f64>(rec, 16),
+        <usize>load<f64>(rec, 24), <i32>load<f64>(rec, 40), load<f64>(rec, 48), load<f64>(rec, 56), <usize>load<f64>(rec, 32));
     }
     i += rows;
   }
-  store<f64>(stats, lossSum);
+}
+
+/** Rows [i, i + rows) (rows = 4 or 1) of the fused pass; adds their loss and ‖R‖² into stats[0..2). */
+@inline function rowBlock(
+  rows: i32, i: i32, d: i32, k: i32,
+  X: usize, W: usize, Y: usize, G: usize, R: usize, D: usize,
+  lossId: i32, lossParam: f64, scale: f64, stats: usize,
+): void {
+  const xRow = <usize>d << 3;
+  const kRow = <usize>k << 3;
+  const xi = X + <usize>i * xRow;
+  const ri = R + <usize>i * kRow;
+  const di = D + <usize>i * kRow;
+  const yi = Y + <usize>i * kRow;
+  if (rows == 4) {
+    if (k == 1) rows4Dot(d, xi, xRow, W, ri);
+    else rows4TimesW(d, k, xi, xRow, W, ri);
+  } else {
+    if (k == 1) store<f64>(ri, dotPairs(d, xi, W));
+    else rowTimesW(d, k, xi, W, ri);
+  }
+  let rr = load<f64>(stats, 8);
+  const m = rows * k;
+  for (let c = 0; c < m; c++) {
+    const o = <usize>c << 3;
+    const v = load<f64>(ri + o) - load<f64>(yi + o);
+    store<f64>(ri + o, v);
+    rr += v * v;
+  }
   store<f64>(stats, rr, 8);
+  let lossSum = load<f64>(stats);
+  for (let r = 0; r < rows; r++) {
+    const o = <usize>r * kRow;
+    lossSum += lossRow(lossId, lossParam, ri + o, di + o, k, scale);
+  }
+  store<f64>(stats, lossSum);
+  if (rows == 4) {
+    rows4AddOuter(d, k, xi, xRow, di, G);
+  } else if (k == 1) {
+    addOuter1(d, load<f64>(di), xi, G);
+  } else {
+    addOuter(d, k, xi, di, G);
+  }
 }
 
 /** G += g·x (k = 1), in the entry order of rows4AddOuter. */

@@ -10,7 +10,7 @@ import type { Preconditioner } from '../precond/index.js';
 import type { Wasm } from '../wasm/module.js';
 import type { Engine } from './types.js';
 import { Buffers, maxAbs } from './buffers.js';
-import type { ResidualPass } from './pass.js';
+import { ChunkedPass, type ResidualPass } from './pass.js';
 
 export class PrimalEngine implements Engine {
   readonly path = 'primal' as const;
@@ -43,7 +43,7 @@ export class PrimalEngine implements Engine {
     private readonly precond: Preconditioner,
     private readonly lossFn: Loss,
     private readonly scale: number,
-    private readonly pass: ResidualPass,
+    private pass?: ResidualPass,
   ) {
     const { n, d, k } = prob;
     const e = wasm.exports;
@@ -78,7 +78,28 @@ export class PrimalEngine implements Engine {
 
   evaluate(): void {
     const { prob, lossFn } = this;
+    // In a batch the batch owns the pass; a lone evaluate (after a divergence) uses a pass of its own.
+    this.pass ??= this.ownPass = new ChunkedPass(this.wasm, prob.n, prob.d, prob.k);
     this.pass.run(prob.ptr.X, this.W, prob.ptr.Y, this.G, this.R, this.D, lossFn.wasm.id, lossFn.wasm.param, this.scale, this.stats);
+    this.readPass();
+  }
+
+  /** Pointers and loss of this run for a batched pass: W, G, R, D, stats, loss id, loss parameter, scale. */
+  passRecord(out: Float64Array, at: number, G = this.G, stats = this.stats): void {
+    out[at] = this.W; out[at + 1] = G; out[at + 2] = this.R; out[at + 3] = this.D; out[at + 4] = stats;
+    out[at + 5] = this.lossFn.wasm.id; out[at + 6] = this.lossFn.wasm.param; out[at + 7] = this.scale;
+  }
+
+  get gradPtr(): number {
+    return this.G;
+  }
+
+  get statsPtr(): number {
+    return this.stats;
+  }
+
+  /** Reads loss, ‖R‖² and ‖G‖ after a pass (own or batched). */
+  readPass(): void {
     const e = this.wasm.exports;
     if (this.statsView.buffer !== e.memory.buffer) this.statsView = this.wasm.f64(this.stats, 2);
     this.loss = this.statsView[0];
@@ -148,7 +169,10 @@ export class PrimalEngine implements Engine {
 
   free(): void {
     this.bufs.free();
+    this.ownPass?.free();
   }
+
+  private ownPass?: ResidualPass;
 
   private K(G: number): number {
     const { precond } = this;

@@ -42,6 +42,7 @@ export interface DspgdExports extends PrecondExports, LinalgExports, RandomExpor
     lossId: number, lossParam: number, scale: number, stats: Ptr,
   ): void;
   sumStats(count: number, src: Ptr, dst: Ptr): void;
+  residualGradBatch(i0: number, i1: number, d: number, k: number, X: Ptr, Y: Ptr, count: number, table: Ptr): void;
   // rowspace/
   gramXXt(n: number, d: number, X: Ptr, M: Ptr): void;
   gramMetric(id: number, k: number, C: Ptr, params: Ptr, M: Ptr, scratch: Ptr): number;
