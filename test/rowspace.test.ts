@@ -46,9 +46,9 @@ describe('row-space path', () => {
     p.dispose();
   });
 
-  it('the Gram matrix is X·Xᵀ, exactly symmetric, for every remainder of the 4×2 blocking', async () => {
+  it('the Gram matrix is X·Xᵀ, exactly symmetric, for every remainder of the 4×2 blocking and of the column panels', async () => {
     const w = await getWasm();
-    for (const [n, d] of [[1, 1], [2, 3], [5, 4], [7, 9], [9, 2], [12, 31]]) {
+    for (const [n, d] of [[1, 1], [2, 3], [5, 4], [7, 9], [9, 2], [12, 31], [6, 513], [9, 700]]) {
       const X = randn(n * d, n + d);
       const pX = w.allocF64(n * d); w.f64(pX, n * d).set(X);
       const pM = w.allocF64(n * n);
