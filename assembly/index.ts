@@ -10,3 +10,4 @@ export { lossEval } from "./losses/index";
 export * from "./precond/index";
 export * from "./linalg/index";
 export * from "./random/index";
+export * from "./rowspace/index";

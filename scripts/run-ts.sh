@@ -6,4 +6,4 @@ mkdir -p "$root/node_modules/.cache"
 out="$root/node_modules/.cache/run-ts-$$.mjs"
 "$root/node_modules/.bin/esbuild" "$1" --bundle --platform=node --format=esm --packages=external --log-level=warning --outfile="$out"
 shift
-DSPGD_WASM="${DSPGD_WASM:-$root/build/dspgd.wasm}" node "$out" "$@"
+DSPGD_WASM="${DSPGD_WASM:-$root/build/dspgd.wasm}" DSPGD_WASM_SHARED="${DSPGD_WASM_SHARED:-$root/build/dspgd-shared.wasm}" node "$out" "$@"

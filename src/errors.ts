@@ -12,7 +12,8 @@ export type DspgdErrorCode =
   | 'E_FORMAT'         // a file is malformed (npy header, dtype, truncated data)
   | 'E_IO'             // a file could not be read or written
   | 'E_DISPOSED'       // a disposed problem was used
-  | 'E_CALLBACK';      // a user-supplied function threw or returned something invalid
+  | 'E_CALLBACK'       // a user-supplied function threw or returned something invalid
+  | 'E_THREAD';        // a worker thread failed (could not start, or trapped)
 
 export class DspgdError extends Error {
   readonly code: DspgdErrorCode;

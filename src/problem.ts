@@ -7,6 +7,10 @@ import { DspgdError } from './errors.js';
 import { toDense, toMatrix, type Matrix, type MatrixInput, type Dense } from './matrix.js';
 import { getWasm, formatBytes, WASM_MAX_BYTES, type Wasm } from './wasm/module.js';
 import { factorRowSpace, gdLimit, type RowSpaceFactor, type GdLimit } from './linalg/index.js';
+import { factorGram, withFallback } from './linalg/gram-factor.js';
+
+/** X with at least this many entries (16 MiB) takes the Gram route to X⁺ (see linalg/gram-factor.ts). */
+export const GRAM_ROUTE_MIN_ENTRIES = 1 << 21;
 
 export interface ProblemData {
   /** Data, n×d. */
@@ -19,13 +23,18 @@ export interface ProblemData {
 
 /** Doubles a solve needs besides X, Y, W0 (W, G, P, R, D, last good W, trace pairs, adam moments). */
 function workDoubles(n: number, d: number, k: number): number {
-  return 8 * d * k + 2 * n * k + 64;
+  return 12 * d * k + 8 * n * k + 64;
 }
 
-/** Bytes a problem of this size needs in WASM memory, including one solve and the GD-limit factorization. */
+/**
+ * Bytes a problem of this size needs in WASM memory, including one solve and the GD-limit
+ * factorization: two n×n matrices on the Gram route (large X with n ≤ d), else a copy of X
+ * (the LQ route; an ill-conditioned large X falls back to it and may then need more).
+ */
 export function requiredBytes(n: number, d: number, k: number): number {
+  const factor = n * d >= GRAM_ROUTE_MIN_ENTRIES && n <= d ? 2 * n * n : n * d + n * n;
   const doubles = n * d /* X */ + n * k /* Y */ + d * k /* W0 */ + workDoubles(n, d, k)
-    + n * d /* factor copy of X */ + d * k /* W_GD */ + 2 * n * k + k + 4 * n /* gdLimit work */ + n * n /* rank-deficient solve */;
+    + factor + 2 * d * k /* W_GD, refinement */ + 4 * n * k + k + 4 * n /* gdLimit work */;
   return doubles * 8;
 }
 
@@ -45,6 +54,7 @@ export class Problem {
   private factor?: RowSpaceFactor;
   private gd?: { ptr: number; info: GdLimit };
   private lmax?: number;
+  private gram?: number;
 
   private constructor(wasm: Wasm, n: number, d: number, k: number, labelsOneD: boolean, ptr: Problem['ptr']) {
     this.wasm = wasm;
@@ -138,7 +148,12 @@ export class Problem {
   /** The rank-revealing factorization of X (computed on first use, then cached). */
   rowSpace(): RowSpaceFactor {
     this.check();
-    this.factor ??= factorRowSpace(this.wasm, this.ptr.X, this.n, this.d);
+    if (!this.factor) {
+      const lq = () => factorRowSpace(this.wasm, this.ptr.X, this.n, this.d);
+      // Large X: the Gram route needs two n×n matrices instead of a copy of X.
+      const gram = this.n * this.d >= GRAM_ROUTE_MIN_ENTRIES ? factorGram(this.wasm, this.ptr.X, this.n, this.d, this.gram) : undefined;
+      this.factor = gram ? withFallback(gram, lq) : lq();
+    }
     return this.factor;
   }
 
@@ -158,6 +173,22 @@ export class Problem {
   gdLimit(): Matrix & GdLimit {
     const { ptr, info } = this.gdLimitPtr();
     return { ...toMatrix(this.read(ptr, this.d * this.k), this.d, this.k, this.labelsOneD), ...info };
+  }
+
+  /** The Gram matrix XXᵀ (n×n) in WASM memory, for the row-space fast path (computed on first use, then cached). */
+  gramPtr(): number {
+    this.check();
+    if (this.gram === undefined) {
+      const p = this.wasm.allocF64(this.n * this.n, 'Gram matrix XXᵀ');
+      this.wasm.exports.gramXXt(this.n, this.d, this.ptr.X, p);
+      this.gram = p;
+    }
+    return this.gram;
+  }
+
+  /** Whether the Gram matrix is already computed (the path choice counts its cost otherwise). */
+  get hasGram(): boolean {
+    return this.gram !== undefined;
   }
 
   /** λmax(XᵀX) by power iteration (a few digits; cached). */
@@ -186,6 +217,7 @@ export class Problem {
     this.disposed = true;
     this.factor?.dispose();
     if (this.gd) this.wasm.free(this.gd.ptr);
+    if (this.gram !== undefined) this.wasm.free(this.gram);
     this.wasm.free(this.ptr.X);
     this.wasm.free(this.ptr.Y);
     this.wasm.free(this.ptr.W0);

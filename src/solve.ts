@@ -17,7 +17,11 @@ import { biasReport, type BiasReport } from './report/bias.js';
 import { suggestLearningRate } from './lr.js';
 import { requireParam } from './spec.js';
 import { now, yieldToEventLoop } from './util/yield.js';
-import type { Wasm } from './wasm/module.js';
+import type { Engine, PathKind } from './engine/types.js';
+import { PrimalEngine } from './engine/primal.js';
+import { RowSpaceEngine, supportsRowSpace } from './engine/rowspace.js';
+import { makePass, type ResidualPass } from './engine/threads.js';
+import { BatchPass } from './engine/batch.js';
 
 export interface Progress {
   iteration: number;
@@ -49,7 +53,20 @@ export interface SolveOptions extends StoppingOptions {
   report?: boolean;
   /** How often the loop lets the event loop run, in ms. Default 25. */
   yieldEveryMs?: number;
+  /**
+   * 'primal' iterates on W (d×k); 'rowspace' iterates on A (n×k) with W = W0 + XᵀA, using the
+   * Gram matrix XXᵀ (only for built-in preconditioners that preserve the row space: gd,
+   * normalized, clip, power, colnorm, spectral). Default 'auto': row space when it pays.
+   */
+  path?: PathOption;
+  /**
+   * Threads for the primal pass over X (default 1). Needs shared WASM memory (Node, or a
+   * cross-origin-isolated page); results are bit-identical to one thread.
+   */
+  threads?: number;
 }
+
+export type PathOption = 'auto' | PathKind;
 
 export interface SolveResult {
   /** The final iterate W∞ (row-major; shape mirrors W0: 1-D when Y was 1-D). */
@@ -65,6 +82,10 @@ export interface SolveResult {
   gradNorm: number;
   timeMs: number;
   lr: number;
+  /** The path the run took (see SolveOptions.path). */
+  path: PathKind;
+  /** Threads that shared the pass over X. */
+  threads: number;
   precond: { name: string; spec: string; params: Record<string, number>; isotropic: boolean; preservesRowSpace: boolean; stateful: boolean };
   objective: { name: string; params: Record<string, number>; reduction: Reduction };
   problem: { n: number; d: number; k: number; overparameterized: boolean };
@@ -81,10 +102,87 @@ export interface SolveResult {
  * for this call and released after it).
  */
 export async function solve(problem: Problem | ProblemData, options: SolveOptions): Promise<SolveResult> {
-  if (options === null || typeof options !== 'object') {
-    throw new DspgdError('E_PARAM', 'options: expected { precond, lr, ... }', 'options');
+  const cfg = validate(options, 'options');
+  const owned = !(problem instanceof Problem);
+  const prob = problem instanceof Problem ? problem : await Problem.create(problem);
+  let run: Run | undefined;
+  try {
+    run = await Run.create(prob, options, cfg);
+    const clock = new Yielder(cfg.yieldEveryMs);
+    run.evaluate();
+    run.begin();
+    while (!run.check()) {
+      run.advance();
+      run.evaluate();
+      await clock.tick();
+    }
+    return run.finish();
+  } finally {
+    run?.free();
+    if (owned) prob.dispose();
   }
-  // Validate everything before touching WASM memory.
+}
+
+/**
+ * Several runs on one problem, advanced together: each iteration makes one pass
+ * over X for every active primal-path run (their W, G, R and D side by side,
+ * X read once per block of rows), row-space runs share the cached Gram matrix,
+ * and a run that stops drops out. Every run's result is bit-identical to
+ * solve() with the same options.
+ */
+export async function solveBatch(problem: Problem | ProblemData, runs: readonly SolveOptions[]): Promise<SolveResult[]> {
+  if (!Array.isArray(runs) || runs.length === 0) {
+    throw new DspgdError('E_PARAM', 'runs: expected a non-empty array of solve options', 'runs');
+  }
+  const cfgs = runs.map((o, i) => validate(o, `runs[${i}]`));
+  const owned = !(problem instanceof Problem);
+  const prob = problem instanceof Problem ? problem : await Problem.create(problem);
+  const all: Run[] = [];
+  let batch: BatchPass | undefined;
+  try {
+    // One thread: the batch itself is the unit of work.
+    for (let i = 0; i < runs.length; i++) all.push(await Run.create(prob, runs[i], { ...cfgs[i], threads: 1 }, true));
+    batch = new BatchPass(prob.wasmInstance, prob, all.filter((r) => r.primal).map((r) => r.primal!));
+    const clock = new Yielder(Math.min(...cfgs.map((c) => c.yieldEveryMs)));
+    let active = all.slice();
+    const evaluate = () => {
+      batch!.run(active.filter((r) => r.primal).map((r) => r.primal!));
+      for (const r of active) r.evaluate(true);
+    };
+    evaluate();
+    for (const r of active) r.begin();
+    for (;;) {
+      active = active.filter((r) => !r.check());
+      if (active.length === 0) break;
+      for (const r of active) r.advance();
+      evaluate();
+      await clock.tick();
+    }
+    return all.map((r) => r.finish());
+  } finally {
+    batch?.free();
+    for (const r of all) r.free();
+    if (owned) prob.dispose();
+  }
+}
+
+interface RunConfig {
+  precond: Preconditioner;
+  loss: Loss;
+  reduction: Reduction;
+  stop: ReturnType<typeof resolveStopping>;
+  callbackEvery: number;
+  traceEvery: number;
+  yieldEveryMs: number;
+  path: PathOption;
+  threads: number;
+}
+
+/** Checks every option before any WASM memory is touched. `where` prefixes errors in a batch. */
+function validate(options: SolveOptions, where: string): RunConfig {
+  if (options === null || typeof options !== 'object') {
+    throw new DspgdError('E_PARAM', `${where}: expected { precond, lr, ... }`, where);
+  }
   const precond = resolvePrecond(options.precond as string | Preconditioner, 'precond');
   const loss = resolveLoss(options.loss, 'loss');
   const reduction = resolveReduction(options.reduction, 'reduction');
@@ -101,256 +199,217 @@ export async function solve(problem: Problem | ProblemData, options: SolveOption
   if (options.callback !== undefined && typeof options.callback !== 'function') {
     throw new DspgdError('E_PARAM', 'callback: expected a function', 'callback');
   }
+  const path = options.path ?? 'auto';
+  requireParam(path === 'auto' || path === 'primal' || path === 'rowspace', 'path', "'auto', 'primal' or 'rowspace'", path);
+  const threads = options.threads ?? 1;
+  requireParam(Number.isInteger(threads) && threads >= 1 && threads <= 64, 'threads', 'an integer from 1 to 64', threads);
+  return { precond, loss, reduction, stop, callbackEvery, traceEvery, yieldEveryMs, path, threads };
+}
 
-  const owned = !(problem instanceof Problem);
-  const prob = problem instanceof Problem ? problem : await Problem.create(problem);
-  try {
-    return await run(prob, precond, loss, reduction, stop, options, { callbackEvery, traceEvery, yieldEveryMs });
-  } finally {
-    if (owned) prob.dispose();
+/** Lets the event loop run every `ms` milliseconds of computing. */
+class Yielder {
+  private last = now();
+  constructor(private readonly ms: number) {}
+  async tick(): Promise<void> {
+    if (now() - this.last > this.ms) {
+      await yieldToEventLoop();
+      this.last = now();
+    }
   }
 }
 
-interface Work {
-  W: number; G: number; P: number; R: number; D: number; Wgood: number;
-  stats: number; params: number; scratch: number; Gs: number; Ps: number; M: number; V: number;
+/** Path choice: the row-space path when the preconditioner has one and it pays for the Gram matrix. */
+function choosePath(prob: Problem, precond: Preconditioner, want: PathOption, maxIter: number): PathKind {
+  const wasm = prob.wasmInstance;
+  const ok = supportsRowSpace(wasm, precond);
+  if (want === 'primal') return 'primal';
+  if (want === 'rowspace') {
+    if (!ok) {
+      throw new DspgdError('E_PARAM',
+        `path: 'rowspace' needs a built-in preconditioner that preserves the row space (gd, normalized, clip, power, colnorm, spectral); ${precond.name} ${precond.preservesRowSpace ? 'has no row-space kernel' : 'does not preserve the row space'}`,
+        'path');
+    }
+    return 'rowspace';
+  }
+  if (!ok) return 'primal';
+  const { n, d, k } = prob;
+  // Per iteration: primal ≈ 2ndk multiply-adds, row space ≈ 2n²k. The Gram matrix costs
+  // n²d/2 once per problem; count it against a conservative 200 iterations.
+  if (2 * n > d) return 'primal';
+  const saved = Math.min(maxIter, 200) * 2 * n * k * (d - n);
+  return prob.hasGram || saved > (n * n * d) / 2 ? 'rowspace' : 'primal';
 }
 
-async function run(
-  prob: Problem,
-  precond: Preconditioner,
-  loss: Loss,
-  reduction: Reduction,
-  stop: ReturnType<typeof resolveStopping>,
-  options: SolveOptions,
-  cfg: { callbackEvery: number; traceEvery: number; yieldEveryMs: number },
-): Promise<SolveResult> {
-  const wasm = prob.wasmInstance;
-  const e = wasm.exports;
-  const { n, d, k } = prob;
-  const len = d * k;
-  const builtin = precond.wasm;
-  const stateful = precond.stateful && precond.adam !== undefined;
-  const hasK = !stateful && (builtin !== undefined || precond.K !== undefined);
-  const scale = reduction === 'mean' ? 1 / n : 1;
-  const yNorm = prob.yNorm > 0 ? prob.yNorm : 1;
+/**
+ * One run: its engine, stopping monitor and trace. The driver calls evaluate()
+ * (the residual/gradient pass at the current iterate), then check() (stopping
+ * rules, trace, callbacks), then advance() (∇K and the step), until check()
+ * says the run is over; finish() builds the result.
+ */
+class Run {
+  /** The primal engine when the run takes the primal path (batches share its pass). */
+  readonly primal?: PrimalEngine;
+  private lr = 0;
+  private start = { maxAbsResidual: 0, gradNorm: 0 };
+  private readonly monitor: StopMonitor;
+  private readonly trace: TraceRecorder;
+  private t0 = 0;
+  private t = 0;
+  private status: Status = 'max-iter';
+  private reason = '';
+  private lossV = 0;
+  private rel = 0;
+  private gnorm = 0;
+  private pendingBregman = -1; // trace index waiting for G_{t+1}
+  private Ks = 0;
+  private lastSample = -1;
+  private readonly yNorm: number;
 
-  const ptrs: number[] = [];
-  const alloc = (l: number, what: string) => {
-    const p = wasm.allocF64(Math.max(l, 1), what);
-    ptrs.push(p);
-    return p;
-  };
-  try {
-    const w: Work = {
-      W: alloc(len, 'W'), G: alloc(len, 'G'), P: alloc(len, '∇K(G)'),
-      R: alloc(n * k, 'residual'), D: alloc(n * k, 'loss gradient'), Wgood: alloc(len, 'previous W'),
-      stats: alloc(2, 'stats'),
-      params: alloc(Math.max(builtin?.params.length ?? 0, 1), 'precond params'),
-      scratch: alloc(builtin ? e.precondScratchLen(builtin.id, d, k) : 0, 'precond scratch'),
-      Gs: hasK ? alloc(len, 'trace G') : 0, Ps: hasK ? alloc(len, 'trace ∇K') : 0,
-      M: stateful ? alloc(len, 'adam m') : 0, V: stateful ? alloc(len, 'adam v') : 0,
-    };
-    e.copy(len, prob.ptr.W0, w.W);
-    if (builtin) wasm.f64(w.params, builtin.params.length).set(builtin.params);
+  private constructor(
+    private readonly prob: Problem,
+    private readonly options: SolveOptions,
+    private readonly cfg: RunConfig,
+    private readonly eng: Engine,
+    private readonly pass: ResidualPass | undefined,
+    readonly path: PathKind,
+  ) {
+    if (eng instanceof PrimalEngine) this.primal = eng;
+    this.monitor = new StopMonitor(cfg.stop);
+    this.trace = new TraceRecorder(cfg.traceEvery, Math.floor(Math.min(cfg.stop.maxIter, 1e7) / cfg.traceEvery) + 2);
+    this.yNorm = prob.yNorm > 0 ? prob.yNorm : 1;
+  }
 
-    // The first residual/gradient pass also feeds the 'auto' learning rate.
-    e.residualGrad(n, d, k, prob.ptr.X, w.W, prob.ptr.Y, w.G, w.R, w.D, loss.wasm.id, loss.wasm.param, scale, w.stats);
-    const start = { maxAbsResidual: maxAbs(wasm.f64(w.R, n * k)), gradNorm: Math.sqrt(e.sumsq(len, w.G)) };
-    const lr = options.lr === 'auto' ? suggestLearningRate(prob, precond, loss, reduction, start) : options.lr;
-
-    const custom = builtin ? undefined : precond.gradK;
-    const views = new CustomViews(wasm, w.G, w.P, len);
-    // Read the two stats through one cached view; it is rebuilt only if memory grew (never in this loop's own calls).
-    let stats = wasm.f64(w.stats, 2);
-    const readStats = () => (stats.buffer === e.memory.buffer ? stats : (stats = wasm.f64(w.stats, 2)));
-
-    // W and its predecessor live in two buffers that swap roles each step, so the last
-    // finite iterate is always at hand for a divergence without copying W every iteration.
-    let W = w.W, Wprev = w.Wgood;
-    const monitor = new StopMonitor(stop);
-    const trace = new TraceRecorder(cfg.traceEvery, Math.floor(Math.min(stop.maxIter, 1e7) / cfg.traceEvery) + 2);
-    const t0 = now();
-    let lastYield = t0;
-    let t = 0;
-    let status: Status;
-    let reason: string;
-    let lossV = 0, rel = 0, gnorm = 0;
-    let pendingBregman = -1; // trace index waiting for G_{t+1}
-    let Ks = 0;
-    let firstPass = true;
-    let lastSample = -1;
-    const sampleFinal = (lv: number, rv: number, gv: number) => { if (lastSample !== t) trace.push(t, lv, rv, gv); };
-
-    for (;;) {
-      if (!firstPass) {
-        e.residualGrad(n, d, k, prob.ptr.X, W, prob.ptr.Y, w.G, w.R, w.D, loss.wasm.id, loss.wasm.param, scale, w.stats);
-      }
-      firstPass = false;
-      const st = readStats();
-      const lv = st[0];
-      const rv = Math.sqrt(st[1]) / yNorm;
-      const gv = Math.sqrt(e.sumsq(len, w.G));
-
-      if (pendingBregman >= 0) {
-        trace.setBregman(pendingBregman, bregman(wasm, precond, w, len, d, k, Ks, views));
-        pendingBregman = -1;
-      }
-      const verdict = monitor.check(t, rv, gv, lv);
-      if (verdict?.status === 'diverged') {
-        // Hand back the last finite iterate and its numbers, not the blown-up one.
-        if (t > 0) W = Wprev;
-        status = 'diverged';
-        reason = verdict.reason;
-        break;
-      }
-      lossV = lv; rel = rv; gnorm = gv;
-      if (t % cfg.traceEvery === 0 || verdict) { trace.push(t, lv, rv, gv); lastSample = t; }
-      if (verdict) {
-        status = verdict.status;
-        reason = verdict.reason;
-        break;
-      }
-      const elapsed = now() - t0;
-      if (elapsed > stop.timeLimitMs) {
-        status = 'time-limit'; reason = `time limit of ${stop.timeLimitMs} ms reached`;
-        sampleFinal(lv, rv, gv);
-        break;
-      }
-      if (options.signal?.aborted) {
-        status = 'aborted'; reason = 'aborted by the AbortSignal';
-        sampleFinal(lv, rv, gv);
-        break;
-      }
-      if (options.callback && t % cfg.callbackEvery === 0) {
-        let ret: void | boolean;
-        try {
-          ret = options.callback({ iteration: t, loss: lv, relResidual: rv, gradNorm: gv, elapsedMs: elapsed, maxIter: stop.maxIter });
-        } catch (err) {
-          throw new DspgdError('E_CALLBACK', `callback: threw at iteration ${t}: ${(err as Error)?.message ?? String(err)}`, 'callback', { cause: err });
-        }
-        if (ret === false) {
-          status = 'aborted'; reason = `stopped by the callback at iteration ${t}`;
-          sampleFinal(lv, rv, gv);
-          break;
-        }
-      }
-
-      // P = ∇K(G)
-      if (stateful) {
-        const a = precond.adam!;
-        e.adamMomentStep(len, w.G, w.M, w.V, w.P, a.beta1, a.beta2, a.eps, t + 1);
-      } else if (builtin) {
-        e.precondGrad(builtin.id, d, k, w.G, w.P, w.params, w.scratch);
-      } else {
-        views.refresh();
-        try {
-          custom!(views.G, views.P, d, k);
-        } catch (err) {
-          throw new DspgdError('E_CALLBACK', `precond ${precond.name}: gradK threw at iteration ${t}: ${(err as Error)?.message ?? String(err)}`, 'precond', { cause: err });
-        }
-      }
-      if (hasK && t % cfg.traceEvery === 0) {
-        e.copy(len, w.G, w.Gs);
-        e.copy(len, w.P, w.Ps);
-        Ks = Kvalue(wasm, precond, w.G, w, d, k, views);
-        pendingBregman = trace.length - 1;
-      }
-      e.axpyInto(len, -lr, w.P, W, Wprev);
-      const next = Wprev;
-      Wprev = W;
-      W = next;
-      t++;
-
-      const tn = now();
-      if (tn - lastYield > cfg.yieldEveryMs) {
-        await yieldToEventLoop();
-        lastYield = now();
-      }
+  /** In a batch the pass belongs to the batch (external), not to the run. */
+  static async create(prob: Problem, options: SolveOptions, cfg: RunConfig, external = false): Promise<Run> {
+    const { precond, loss, reduction } = cfg;
+    const scale = reduction === 'mean' ? 1 / prob.n : 1;
+    const path = choosePath(prob, precond, cfg.path, cfg.stop.maxIter);
+    const wasm = prob.wasmInstance;
+    if (path === 'rowspace') return new Run(prob, options, cfg, new RowSpaceEngine(wasm, prob, precond, loss, scale), undefined, path);
+    const pass = external ? undefined : await makePass(wasm, prob.n, prob.d, prob.k, cfg.threads);
+    try {
+      return new Run(prob, options, cfg, new PrimalEngine(wasm, prob, precond, loss, scale, pass), pass, path);
+    } catch (err) {
+      pass?.free();
+      throw err;
     }
-    const timeMs = now() - t0;
+  }
 
-    const Wout = wasm.f64(W, len).slice();
+  /** The residual/gradient pass (skipped when a batch pass already ran: passDone). */
+  evaluate(passDone = false): void {
+    if (passDone && this.primal) this.primal.readPass();
+    else this.eng.evaluate();
+  }
+
+  /** After the first evaluate: the 'auto' learning rate and the clock. */
+  begin(): void {
+    const { prob, cfg, options } = this;
+    this.start = { maxAbsResidual: this.eng.maxAbsResidual(), gradNorm: this.eng.gradNorm };
+    this.lr = options.lr === 'auto' ? suggestLearningRate(prob, cfg.precond, cfg.loss, cfg.reduction, this.start) : options.lr;
+    this.t0 = now();
+  }
+
+  /** Stopping rules, trace and callback at iteration t; true when the run is over. */
+  check(): boolean {
+    const { eng, trace, cfg, options, t } = this;
+    const lv = eng.loss;
+    const rv = Math.sqrt(eng.rr) / this.yNorm;
+    const gv = eng.gradNorm;
+    if (this.pendingBregman >= 0) {
+      trace.setBregman(this.pendingBregman, eng.bregman(this.Ks));
+      this.pendingBregman = -1;
+    }
+    const verdict = this.monitor.check(t, rv, gv, lv);
+    if (verdict?.status === 'diverged') {
+      // Hand back the last finite iterate and its numbers, not the blown-up one.
+      if (t > 0) eng.revert();
+      return this.end('diverged', verdict.reason);
+    }
+    this.lossV = lv; this.rel = rv; this.gnorm = gv;
+    if (t % cfg.traceEvery === 0 || verdict) { trace.push(t, lv, rv, gv); this.lastSample = t; }
+    if (verdict) return this.end(verdict.status, verdict.reason);
+    const elapsed = now() - this.t0;
+    if (elapsed > cfg.stop.timeLimitMs) return this.end('time-limit', `time limit of ${cfg.stop.timeLimitMs} ms reached`, true);
+    if (options.signal?.aborted) return this.end('aborted', 'aborted by the AbortSignal', true);
+    if (options.callback && t % cfg.callbackEvery === 0) {
+      let ret: void | boolean;
+      try {
+        ret = options.callback({ iteration: t, loss: lv, relResidual: rv, gradNorm: gv, elapsedMs: elapsed, maxIter: cfg.stop.maxIter });
+      } catch (err) {
+        throw new DspgdError('E_CALLBACK', `callback: threw at iteration ${t}: ${(err as Error)?.message ?? String(err)}`, 'callback', { cause: err });
+      }
+      if (ret === false) return this.end('aborted', `stopped by the callback at iteration ${t}`, true);
+    }
+    return false;
+  }
+
+  private end(status: Status, reason: string, sample = false): true {
+    this.status = status;
+    this.reason = reason;
+    this.timeMs = now() - this.t0;
+    if (sample && this.lastSample !== this.t) this.trace.push(this.t, this.lossV, this.rel, this.gnorm);
+    return true;
+  }
+  private timeMs = 0;
+
+  /** ∇K(G_t), a Bregman sample when due, and the step to iterate t + 1. */
+  advance(): void {
+    const { eng, cfg } = this;
+    eng.direction(this.t);
+    if (eng.tracksBregman && this.t % cfg.traceEvery === 0) {
+      this.Ks = eng.saveSample();
+      this.pendingBregman = this.trace.length - 1;
+    }
+    eng.step(this.lr);
+    this.t++;
+  }
+
+  finish(): SolveResult {
+    const { prob, cfg, eng, options } = this;
+    const { precond, loss, reduction } = cfg;
+    const wasm = prob.wasmInstance;
+    const { n, d, k } = prob;
     let divergedAt: number | undefined;
     let suggestedLr: number | undefined;
-    if (status === 'diverged') {
-      divergedAt = t;
-      suggestedLr = suggestLearningRate(prob, precond, loss, reduction, start);
+    if (this.status === 'diverged') {
+      divergedAt = this.t;
+      suggestedLr = suggestLearningRate(prob, precond, loss, reduction, this.start);
       // Numbers of the returned (last finite) iterate.
-      if (t > 0) {
-        e.residualGrad(n, d, k, prob.ptr.X, W, prob.ptr.Y, w.G, w.R, w.D, loss.wasm.id, loss.wasm.param, scale, w.stats);
-        const st = wasm.f64(w.stats, 2);
-        lossV = st[0]; rel = Math.sqrt(st[1]) / yNorm; gnorm = Math.sqrt(e.sumsq(len, w.G));
-        t -= 1;
+      if (this.t > 0) {
+        eng.evaluate();
+        this.lossV = eng.loss; this.rel = Math.sqrt(eng.rr) / this.yNorm; this.gnorm = eng.gradNorm;
+        this.t -= 1;
       }
-      reason += `; try lr ≤ ${suggestedLr.toPrecision(3)} (from λmax(XᵀX) ≈ ${prob.lambdaMax().toPrecision(4)})`;
+      this.reason += `; try lr ≤ ${suggestedLr.toPrecision(3)} (from λmax(XᵀX) ≈ ${prob.lambdaMax().toPrecision(4)})`;
     }
+    const W = eng.weights();
+    const Wout = wasm.f64(W, d * k).slice();
     const flags = { isotropic: precond.isotropic, preservesRowSpace: precond.preservesRowSpace, stateful: precond.stateful };
-    const bias = options.report === false ? undefined : biasReport(wasm, prob, W, flags, status === 'converged');
-
+    const bias = options.report === false ? undefined : biasReport(wasm, prob, W, flags, this.status === 'converged');
     return {
       W: toMatrix(Wout, d, k, prob.labelsOneD),
-      status,
-      message: reason,
-      iterations: t,
-      loss: lossV,
-      relResidual: rel,
-      gradNorm: gnorm,
-      timeMs,
-      lr,
+      status: this.status,
+      message: this.reason,
+      iterations: this.t,
+      loss: this.lossV,
+      relResidual: this.rel,
+      gradNorm: this.gnorm,
+      timeMs: this.timeMs,
+      lr: this.lr,
+      path: this.path,
+      threads: this.pass?.threads ?? 1,
       precond: { name: precond.name, spec: precond.toString(), params: { ...precond.params }, ...flags },
       objective: { name: loss.name, params: { ...loss.params }, reduction },
       problem: { n, d, k, overparameterized: prob.overparameterized },
-      trace: trace.finish(),
+      trace: this.trace.finish(),
       bias,
       divergedAt,
       suggestedLr,
     };
-  } finally {
-    for (const p of ptrs) wasm.free(p);
   }
-}
 
-/** Views for user-supplied ∇K/K, rebuilt only when WASM memory has grown (which detaches old views). */
-class CustomViews {
-  G: Float64Array;
-  P: Float64Array;
-  constructor(private readonly wasm: Wasm, private readonly g: number, private readonly p: number, private readonly len: number) {
-    this.G = wasm.f64(g, len);
-    this.P = wasm.f64(p, len);
+  free(): void {
+    this.eng.free();
+    this.pass?.free();
   }
-  refresh(): void {
-    if (this.G.buffer !== this.wasm.exports.memory.buffer) {
-      this.G = this.wasm.f64(this.g, this.len);
-      this.P = this.wasm.f64(this.p, this.len);
-    }
-  }
-  view(ptr: number): Float64Array {
-    return ptr === this.g ? (this.refresh(), this.G) : this.wasm.f64(ptr, this.len);
-  }
-}
-
-function Kvalue(wasm: Wasm, precond: Preconditioner, G: number, w: Work, d: number, k: number, views: CustomViews): number {
-  if (precond.wasm) return wasm.exports.precondValue(precond.wasm.id, d, k, G, w.params, w.scratch);
-  try {
-    return precond.K!(views.view(G), d, k);
-  } catch (err) {
-    throw new DspgdError('E_CALLBACK', `precond ${precond.name}: K threw: ${(err as Error)?.message ?? String(err)}`, 'precond', { cause: err });
-  }
-}
-
-/** D_K(G_{t+1}, G_t) with G_t, ∇K(G_t), K(G_t) saved at the sample (Gs, Ps, Ks) and G_{t+1} in G. */
-function bregman(wasm: Wasm, precond: Preconditioner, w: Work, len: number, d: number, k: number, Ks: number, views: CustomViews): number {
-  const e = wasm.exports;
-  const K1 = Kvalue(wasm, precond, w.G, w, d, k, views);
-  // ⟨∇K(G_t), G_{t+1} − G_t⟩, differencing first (Gs is free after this).
-  e.sub(len, w.G, w.Gs, w.Gs);
-  const inner = e.dot(len, w.Ps, w.Gs);
-  return K1 - Ks - inner;
-}
-
-function maxAbs(a: Float64Array): number {
-  let m = 0;
-  for (let i = 0; i < a.length; i++) m = Math.max(m, Math.abs(a[i]));
-  return m;
 }

@@ -18,7 +18,7 @@ function put(a: Float64Array): number {
 }
 
 const SHAPES: [number, number, number][] = [
-  [1, 1, 1], [3, 1, 2], [5, 7, 1], [4, 9, 3], [6, 13, 8], [7, 5, 9], [10, 33, 11], [2, 64, 16], [9, 101, 2],
+  [1, 1, 1], [3, 1, 2], [5, 7, 1], [4, 9, 3], [6, 13, 8], [7, 5, 9], [10, 33, 11], [2, 64, 16], [9, 101, 2], [13, 37, 5], [8, 3, 4],
 ];
 
 describe('level-1 kernels', () => {
@@ -91,6 +91,35 @@ describe('fused residual/gradient kernel', () => {
         });
       }
     }
+  }
+
+  // Threads and batches split rows into chunks; each row's R and D and each chunk's G
+  // must not depend on where the split falls.
+  for (const [n, d, k] of [[13, 37, 5], [11, 20, 1], [9, 7, 8]] as const) {
+    it(`row chunks reproduce the whole pass bit for bit (n=${n}, d=${d}, k=${k})`, () => {
+      const X = randn(n * d, 5), Y = randn(n * k, 6), W = randn(d * k, 7);
+      const pX = put(X), pY = put(Y), pW = put(W);
+      const pG = w.allocF64(d * k), pR = w.allocF64(n * k), pD = w.allocF64(n * k), st = w.allocF64(2);
+      w.exports.residualGrad(n, d, k, pX, pW, pY, pG, pR, pD, 0, 0, 1, st);
+      const R = w.f64(pR, n * k).slice(), D = w.f64(pD, n * k).slice();
+      // Chunks [0,3), [3,10), [10,n): G of the chunks summed in order, against a JS sum of rows.
+      const cuts = [0, 3, Math.min(10, n), n];
+      const pGc = w.allocF64(d * k), pR2 = w.allocF64(n * k), pD2 = w.allocF64(n * k);
+      const Gsum = new Float64Array(d * k);
+      for (let c = 0; c + 1 < cuts.length; c++) {
+        w.exports.residualGradRows(cuts[c], cuts[c + 1], d, k, pX, pW, pY, pGc, pR2, pD2, 0, 0, 1, st);
+        const Gc = w.f64(pGc, d * k);
+        // Each chunk's G is x_iᵀ·D_i accumulated in row order from zero.
+        const ref = new Float64Array(d * k);
+        for (let i = cuts[c]; i < cuts[c + 1]; i++) for (let j = 0; j < d; j++) for (let q = 0; q < k; q++) ref[j * k + q] += X[i * d + j] * D[i * k + q];
+        expect(Array.from(Gc)).toEqual(Array.from(ref));
+        for (let t = 0; t < d * k; t++) Gsum[t] += Gc[t];
+      }
+      expect(Array.from(w.f64(pR2, n * k))).toEqual(Array.from(R));
+      expect(Array.from(w.f64(pD2, n * k))).toEqual(Array.from(D));
+      expect(relMaxDiff(Gsum, w.f64(pG, d * k))).toBeLessThan(1e-14);
+      for (const p of [pX, pY, pW, pG, pR, pD, st, pGc, pR2, pD2]) w.free(p);
+    });
   }
 
   it('logcosh stays finite for huge residuals (where cosh overflows)', () => {

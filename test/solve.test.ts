@@ -135,7 +135,7 @@ describe('custom preconditioners', () => {
   it('a JS ∇K equal to the identity reproduces gd bit for bit, and isotropicFromH(h′(s) = s) too', async () => {
     const p = await generate({ n: 7, d: 20, k: 2, seed: 8 });
     const opts = { lr: 0.1, tol: 0, maxIter: 50, stall: false as const };
-    const a = await solve(p, { ...opts, precond: gd() });
+    const a = await solve(p, { ...opts, precond: gd(), path: 'primal' });
     const b = await solve(p, { ...opts, precond: custom({ name: 'identity', gradK: (G, out) => out.set(G), K: (G) => 0.5 * G.reduce((s, v) => s + v * v, 0), isotropic: true }) });
     const c = await solve(p, { ...opts, precond: isotropicFromH({ hPrime: (s) => s, h: (s) => 0.5 * s * s }) });
     expect(b.W.data).toEqual(a.W.data);

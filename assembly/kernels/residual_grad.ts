@@ -1,10 +1,12 @@
 // The iteration's only O(n·d·k) work, fused into one pass over X:
 //   R = X·W − Y,  D = scale·∇ℓ(R),  G = Xᵀ·D,  plus ℓ(R) and ‖R‖²_F.
-// Row i of X is read from memory once and reused from cache for both its
-// product with W and its contribution to G, which is what bounds the speed.
+// Rows of X go four at a time (rows4.ts): a block is read from memory once and
+// reused from cache for both its product with W and its contribution to G,
+// and W and G are reused four times per load, which is what bounds the speed.
 import { lossRow } from "../losses/index";
-import { dot, axpy, zero } from "./dot";
+import { zero } from "./dot";
 import { rowTimesW, addOuter } from "./rows";
+import { rows4TimesW, rows4Dot, dotPairs, rows4AddOuter } from "./rows4";
 
 /**
  * Shapes (all row-major, contiguous): X n×d, W d×k, Y n×k, G d×k (out),
@@ -17,36 +19,121 @@ export function residualGrad(
   X: usize, W: usize, Y: usize, G: usize, R: usize, D: usize,
   lossId: i32, lossParam: f64, scale: f64, stats: usize,
 ): void {
+  residualGradRows(0, n, d, k, X, W, Y, G, R, D, lossId, lossParam, scale, stats);
+}
+
+/**
+ * The same pass restricted to rows [i0, i1) of X, Y, R and D (pointers are to the
+ * whole arrays): G (d×k) is overwritten with Σ_{i0≤i<i1} x_iᵀ·D_i and stats with
+ * the loss and ‖R‖² of those rows. Rows of R and D are bit-identical to the whole
+ * pass whatever the range, so a caller may split rows into chunks (threads) and
+ * add the chunks' G in a fixed order.
+ */
+export function residualGradRows(
+  i0: i32, i1: i32, d: i32, k: i32,
+  X: usize, W: usize, Y: usize, G: usize, R: usize, D: usize,
+  lossId: i32, lossParam: f64, scale: f64, stats: usize,
+): void {
   zero(d * k, G);
+  store<f64>(stats, 0);
+  store<f64>(stats, 0, 8);
+  for (let i = i0; i < i1; ) {
+    const rows = i1 - i >= 4 ? 4 : 1;
+    rowBlock(rows, i, d, k, X, W, Y, G, R, D, lossId, lossParam, scale, stats);
+    i += rows;
+  }
+}
+
+/**
+ * Several runs on the same X in one pass: for each block of rows, every run's
+ * share is done while the block is in cache. `table` holds `count` records of
+ * eight f64 (pointers and numbers as doubles): W, G, R, D, stats, lossId,
+ * lossParam, scale. Each run's outputs are bit-identical to residualGradRows
+ * on the same rows (same blocks, same order).
+ */
+export function residualGradBatch(i0: i32, i1: i32, d: i32, k: i32, X: usize, Y: usize, count: i32, table: usize): void {
+  for (let b = 0; b < count; b++) {
+    const rec = table + (<usize>b << 6);
+    zero(d * k, <usize>load<f64>(rec, 8));
+    const st = <usize>load<f64>(rec, 32);
+    store<f64>(st, 0);
+    store<f64>(st, 0, 8);
+  }
+  for (let i = i0; i < i1; ) {
+    const rows = i1 - i >= 4 ? 4 : 1;
+    for (let b = 0; b < count; b++) {
+      const rec = table + (<usize>b << 6);
+      rowBlock(rows, i, d, k, X, <usize>load<f64>(rec), Y, <usize>load<f64>(rec, 8), <usize>load<f64>(rec, 16),
+        <usize>load<f64>(rec, 24), <i32>load<f64>(rec, 40), load<f64>(rec, 48), load<f64>(rec, 56), <usize>load<f64>(rec, 32));
+    }
+    i += rows;
+  }
+}
+
+/** Rows [i, i + rows) (rows = 4 or 1) of the fused pass; adds their loss and ‖R‖² into stats[0..2). */
+@inline function rowBlock(
+  rows: i32, i: i32, d: i32, k: i32,
+  X: usize, W: usize, Y: usize, G: usize, R: usize, D: usize,
+  lossId: i32, lossParam: f64, scale: f64, stats: usize,
+): void {
   const xRow = <usize>d << 3;
   const kRow = <usize>k << 3;
-  let lossSum: f64 = 0;
-  let rr: f64 = 0;
-  for (let i = 0; i < n; i++) {
-    const xi = X + <usize>i * xRow;
-    const ri = R + <usize>i * kRow;
-    const di = D + <usize>i * kRow;
-    const yi = Y + <usize>i * kRow;
-    if (k == 1) {
-      store<f64>(ri, dot(d, xi, W) - load<f64>(yi));
-    } else {
-      rowTimesW(d, k, xi, W, ri);
-      for (let c = 0; c < k; c++) {
-        const o = <usize>c << 3;
-        store<f64>(ri + o, load<f64>(ri + o) - load<f64>(yi + o));
-      }
-    }
-    for (let c = 0; c < k; c++) {
-      const v = load<f64>(ri + (<usize>c << 3));
-      rr += v * v;
-    }
-    lossSum += lossRow(lossId, lossParam, ri, di, k, scale);
-    if (k == 1) {
-      axpy(d, load<f64>(di), xi, G);
-    } else {
-      addOuter(d, k, xi, di, G);
-    }
+  const xi = X + <usize>i * xRow;
+  const ri = R + <usize>i * kRow;
+  const di = D + <usize>i * kRow;
+  const yi = Y + <usize>i * kRow;
+  if (rows == 4) {
+    if (k == 1) rows4Dot(d, xi, xRow, W, ri);
+    else rows4TimesW(d, k, xi, xRow, W, ri);
+  } else {
+    if (k == 1) store<f64>(ri, dotPairs(d, xi, W));
+    else rowTimesW(d, k, xi, W, ri);
+  }
+  let rr = load<f64>(stats, 8);
+  const m = rows * k;
+  for (let c = 0; c < m; c++) {
+    const o = <usize>c << 3;
+    const v = load<f64>(ri + o) - load<f64>(yi + o);
+    store<f64>(ri + o, v);
+    rr += v * v;
+  }
+  store<f64>(stats, rr, 8);
+  let lossSum = load<f64>(stats);
+  for (let r = 0; r < rows; r++) {
+    const o = <usize>r * kRow;
+    lossSum += lossRow(lossId, lossParam, ri + o, di + o, k, scale);
   }
   store<f64>(stats, lossSum);
-  store<f64>(stats, rr, 8);
+  if (rows == 4) {
+    rows4AddOuter(d, k, xi, xRow, di, G);
+  } else if (k == 1) {
+    addOuter1(d, load<f64>(di), xi, G);
+  } else {
+    addOuter(d, k, xi, di, G);
+  }
+}
+
+/** G += g·x (k = 1), in the entry order of rows4AddOuter. */
+function addOuter1(d: i32, g: f64, x: usize, G: usize): void {
+  const gv = f64x2.splat(g);
+  let j = 0;
+  for (; j + 2 <= d; j += 2) {
+    const jo = <usize>j << 3;
+    v128.store(G + jo, f64x2.add(v128.load(G + jo), f64x2.mul(gv, v128.load(x + jo))));
+  }
+  if (j < d) {
+    const jo = <usize>j << 3;
+    store<f64>(G + jo, load<f64>(G + jo) + g * load<f64>(x + jo));
+  }
+}
+
+/** dst[0..2) += src[2c..2c+2) for c < count, in order (stats of row chunks). */
+export function sumStats(count: i32, src: usize, dst: usize): void {
+  let a = load<f64>(dst), b = load<f64>(dst, 8);
+  for (let c = 0; c < count; c++) {
+    a += load<f64>(src + (<usize>c << 4));
+    b += load<f64>(src + (<usize>c << 4), 8);
+  }
+  store<f64>(dst, a);
+  store<f64>(dst, b, 8);
 }

@@ -81,7 +81,7 @@ const JACOBI_MAX_SWEEPS: i32 = 50;
  * destroyed) into eigenvalues lam (k) and orthonormal eigenvectors, the
  * columns of V (k×k).
  */
-function jacobiEigen(k: i32, S: usize, V: usize, lam: usize): void {
+export function jacobiEigen(k: i32, S: usize, V: usize, lam: usize): void {
   memory.fill(V, 0, <usize>(k * k) << 3);
   for (let i = 0; i < k; i++) store<f64>(at(V, k, i, i), 1.0);
   for (let sweep = 0; sweep < JACOBI_MAX_SWEEPS; sweep++) {

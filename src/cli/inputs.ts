@@ -6,6 +6,7 @@
 import { Option, type Command } from 'commander';
 import { DspgdError } from '../errors.js';
 import { readMatrixFile, readNpzFile, MATRIX_READ_EXTENSIONS } from '../io/index.js';
+import { loadProblem } from '../io/problem-files.js';
 import { Problem } from '../problem.js';
 import type { Matrix } from '../matrix.js';
 
@@ -65,4 +66,24 @@ export async function createProblem(data: { X: Matrix; Y: Matrix; W0?: Matrix },
     }
     throw e;
   }
+}
+
+/**
+ * readData + createProblem, except that plain .npy files go straight into WASM memory
+ * (loadProblem), so a large X is never held twice.
+ */
+export async function openProblem(f: DataFlags): Promise<{ problem: Problem; source: string }> {
+  const npy = (p?: string) => p === undefined || (p.toLowerCase().endsWith('.npy') && !p.includes('.npz:'));
+  if (f.problem === undefined && f.X !== undefined && f.Y !== undefined && npy(f.X) && npy(f.Y) && npy(f.W0)) {
+    try {
+      return { problem: await loadProblem({ X: f.X, Y: f.Y, W0: f.W0 }), source: f.X };
+    } catch (e) {
+      if (e instanceof DspgdError && e.argument && ['X', 'Y', 'W0'].includes(e.argument)) {
+        throw new DspgdError(e.code, e.message.startsWith(`${e.argument}:`) ? `--${e.message}` : `--${e.argument}: ${e.message}`, `--${e.argument}`, { cause: e });
+      }
+      throw e;
+    }
+  }
+  const data = await readData(f);
+  return { problem: await createProblem(data, f.problem !== undefined), source: data.source };
 }

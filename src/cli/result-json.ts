@@ -12,6 +12,8 @@ export function resultToJson(r: SolveResult): Record<string, unknown> {
     gradNorm: r.gradNorm,
     timeMs: r.timeMs,
     lr: r.lr,
+    path: r.path,
+    threads: r.threads,
     precond: {
       name: r.precond.name,
       spec: r.precond.spec,

@@ -11,8 +11,8 @@ import { resolvePrecond, BUILTIN_PRECOND_NAMES } from '../precond/index.js';
 import { resolveLoss, LOSS_NAMES } from '../losses/index.js';
 import { DspgdError } from '../errors.js';
 import { resultToJson } from './result-json.js';
-import { EXIT_NOT_CONVERGED, EXIT_OK, positiveNumber, nonNegativeNumber, nonNegativeInt } from './errors.js';
-import { addDataOptions, readData, createProblem, type DataFlags } from './inputs.js';
+import { EXIT_NOT_CONVERGED, EXIT_OK, positiveNumber, nonNegativeNumber, nonNegativeInt, positiveInt } from './errors.js';
+import { addDataOptions, openProblem, type DataFlags } from './inputs.js';
 import { createProgress } from './progress.js';
 import { withInterrupt } from './interrupt.js';
 
@@ -22,6 +22,7 @@ interface SolveFlags extends DataFlags {
   tol: number; maxIter: number; gradTol: number;
   out?: string; saveW?: string; saveWgd?: string; trace?: string;
   json?: boolean; quiet?: boolean;
+  path: 'auto' | 'primal' | 'rowspace'; threads: number;
 }
 
 export function solveCommand(): Command {
@@ -36,6 +37,8 @@ export function solveCommand(): Command {
     .option('--tol <t>', 'stop when ‖XW − Y‖/‖Y‖ ≤ t', nonNegativeNumber, 1e-10)
     .option('--grad-tol <t>', 'stop when ‖G‖ ≤ t', nonNegativeNumber, 0)
     .option('--max-iter <n>', 'iteration budget', nonNegativeInt, 10000)
+    .addOption(new Option('--path <p>', 'primal (on W), rowspace (on A with W = W0 + XᵀA; row-space preconditioners only) or auto').choices(['auto', 'primal', 'rowspace']).default('auto'))
+    .option('--threads <t>', 'threads for the pass over X (results do not depend on it)', positiveInt, 1)
     .option('--out <file>', 'write the result as JSON')
     .option('--save-w <file>', 'write W∞ (.npy float64 C order, .csv or .json, by extension)')
     .option('--save-wgd <file>', 'write the GD limit W_GD∞ (.npy, .csv or .json)')
@@ -62,13 +65,12 @@ async function runSolve(f: SolveFlags): Promise<number> {
   for (const [flag, path] of [['--out', f.out], ['--save-w', f.saveW], ['--save-wgd', f.saveWgd], ['--trace', f.trace]] as const) {
     if (path !== undefined && path.trim() === '') throw new DspgdError('E_PARAM', `${flag}: expected a file path`, flag);
   }
-  const data = await readData(f);
-  const problem = await createProblem(data, f.problem !== undefined);
+  const { problem } = await openProblem(f);
   const progress = createProgress(f.quiet || f.json);
   try {
     progress.start(f.maxIter, precond.toString());
     const r = await withInterrupt((signal) => solve(problem, {
-      precond, loss, lr: f.lr, reduction: f.reduction, tol: f.tol, gradTol: f.gradTol, maxIter: f.maxIter,
+      precond, loss, lr: f.lr, reduction: f.reduction, tol: f.tol, gradTol: f.gradTol, maxIter: f.maxIter, path: f.path, threads: f.threads,
       signal, callbackEvery: 50, callback: (p) => progress.update(p.iteration, p.relResidual),
     }));
     progress.stop();

@@ -14,7 +14,7 @@ import { writeReportFolder } from '../report/folder.js';
 import { formatTable } from '../report/table.js';
 import { DEMO_PRECONDS } from '../demo.js';
 import { positiveInt, nonNegativeNumber, nonNegativeInt, positiveNumber } from './errors.js';
-import { addDataOptions, hasData, readData, createProblem, type DataFlags } from './inputs.js';
+import { addDataOptions, hasData, openProblem, type DataFlags } from './inputs.js';
 import { createProgress } from './progress.js';
 import { withInterrupt } from './interrupt.js';
 import type { Problem } from '../problem.js';
@@ -87,11 +87,10 @@ Examples:
       let describe: string;
       try {
         if (hasData(f)) {
-          const data = await readData(f);
-          const p = await createProblem(data, f.problem !== undefined);
+          const { problem: p, source } = await openProblem(f);
           owned.push(p);
           problems.push({ problem: p, seed: null });
-          describe = `user data ${data.source} (n=${p.n}, d=${p.d}, k=${p.k})`;
+          describe = `user data ${source} (n=${p.n}, d=${p.d}, k=${p.k})`;
         } else {
           for (const seed of f.seeds) {
             const p = await generate({ kind: f.kind, n: f.n, d: f.d, k: f.k, seed, noise: f.noise, cond: f.cond });

@@ -121,9 +121,12 @@ export function encodeNpy(m: Matrix): Uint8Array {
   return out;
 }
 
-/** Parses and validates only the header (magic, version, dict, dtype, shape and data size). */
-export function parseNpyHeader(bytes: Uint8Array, name: string): NpyHeader {
-  return readHeader(bytes, name, name);
+/**
+ * Parses and validates only the header (magic, version, dict, dtype, shape and data size).
+ * `fileBytes`: the whole file's length when `bytes` is only its beginning (streamed reads).
+ */
+export function parseNpyHeader(bytes: Uint8Array, name: string, fileBytes?: number): NpyHeader {
+  return readHeader(bytes, name, name, fileBytes);
 }
 
 // ---------------------------------------------------------------------------
@@ -211,7 +214,7 @@ function byteSwap(a: Uint8Array, size: number): void {
   }
 }
 
-function readHeader(bytes: Uint8Array, label: string, argument: string): NpyHeader {
+function readHeader(bytes: Uint8Array, label: string, argument: string, fileBytes = bytes.length): NpyHeader {
   const fail = (problem: string) => formatError(label, argument, problem);
   if (!(bytes instanceof Uint8Array)) throw fail(`expected the bytes of a .npy file, got ${typeof bytes}`);
 
@@ -287,7 +290,7 @@ function readHeader(bytes: Uint8Array, label: string, argument: string): NpyHead
   // are actually there, before anything is allocated.
   const count = dims.reduce((a, b) => a * b, 1n);
   const needed = count * BigInt(dtype.size);
-  const available = BigInt(bytes.length - dataOffset);
+  const available = BigInt(fileBytes - dataOffset);
   if (needed !== available) {
     const what = needed > available ? 'the data is truncated' : `${available - needed} unexpected trailing bytes`;
     throw fail(`data size does not match the header: shape ${shapeText} of dtype '${dtype.descr}' needs ${needed} bytes of data, the file has ${available} (${what})`);

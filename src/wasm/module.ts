@@ -36,6 +36,20 @@ export interface DspgdExports extends PrecondExports, LinalgExports, RandomExpor
     X: Ptr, W: Ptr, Y: Ptr, G: Ptr, R: Ptr, D: Ptr,
     lossId: number, lossParam: number, scale: number, stats: Ptr,
   ): void;
+  residualGradRows(
+    i0: number, i1: number, d: number, k: number,
+    X: Ptr, W: Ptr, Y: Ptr, G: Ptr, R: Ptr, D: Ptr,
+    lossId: number, lossParam: number, scale: number, stats: Ptr,
+  ): void;
+  sumStats(count: number, src: Ptr, dst: Ptr): void;
+  residualGradBatch(i0: number, i1: number, d: number, k: number, X: Ptr, Y: Ptr, count: number, table: Ptr): void;
+  // rowspace/
+  gramXXt(n: number, d: number, X: Ptr, M: Ptr): void;
+  gramMetric(id: number, k: number, C: Ptr, params: Ptr, M: Ptr, scratch: Ptr): number;
+  gramMetricScratchLen(k: number): number;
+  gramMetricSupports(id: number): number;
+  crossDtS(n: number, k: number, D: Ptr, S: Ptr, C: Ptr): void;
+  rightMulAdd(n: number, k: number, alpha: number, D: Ptr, M: Ptr, beta: number, out: Ptr): void;
   // kernels/power_iteration.ts
   powerIterXtX(n: number, d: number, X: Ptr, v: Ptr, u: Ptr, iters: number): number;
   // losses/index.ts
@@ -51,15 +65,56 @@ export interface Wasm {
   free(ptr: Ptr): void;
   /** Bytes in live allocations made through allocF64 (freed blocks are reusable, unlike grown memory). */
   bytesInUse(): number;
+  /**
+   * Present when the module runs on shared memory (the threads build): worker threads
+   * instantiate the same module on the same memory and run kernels on row chunks.
+   */
+  readonly shared?: { readonly module: WebAssembly.Module; readonly memory: WebAssembly.Memory };
 }
 
 let wasmPromise: Promise<Wasm> | undefined;
 let wasmSource: (() => Promise<BufferSource>) | undefined;
+let sharedSource: (() => Promise<BufferSource>) | undefined | null;
 
-/** Lets a host (browser bundle, worker) say where the WASM bytes come from. */
-export function setWasmSource(source: BufferSource | (() => Promise<BufferSource>)): void {
-  wasmSource = typeof source === 'function' ? source : async () => source;
+type Source = BufferSource | (() => Promise<BufferSource>);
+const asLoader = (s: Source) => (typeof s === 'function' ? s : async () => s);
+
+/**
+ * Lets a host (browser bundle, worker) say where the WASM bytes come from. `shared` is the
+ * threads build (build/dspgd-shared.wasm), used when SharedArrayBuffer is available (Node, or a
+ * cross-origin-isolated page); without it the module runs single-threaded.
+ */
+export function setWasmSource(source: Source, opts: { shared?: Source } = {}): void {
+  wasmSource = asLoader(source);
+  sharedSource = opts.shared === undefined ? null : asLoader(opts.shared);
   wasmPromise = undefined;
+}
+
+/** Initial and maximum memory in 64 KiB pages (asconfig.json's initialMemory and maximumMemory). */
+const INITIAL_PAGES = 16;
+const MAX_PAGES = 65536;
+
+function canShare(): boolean {
+  if (typeof SharedArrayBuffer === 'undefined' || typeof Atomics === 'undefined') return false;
+  const g = globalThis as { crossOriginIsolated?: boolean; process?: { versions?: { node?: string } } };
+  return g.process?.versions?.node !== undefined || g.crossOriginIsolated === true;
+}
+
+async function defaultSharedSource(): Promise<BufferSource | undefined> {
+  const env = typeof process !== 'undefined' ? process.env : undefined;
+  if (env?.DSPGD_THREADS === '0') return undefined;
+  const { readFile } = await import('node:fs/promises');
+  if (env?.DSPGD_WASM_SHARED) return readFile(env.DSPGD_WASM_SHARED);
+  // A private plain build (DSPGD_WASM) without its shared twin means: run that build, single-threaded.
+  if (env?.DSPGD_WASM) return undefined;
+  for (const url of [new URL('../../build/dspgd-shared.wasm', import.meta.url), new URL('../build/dspgd-shared.wasm', import.meta.url)]) {
+    try {
+      return await readFile(url);
+    } catch {
+      // try the next location
+    }
+  }
+  return undefined;
 }
 
 async function defaultSource(): Promise<BufferSource> {
@@ -86,6 +141,14 @@ async function defaultSource(): Promise<BufferSource> {
 /** The process-wide module instance. */
 export function getWasm(): Promise<Wasm> {
   wasmPromise ??= (async () => {
+    if (canShare()) {
+      const bytes = sharedSource === null ? undefined : await (sharedSource ?? (wasmSource ? undefined : defaultSharedSource))?.();
+      if (bytes) {
+        const memory = new WebAssembly.Memory({ initial: INITIAL_PAGES, maximum: MAX_PAGES, shared: true });
+        const { module, exports } = await instantiate<Record<string, unknown>>(bytes, { env: { memory } });
+        return makeWasm(exports as unknown as DspgdExports, { module, memory });
+      }
+    }
     const bytes = await (wasmSource ?? defaultSource)();
     const { exports } = await instantiate<Record<string, unknown>>(bytes, {});
     return makeWasm(exports as unknown as DspgdExports);
@@ -102,13 +165,14 @@ export const WASM_MAX_BYTES = 4 * 1024 * 1024 * 1024;
  */
 export const WASM_MAX_ARRAY_BYTES = 2 ** 30 - 64;
 
-function makeWasm(exports: DspgdExports): Wasm {
+function makeWasm(exports: DspgdExports, shared?: Wasm['shared']): Wasm {
   // Sizes of the live blocks, so "in use" means allocated, not "memory has grown to"
   // (linear memory never shrinks; freed blocks are reused).
   const live = new Map<number, number>();
   let inUse = 0;
   return {
     exports,
+    shared,
     f64(ptr, len) {
       return new Float64Array(exports.memory.buffer, ptr >>> 0, len);
     },

@@ -2,6 +2,10 @@
 type Ptr = number;
 
 export interface LinalgExports {
+  /** L (n×n lower) with L·Lᵀ = A; −1 on success, else the first failing pivot. */
+  cholesky(n: number, A: Ptr, L: Ptr): number;
+  /** B (n×k) ← (L·Lᵀ)⁻¹·B in place. */
+  cholSolve(n: number, k: number, L: Ptr, B: Ptr): void;
   /** Householder LQ in place, row pivoting when perm ≠ 0; returns the numerical rank. See assembly/linalg/lq.ts. */
   lqFactor(m: number, d: number, A: Ptr, tau: Ptr, diag: Ptr, perm: Ptr, norms: Ptr, rtol: number): number;
   /** M (len×k) ← Q·M with Q = H_0 ⋯ H_{r−1} from lqFactor (row stride len). w: k doubles. */

@@ -1,0 +1,98 @@
+// Row-space-preserving preconditioners in n×k coordinates.
+//
+// Every such ∇K is a right multiplication, ∇K(G) = G·M with M (k×k) a function of
+// C = GᵀG alone, and K(G) is a function of C too (math.md, "preserves row space").
+// With G = XᵀD, C = Dᵀ(XXᵀ)D is available from the Gram matrix, so the fast path
+// never forms G: it gets M and K from C here and updates A by D·M.
+// These are the same formulas as the primal kernels in precond/, written in C.
+import { jacobiEigen } from "../precond/spectral";
+
+const GD: i32 = 0, NORMALIZED: i32 = 1, CLIP: i32 = 2, POWER: i32 = 3, COLNORM: i32 = 4, SPECTRAL: i32 = 5;
+
+@inline function at(A: usize, k: i32, i: i32, j: i32): usize {
+  return A + ((<usize>i * <usize>k + <usize>j) << 3);
+}
+
+/** Doubles of scratch gramMetric needs (spectral: 2k² + k; others none). */
+export function gramMetricScratchLen(k: i32): i32 {
+  return 2 * k * k + k;
+}
+
+/** 1 when `id` has a row-space form here, else 0. */
+export function gramMetricSupports(id: i32): i32 {
+  return id >= GD && id <= SPECTRAL ? 1 : 0;
+}
+
+/**
+ * M (k×k, out) with ∇K(G) = G·M, and returns K(G), for C = GᵀG (k×k, symmetric;
+ * not modified). params points at the preconditioner's parameter (eps, c or p).
+ * Round-off can make diagonal entries of a computed C slightly negative; they
+ * are read as 0.
+ */
+export function gramMetric(id: i32, k: i32, C: usize, params: usize, M: usize, scratch: usize): f64 {
+  const a = load<f64>(params);
+  memory.fill(M, 0, <usize>(k * k) << 3);
+  let tr: f64 = 0;
+  for (let j = 0; j < k; j++) tr += max(load<f64>(at(C, k, j, j)), 0.0);
+  switch (id) {
+    case GD: {
+      diag(M, k, 1.0);
+      return 0.5 * tr;
+    }
+    case NORMALIZED: {
+      const s = Math.sqrt(tr + a * a);
+      diag(M, k, 1.0 / s);
+      return s;
+    }
+    case CLIP: {
+      const nrm = Math.sqrt(tr);
+      diag(M, k, nrm <= a ? 1.0 : a / nrm);
+      return nrm <= a ? 0.5 * tr : a * nrm - 0.5 * a * a;
+    }
+    case POWER: {
+      const nrm = Math.sqrt(tr);
+      diag(M, k, nrm > 0 ? Math.pow(nrm, a - 2.0) : 0.0);
+      return Math.pow(nrm, a) / a;
+    }
+    case COLNORM: {
+      let s: f64 = 0;
+      for (let j = 0; j < k; j++) {
+        const nj = Math.sqrt(max(load<f64>(at(C, k, j, j)), 0.0) + a * a);
+        store<f64>(at(M, k, j, j), 1.0 / nj);
+        s += nj;
+      }
+      return s;
+    }
+    case SPECTRAL: {
+      // C + ε²I = V Λ Vᵀ; M = V Λ^{−1/2} Vᵀ, K = Σ √λ (λ ≥ ε² exactly, so clamp round-off).
+      const kk = <usize>(k * k) << 3;
+      const S = scratch, V = scratch + kk, lam = scratch + 2 * kk;
+      memory.copy(S, C, kk);
+      const e2 = a * a;
+      for (let j = 0; j < k; j++) store<f64>(at(S, k, j, j), max(load<f64>(at(S, k, j, j)), 0.0) + e2);
+      jacobiEigen(k, S, V, lam);
+      let s: f64 = 0;
+      for (let r = 0; r < k; r++) {
+        const o = lam + (<usize>r << 3);
+        const l = max(load<f64>(o), e2);
+        store<f64>(o, 1.0 / Math.sqrt(l));
+        s += Math.sqrt(l);
+      }
+      for (let i = 0; i < k; i++) {
+        for (let j = i; j < k; j++) {
+          let m: f64 = 0;
+          for (let r = 0; r < k; r++) m += load<f64>(at(V, k, i, r)) * load<f64>(lam + (<usize>r << 3)) * load<f64>(at(V, k, j, r));
+          store<f64>(at(M, k, i, j), m);
+          store<f64>(at(M, k, j, i), m);
+        }
+      }
+      return s;
+    }
+    default: unreachable();
+  }
+  return 0;
+}
+
+@inline function diag(M: usize, k: i32, v: f64): void {
+  for (let j = 0; j < k; j++) store<f64>(at(M, k, j, j), v);
+}

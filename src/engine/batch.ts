@@ -1,0 +1,78 @@
+/**
+ * The pass over X for several primal-path runs at once (solveBatch): for each
+ * block of rows, every active run's share is computed while the block is in
+ * cache, so X is read from memory once per iteration for all of them. The row
+ * chunks and the order of the partial sums are those of a single run's
+ * ChunkedPass, so each run gets the bits it would get alone.
+ */
+import type { Problem } from '../problem.js';
+import type { Wasm } from '../wasm/module.js';
+import { Buffers } from './buffers.js';
+import { chunkCount, chunkRows } from './pass.js';
+import type { PrimalEngine } from './primal.js';
+
+const REC = 8; // doubles per run record (see residualGradBatch)
+
+export class BatchPass {
+  private readonly bufs: Buffers;
+  private readonly chunks: number;
+  /** Per run (by engine): partial G and stats of chunks 1..C−1. */
+  private readonly parts = new Map<PrimalEngine, { G: number[]; stats: number }>();
+  private readonly table: number;
+  private view: Float64Array;
+  private readonly size: number;
+
+  constructor(private readonly wasm: Wasm, private readonly prob: Problem, engines: readonly PrimalEngine[]) {
+    const { n, d, k } = prob;
+    this.chunks = chunkCount(n, d, k);
+    this.bufs = new Buffers(wasm);
+    try {
+      for (const e of engines) {
+        const G: number[] = [];
+        for (let c = 1; c < this.chunks; c++) G.push(this.bufs.alloc(d * k, 'partial G'));
+        this.parts.set(e, { G, stats: this.chunks > 1 ? this.bufs.alloc(2 * (this.chunks - 1), 'partial stats') : 0 });
+      }
+      this.size = Math.max(1, engines.length) * REC * this.chunks;
+      this.table = this.bufs.alloc(this.size, 'batch table');
+    } catch (err) {
+      this.bufs.free();
+      throw err;
+    }
+    this.view = wasm.f64(this.table, this.size);
+  }
+
+  /** One pass over X for the given (active) runs. */
+  run(engines: readonly PrimalEngine[]): void {
+    if (engines.length === 0) return;
+    const e = this.wasm.exports;
+    const { n, d, k } = this.prob;
+    const { chunks } = this;
+    if (this.view.buffer !== e.memory.buffer) this.view = this.wasm.f64(this.table, this.size);
+    const v = this.view;
+    const B = engines.length;
+    for (let c = 0; c < chunks; c++) {
+      for (let b = 0; b < B; b++) {
+        const eng = engines[b];
+        const p = this.parts.get(eng)!;
+        const at = (c * B + b) * REC;
+        if (c === 0) eng.passRecord(v, at);
+        else eng.passRecord(v, at, p.G[c - 1], p.stats + 16 * (c - 1));
+      }
+    }
+    for (let c = 0; c < chunks; c++) {
+      const [i0, i1] = chunkRows(n, chunks, c);
+      e.residualGradBatch(i0, i1, d, k, this.prob.ptr.X, this.prob.ptr.Y, B, this.table + 8 * c * B * REC);
+    }
+    if (chunks > 1) {
+      for (const eng of engines) {
+        const p = this.parts.get(eng)!;
+        for (const g of p.G) e.axpy(d * k, 1, g, eng.gradPtr);
+        e.sumStats(chunks - 1, p.stats, eng.statsPtr);
+      }
+    }
+  }
+
+  free(): void {
+    this.bufs.free();
+  }
+}

@@ -1,0 +1,79 @@
+/**
+ * The residual/gradient pass over X, R = XW − Y, D = scale·∇ℓ(R), G = XᵀD.
+ *
+ * Large problems split the rows of X into a fixed number of chunks that depends
+ * only on the shape (never on the thread count): each chunk writes its own
+ * partial G, and the partials are added in chunk order. Every row's R and D, and
+ * every partial, are bit-identical however the chunks are spread over threads,
+ * so one thread and several give the same bits.
+ */
+import type { Wasm } from '../wasm/module.js';
+import { Buffers } from './buffers.js';
+
+export interface ResidualPass {
+  /** Threads that work on the pass (1 = this thread only). */
+  readonly threads: number;
+  run(X: number, W: number, Y: number, G: number, R: number, D: number,
+    lossId: number, lossParam: number, scale: number, stats: number): void;
+  free(): void;
+}
+
+/** Chunk count for a shape: 1 below ~1M multiply-adds per pass, else 4 (enough for 4 threads). */
+export function chunkCount(n: number, d: number, k: number): number {
+  return n * d * k < 1 << 20 || n < 16 ? 1 : 4;
+}
+
+/** Row boundaries of chunk c of C over n rows, multiples of 4 so the four-row blocks line up. */
+export function chunkRows(n: number, C: number, c: number): [number, number] {
+  const per = Math.ceil(n / C / 4) * 4;
+  return [Math.min(n, c * per), Math.min(n, (c + 1) * per)];
+}
+
+export class ChunkedPass implements ResidualPass {
+  readonly threads: number = 1;
+  readonly chunks: number;
+  private readonly bufs: Buffers;
+  /** Partial G and stats for chunks 1..C−1 (chunk 0 writes straight into G and stats). */
+  protected readonly partG: number[] = [];
+  protected partStats = 0;
+
+  constructor(protected readonly wasm: Wasm, protected readonly n: number, protected readonly d: number, protected readonly k: number) {
+    this.chunks = chunkCount(n, d, k);
+    this.bufs = new Buffers(wasm);
+    try {
+      for (let c = 1; c < this.chunks; c++) {
+        this.partG.push(this.bufs.alloc(d * k, 'partial G'));
+      }
+      this.partStats = this.bufs.alloc(2 * (this.chunks - 1), 'partial stats');
+    } catch (err) {
+      this.bufs.free();
+      throw err;
+    }
+  }
+
+  run(X: number, W: number, Y: number, G: number, R: number, D: number, lossId: number, lossParam: number, scale: number, stats: number): void {
+    const e = this.wasm.exports;
+    const { n, d, k, chunks } = this;
+    if (chunks === 1) {
+      e.residualGrad(n, d, k, X, W, Y, G, R, D, lossId, lossParam, scale, stats);
+      return;
+    }
+    for (let c = 0; c < chunks; c++) {
+      const [i0, i1] = chunkRows(n, chunks, c);
+      e.residualGradRows(i0, i1, d, k, X, W, Y, c === 0 ? G : this.partG[c - 1], R, D, lossId, lossParam, scale, c === 0 ? stats : this.partStats + 16 * (c - 1));
+    }
+    this.reduce(G, stats);
+  }
+
+  /** G += partials in chunk order; stats likewise. */
+  protected reduce(G: number, stats: number): void {
+    const e = this.wasm.exports;
+    const len = this.d * this.k;
+    for (const p of this.partG) e.axpy(len, 1, p, G);
+    e.sumStats(this.chunks - 1, this.partStats, stats);
+  }
+
+  free(): void {
+    this.bufs.free();
+  }
+}

@@ -1,0 +1,206 @@
+/**
+ * The primal path: W (d×k) itself is the iterate, and each iteration makes one
+ * fused pass over X (residual, loss gradient, G = XᵀD), then ∇K(G) on d×k.
+ * Works for every preconditioner, custom and stateful ones included.
+ */
+import { DspgdError } from '../errors.js';
+import type { Problem } from '../problem.js';
+import type { Loss } from '../losses/index.js';
+import type { Preconditioner } from '../precond/index.js';
+import type { Wasm } from '../wasm/module.js';
+import type { Engine } from './types.js';
+import { Buffers, maxAbs } from './buffers.js';
+import { ChunkedPass, type ResidualPass } from './pass.js';
+
+export class PrimalEngine implements Engine {
+  readonly path = 'primal' as const;
+  loss = 0;
+  rr = 0;
+  gradNorm = 0;
+  private readonly bufs: Buffers;
+  private W: number;
+  private Wprev: number;
+  private readonly G: number;
+  private readonly P: number;
+  private readonly R: number;
+  private readonly D: number;
+  private readonly stats: number;
+  private readonly params: number;
+  private readonly scratch: number;
+  private readonly Gs: number;
+  private readonly Ps: number;
+  private readonly M: number;
+  private readonly V: number;
+  private readonly len: number;
+  private readonly hasK: boolean;
+  private readonly stateful: boolean;
+  private statsView: Float64Array;
+  private views: CustomViews;
+
+  constructor(
+    private readonly wasm: Wasm,
+    private readonly prob: Problem,
+    private readonly precond: Preconditioner,
+    private readonly lossFn: Loss,
+    private readonly scale: number,
+    private pass?: ResidualPass,
+  ) {
+    const { n, d, k } = prob;
+    const e = wasm.exports;
+    const len = (this.len = d * k);
+    const builtin = precond.wasm;
+    this.stateful = precond.stateful && precond.adam !== undefined;
+    this.hasK = !this.stateful && (builtin !== undefined || precond.K !== undefined);
+    const b = (this.bufs = new Buffers(wasm));
+    try {
+      this.W = b.alloc(len, 'W');
+      this.Wprev = b.alloc(len, 'previous W');
+      this.G = b.alloc(len, 'G');
+      this.P = b.alloc(len, '∇K(G)');
+      this.R = b.alloc(n * k, 'residual');
+      this.D = b.alloc(n * k, 'loss gradient');
+      this.stats = b.alloc(2, 'stats');
+      this.params = b.alloc(Math.max(builtin?.params.length ?? 0, 1), 'precond params');
+      this.scratch = b.alloc(builtin ? e.precondScratchLen(builtin.id, d, k) : 0, 'precond scratch');
+      this.Gs = this.hasK ? b.alloc(len, 'trace G') : 0;
+      this.Ps = this.hasK ? b.alloc(len, 'trace ∇K') : 0;
+      this.M = this.stateful ? b.alloc(len, 'adam m') : 0;
+      this.V = this.stateful ? b.alloc(len, 'adam v') : 0;
+    } catch (err) {
+      b.free();
+      throw err;
+    }
+    e.copy(len, prob.ptr.W0, this.W);
+    if (builtin) wasm.f64(this.params, builtin.params.length).set(builtin.params);
+    this.statsView = wasm.f64(this.stats, 2);
+    this.views = new CustomViews(wasm, this.G, this.P, len);
+  }
+
+  evaluate(): void {
+    const { prob, lossFn } = this;
+    // In a batch the batch owns the pass; a lone evaluate (after a divergence) uses a pass of its own.
+    this.pass ??= this.ownPass = new ChunkedPass(this.wasm, prob.n, prob.d, prob.k);
+    this.pass.run(prob.ptr.X, this.W, prob.ptr.Y, this.G, this.R, this.D, lossFn.wasm.id, lossFn.wasm.param, this.scale, this.stats);
+    this.readPass();
+  }
+
+  /** Pointers and loss of this run for a batched pass: W, G, R, D, stats, loss id, loss parameter, scale. */
+  passRecord(out: Float64Array, at: number, G = this.G, stats = this.stats): void {
+    out[at] = this.W; out[at + 1] = G; out[at + 2] = this.R; out[at + 3] = this.D; out[at + 4] = stats;
+    out[at + 5] = this.lossFn.wasm.id; out[at + 6] = this.lossFn.wasm.param; out[at + 7] = this.scale;
+  }
+
+  get gradPtr(): number {
+    return this.G;
+  }
+
+  get statsPtr(): number {
+    return this.stats;
+  }
+
+  /** Reads loss, ‖R‖² and ‖G‖ after a pass (own or batched). */
+  readPass(): void {
+    const e = this.wasm.exports;
+    if (this.statsView.buffer !== e.memory.buffer) this.statsView = this.wasm.f64(this.stats, 2);
+    this.loss = this.statsView[0];
+    this.rr = this.statsView[1];
+    this.gradNorm = Math.sqrt(e.sumsq(this.len, this.G));
+  }
+
+  maxAbsResidual(): number {
+    return maxAbs(this.wasm.f64(this.R, this.prob.n * this.prob.k));
+  }
+
+  direction(t: number): void {
+    const e = this.wasm.exports;
+    const { precond } = this;
+    const { d, k } = this.prob;
+    if (this.stateful) {
+      const a = precond.adam!;
+      e.adamMomentStep(this.len, this.G, this.M, this.V, this.P, a.beta1, a.beta2, a.eps, t + 1);
+    } else if (precond.wasm) {
+      e.precondGrad(precond.wasm.id, d, k, this.G, this.P, this.params, this.scratch);
+    } else {
+      this.views.refresh();
+      try {
+        precond.gradK!(this.views.G, this.views.P, d, k);
+      } catch (err) {
+        throw new DspgdError('E_CALLBACK', `precond ${precond.name}: gradK threw at iteration ${t}: ${(err as Error)?.message ?? String(err)}`, 'precond', { cause: err });
+      }
+    }
+  }
+
+  get tracksBregman(): boolean {
+    return this.hasK;
+  }
+
+  saveSample(): number {
+    const e = this.wasm.exports;
+    e.copy(this.len, this.G, this.Gs);
+    e.copy(this.len, this.P, this.Ps);
+    return this.K(this.G);
+  }
+
+  bregman(Ks: number): number {
+    const e = this.wasm.exports;
+    const K1 = this.K(this.G);
+    // ⟨∇K(G_t), G_{t+1} − G_t⟩, differencing first (Gs is free after this).
+    e.sub(this.len, this.G, this.Gs, this.Gs);
+    return K1 - Ks - e.dot(this.len, this.Ps, this.Gs);
+  }
+
+  step(lr: number): void {
+    // W and its predecessor swap roles: the last finite iterate stays at hand without a copy.
+    this.wasm.exports.axpyInto(this.len, -lr, this.P, this.W, this.Wprev);
+    const next = this.Wprev;
+    this.Wprev = this.W;
+    this.W = next;
+  }
+
+  revert(): void {
+    const cur = this.W;
+    this.W = this.Wprev;
+    this.Wprev = cur;
+  }
+
+  weights(): number {
+    return this.W;
+  }
+
+  free(): void {
+    this.bufs.free();
+    this.ownPass?.free();
+  }
+
+  private ownPass?: ResidualPass;
+
+  private K(G: number): number {
+    const { precond } = this;
+    const { d, k } = this.prob;
+    if (precond.wasm) return this.wasm.exports.precondValue(precond.wasm.id, d, k, G, this.params, this.scratch);
+    try {
+      return precond.K!(this.views.view(G), d, k);
+    } catch (err) {
+      throw new DspgdError('E_CALLBACK', `precond ${precond.name}: K threw: ${(err as Error)?.message ?? String(err)}`, 'precond', { cause: err });
+    }
+  }
+}
+
+/** Views for user-supplied ∇K/K, rebuilt only when WASM memory has grown (which detaches old views). */
+class CustomViews {
+  G: Float64Array;
+  P: Float64Array;
+  constructor(private readonly wasm: Wasm, private readonly g: number, private readonly p: number, private readonly len: number) {
+    this.G = wasm.f64(g, len);
+    this.P = wasm.f64(p, len);
+  }
+  refresh(): void {
+    if (this.G.buffer !== this.wasm.exports.memory.buffer) {
+      this.G = this.wasm.f64(this.g, this.len);
+      this.P = this.wasm.f64(this.p, this.len);
+    }
+  }
+  view(ptr: number): Float64Array {
+    return ptr === this.g ? (this.refresh(), this.G) : this.wasm.f64(ptr, this.len);
+  }
+}

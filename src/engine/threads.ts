@@ -1,0 +1,212 @@
+/**
+ * Threads for the primal pass over X.
+ *
+ * The WASM module runs on shared memory (the threads build); each worker
+ * instantiates the same module on the same memory and waits on a small control
+ * block. A pass hands out the fixed row chunks of pass.ts round-robin (chunk c
+ * to thread c mod T, this thread being thread 0), every chunk writes its own
+ * partial G, and this thread adds the partials in chunk order, so the bits do
+ * not depend on the thread count. Workers never allocate: they only run
+ * residualGradRows on pointers they are given.
+ *
+ * Workers: worker_threads in Node, Web Workers in a cross-origin-isolated page
+ * (from a Blob, so no separate file has to be served). They are started once per
+ * process, on first use, and do not keep a Node process alive.
+ */
+import { DspgdError } from '../errors.js';
+import type { Wasm } from '../wasm/module.js';
+import { ChunkedPass, chunkRows, type ResidualPass } from './pass.js';
+
+export type { ResidualPass };
+
+// Control block (Int32): generation, finished workers, failure flag.
+const GEN = 0, DONE = 1, FAILED = 2;
+// Arguments (Float64): see ARG_* below, then per chunk: G pointer, stats pointer.
+const ARG_X = 0, ARG_W = 1, ARG_Y = 2, ARG_R = 3, ARG_D = 4, ARG_LOSS = 5, ARG_LOSSP = 6, ARG_SCALE = 7,
+  ARG_N = 8, ARG_DIM = 9, ARG_K = 10, ARG_CHUNKS = 11, ARG_THREADS = 12, ARG_PARTS = 16;
+const MAX_CHUNKS = 64;
+
+/**
+ * The worker's whole program, as source text (it runs from a Blob or `eval`, so it
+ * must not close over anything). chunkRows is repeated from pass.ts on purpose:
+ * the worker cannot import.
+ */
+const WORKER_SOURCE = `
+'use strict';
+const start = async ({ module, memory, ctrl, args, tid }) => {
+  const imports = {};
+  for (const imp of WebAssembly.Module.imports(module)) {
+    imports[imp.module] ??= {};
+    imports[imp.module][imp.name] = imp.kind === 'memory' ? memory : () => { throw new Error('abort in worker'); };
+  }
+  const { exports: e } = await WebAssembly.instantiate(module, imports);
+  const c32 = new Int32Array(ctrl), a = new Float64Array(args);
+  Atomics.add(c32, ${DONE}, 1);
+  Atomics.notify(c32, ${DONE});
+  let seen = 0;
+  for (;;) {
+    Atomics.wait(c32, ${GEN}, seen);
+    seen = Atomics.load(c32, ${GEN});
+    if (seen < 0) return;
+    try {
+      const n = a[${ARG_N}], C = a[${ARG_CHUNKS}], T = a[${ARG_THREADS}];
+      const per = Math.ceil(n / C / 4) * 4;
+      for (let c = tid; tid < T && c < C; c += T) {
+        const i0 = Math.min(n, c * per), i1 = Math.min(n, (c + 1) * per);
+        e.residualGradRows(i0, i1, a[${ARG_DIM}], a[${ARG_K}], a[${ARG_X}], a[${ARG_W}], a[${ARG_Y}],
+          a[${ARG_PARTS} + 2 * c], a[${ARG_R}], a[${ARG_D}], a[${ARG_LOSS}], a[${ARG_LOSSP}], a[${ARG_SCALE}], a[${ARG_PARTS} + 2 * c + 1]);
+      }
+    } catch (err) {
+      Atomics.store(c32, ${FAILED}, 1);
+    }
+    Atomics.add(c32, ${DONE}, 1);
+    Atomics.notify(c32, ${DONE});
+  }
+};
+if (typeof require === 'function') {
+  start(require('node:worker_threads').workerData);
+} else {
+  self.onmessage = (ev) => start(ev.data);
+}
+`;
+
+interface Pool {
+  readonly workers: number;
+  readonly ctrl: Int32Array;
+  readonly args: Float64Array;
+  /** Whether this thread may block in Atomics.wait (not on a browser's main thread). */
+  readonly canWait: boolean;
+}
+
+let poolPromise: Promise<Pool> | undefined;
+let poolSize = 0;
+
+/** Starts (once) a pool of `workers` threads on the module's shared memory. */
+async function getPool(wasm: Wasm, workers: number): Promise<Pool> {
+  if (poolPromise && poolSize >= workers) return poolPromise;
+  if (poolPromise) await stopPool();
+  poolSize = workers;
+  poolPromise = startPool(wasm, workers);
+  poolPromise.catch(() => { poolPromise = undefined; poolSize = 0; });
+  return poolPromise;
+}
+
+async function startPool(wasm: Wasm, workers: number): Promise<Pool> {
+  const { module, memory } = wasm.shared!;
+  const ctrlBuf = new SharedArrayBuffer(16 * 4);
+  const argsBuf = new SharedArrayBuffer((ARG_PARTS + 2 * MAX_CHUNKS) * 8);
+  const ctrl = new Int32Array(ctrlBuf);
+  const isNode = typeof process !== 'undefined' && process.versions?.node !== undefined;
+  const handles: { terminate(): unknown }[] = [];
+  const failures: string[] = [];
+  for (let tid = 1; tid <= workers; tid++) {
+    const data = { module, memory, ctrl: ctrlBuf, args: argsBuf, tid };
+    if (isNode) {
+      const { Worker } = await import('node:worker_threads');
+      const w = new Worker(WORKER_SOURCE, { eval: true, workerData: data });
+      w.on('error', (e) => failures.push(String(e)));
+      w.unref();
+      handles.push(w);
+    } else {
+      const url = URL.createObjectURL(new Blob([WORKER_SOURCE], { type: 'text/javascript' }));
+      const w = new Worker(url);
+      w.onerror = (e) => { failures.push(String(e.message ?? e)); };
+      w.postMessage(data);
+      handles.push(w);
+    }
+  }
+  let canWait = true;
+  try {
+    Atomics.wait(ctrl, 3, 1, 0);
+  } catch {
+    canWait = false;
+  }
+  // Wait (asynchronously) until every worker has instantiated the module.
+  const t0 = Date.now();
+  while (Atomics.load(ctrl, DONE) < workers) {
+    if (failures.length || Date.now() - t0 > 30_000) {
+      for (const h of handles) h.terminate();
+      throw new DspgdError('E_THREAD', `threads: could not start ${workers} worker thread(s): ${failures[0] ?? 'timed out after 30 s'}`, 'threads');
+    }
+    await new Promise((r) => setTimeout(r, 1));
+  }
+  Atomics.store(ctrl, DONE, 0);
+  stopHandles = () => {
+    Atomics.store(ctrl, GEN, -1);
+    Atomics.notify(ctrl, GEN);
+    for (const h of handles) h.terminate();
+  };
+  return { workers, ctrl, args: new Float64Array(argsBuf), canWait };
+}
+
+let stopHandles: (() => void) | undefined;
+
+/** Stops the worker threads (they are restarted on the next threaded solve). */
+export async function stopPool(): Promise<void> {
+  const p = poolPromise;
+  poolPromise = undefined;
+  poolSize = 0;
+  if (p) {
+    await p.catch(() => undefined);
+    stopHandles?.();
+    stopHandles = undefined;
+  }
+}
+
+/** A pass whose row chunks are spread over this thread and the pool's workers. */
+class ThreadedPass extends ChunkedPass {
+  override readonly threads: number;
+  private readonly parts: number[];
+
+  constructor(wasm: Wasm, n: number, d: number, k: number, private readonly pool: Pool, threads: number) {
+    super(wasm, n, d, k);
+    this.threads = threads;
+    // Chunk c writes G (c = 0) or partial c − 1; stats likewise. Filled per run (G and stats belong to the engine).
+    this.parts = new Array(2 * this.chunks).fill(0);
+  }
+
+  override run(X: number, W: number, Y: number, G: number, R: number, D: number, lossId: number, lossParam: number, scale: number, stats: number): void {
+    const e = this.wasm.exports;
+    const { n, d, k, chunks, pool, threads } = this;
+    const a = pool.args;
+    a[ARG_X] = X; a[ARG_W] = W; a[ARG_Y] = Y; a[ARG_R] = R; a[ARG_D] = D;
+    a[ARG_LOSS] = lossId; a[ARG_LOSSP] = lossParam; a[ARG_SCALE] = scale;
+    a[ARG_N] = n; a[ARG_DIM] = d; a[ARG_K] = k; a[ARG_CHUNKS] = chunks; a[ARG_THREADS] = threads;
+    for (let c = 0; c < chunks; c++) {
+      a[ARG_PARTS + 2 * c] = c === 0 ? G : this.partG[c - 1];
+      a[ARG_PARTS + 2 * c + 1] = c === 0 ? stats : this.partStats + 16 * (c - 1);
+    }
+    const ctrl = pool.ctrl;
+    Atomics.store(ctrl, DONE, 0);
+    Atomics.add(ctrl, GEN, 1);
+    // Only threads 1..T−1 take work; the pool may be larger than this pass needs.
+    Atomics.notify(ctrl, GEN);
+    for (let c = 0; c < chunks; c += threads) {
+      const [i0, i1] = chunkRows(n, chunks, c);
+      e.residualGradRows(i0, i1, d, k, X, W, Y, a[ARG_PARTS + 2 * c], R, D, lossId, lossParam, scale, a[ARG_PARTS + 2 * c + 1]);
+    }
+    // Every worker of the pool answers each generation (idle ones at once).
+    let v: number;
+    while ((v = Atomics.load(ctrl, DONE)) < pool.workers) {
+      if (pool.canWait) Atomics.wait(ctrl, DONE, v, 100);
+    }
+    if (Atomics.load(ctrl, FAILED)) {
+      Atomics.store(ctrl, FAILED, 0);
+      throw new DspgdError('E_THREAD', 'threads: a worker thread failed during the pass over X', 'threads');
+    }
+    this.reduce(G, stats);
+  }
+}
+
+/**
+ * The pass for a run: chunks on `threads` threads when the module runs on shared
+ * memory and the shape has more than one chunk; one thread otherwise.
+ */
+export async function makePass(wasm: Wasm, n: number, d: number, k: number, threads: number): Promise<ResidualPass> {
+  const single = new ChunkedPass(wasm, n, d, k);
+  const t = Math.min(threads, single.chunks);
+  if (t <= 1 || !wasm.shared) return single;
+  single.free();
+  const pool = await getPool(wasm, t - 1);
+  return new ThreadedPass(wasm, n, d, k, pool, t);
+}

@@ -1,0 +1,189 @@
+/**
+ * X⁺ through the Gram matrix XXᵀ, for the common case of a full-row-rank,
+ * reasonably conditioned X (n ≤ d): the memory-lean alternative to the LQ
+ * factorization in row-space.ts, which needs a full copy of X.
+ *
+ * Method (semi-normal equations with iterative refinement). XXᵀ = LLᵀ by
+ * Cholesky; X⁺B = Xᵀz with XXᵀz = B. A first z from the Cholesky solve is
+ * refined by z ← z + (LLᵀ)⁻¹(B − X(Xᵀz)), the residual always computed through
+ * X itself, never through the Gram matrix. Each step contracts the error by about
+ * cond(X)²·ε, and the fixed point is limited only by the residual's round-off,
+ * so Xᵀz reaches the O(ε·cond(X)) accuracy of an orthogonal factorization
+ * (Björck, "Numerical Methods for Least Squares Problems", §2.5 and §6.6).
+ * When the Cholesky factorization fails or flags cond(X) beyond ~1e6, or the
+ * refinement stalls, the caller falls back to the LQ factorization.
+ *
+ * Memory: one n×n matrix (L, factored in place of XXᵀ; two when the row-space
+ * solver has cached XXᵀ too) and O(n·k + d·k) work, instead of n·d.
+ */
+import { DspgdError } from '../errors.js';
+import type { Wasm } from '../wasm/module.js';
+import { EPS, type RowSpaceFactor } from './row-space.js';
+
+/** Pivot ratio min L_ii / max L_ii under which the Gram route is not trusted (cond(X) ≳ 1e6). */
+const MIN_PIVOT_RATIO = 1e-6;
+/** Refinement stops when a correction changes Xᵀz by less than this (relative), or after MAX_STEPS. */
+const STEP_TOL = 4 * EPS;
+const MAX_STEPS = 12;
+
+/** Thrown inside pinv when refinement stalls; Problem catches it and switches to LQ. */
+export class GramRefinementStalled extends Error {}
+
+/**
+ * Factors the Gram matrix G = XXᵀ (the cached n×n one at `gram` if given, else computed
+ * here). Returns undefined when X is not (numerically) of full row rank
+ * with cond(X) below ~1e6, or n > d: use factorRowSpace then.
+ */
+export function factorGram(wasm: Wasm, X: number, n: number, d: number, gram?: number): RowSpaceFactor | undefined {
+  if (n > d) return undefined;
+  const e = wasm.exports;
+  // L is built in place of a Gram matrix: a copy of the cached one, or a fresh one (then
+  // the factorization needs n² doubles in all).
+  const L = wasm.allocF64(n * n, 'Cholesky factor of XXᵀ');
+  if (gram !== undefined) e.copy(n * n, gram, L);
+  else e.gramXXt(n, d, X, L);
+  // Entries beyond ~2^±450 over- or underflow in the Gram matrix (the LQ path scales X first).
+  const G = wasm.f64(L, n * n);
+  let gmax = 0;
+  for (let i = 0; i < n; i++) gmax = Math.max(gmax, G[i * n + i]);
+  const fail = gmax > 2 ** -900 && gmax < 2 ** 900 ? e.cholesky(n, L, L) : 0;
+  let lmin = Infinity, lmax = 0;
+  if (fail < 0) {
+    const Lv = wasm.f64(L, n * n);
+    for (let i = 0; i < n; i++) {
+      const v = Lv[i * n + i];
+      lmin = Math.min(lmin, v);
+      lmax = Math.max(lmax, v);
+    }
+  }
+  if (fail >= 0 || !(lmin >= MIN_PIVOT_RATIO * lmax)) {
+    wasm.free(L);
+    return undefined;
+  }
+  return new GramFactor(wasm, X, n, d, L, { max: lmax, min: lmin });
+}
+
+class GramFactor implements RowSpaceFactor {
+  readonly rank: number;
+  readonly rtol: number;
+  private disposed = false;
+
+  constructor(
+    private readonly wasm: Wasm,
+    private readonly X: number,
+    readonly n: number,
+    readonly d: number,
+    private readonly L: number,
+    readonly singularEstimate: { max: number; min: number },
+  ) {
+    this.rank = n;
+    this.rtol = Math.max(n, d) * EPS;
+  }
+
+  pinv(B: number, k: number, out: number): void {
+    this.check(k);
+    const { wasm, n, d, X, L } = this;
+    const e = wasm.exports;
+    const nk = n * k, dk = d * k;
+    const z = wasm.allocF64(nk, 'X⁺ work');
+    const r = wasm.allocF64(nk, 'X⁺ work');
+    const dx = wasm.allocF64(dk, 'X⁺ work');
+    try {
+      e.copy(nk, B, z);
+      e.cholSolve(n, k, L, z);
+      e.matmulXtV(n, d, k, X, z, out);
+      let prev = Infinity;
+      for (let step = 0; ; step++) {
+        // r = B − X·(Xᵀz), through X.
+        e.matmulXW(n, d, k, X, out, r);
+        e.sub(nk, B, r, r);
+        e.cholSolve(n, k, L, r);
+        e.matmulXtV(n, d, k, X, r, dx);
+        const dn = Math.sqrt(e.sumsq(dk, dx)), xn = Math.sqrt(e.sumsq(dk, out));
+        if (!Number.isFinite(dn)) throw new GramRefinementStalled('non-finite correction');
+        e.axpy(nk, 1, r, z);
+        e.axpy(dk, 1, dx, out);
+        if (dn <= STEP_TOL * xn) break;
+        // Round-off floor: the corrections stopped shrinking.
+        if (dn >= 0.5 * prev) {
+          if (dn <= 1e-10 * xn) break;
+          throw new GramRefinementStalled(`refinement stalled at ${dn / xn}`);
+        }
+        if (step >= MAX_STEPS) throw new GramRefinementStalled('refinement did not converge');
+        prev = dn;
+      }
+    } finally {
+      wasm.free(z); wasm.free(r); wasm.free(dx);
+    }
+  }
+
+  split(V: number, k: number): { row: number; null: number } {
+    this.check(k);
+    const { wasm, d } = this;
+    const e = wasm.exports;
+    const P = wasm.allocF64(d * k, 'row/null-space split work');
+    try {
+      this.projectRow(V, k, P);
+      const row = Math.sqrt(e.sumsq(d * k, P));
+      e.sub(d * k, V, P, P);
+      return { row, null: Math.sqrt(e.sumsq(d * k, P)) };
+    } finally {
+      wasm.free(P);
+    }
+  }
+
+  projectRow(V: number, k: number, out: number): void {
+    this.check(k);
+    const { wasm, n, d, X } = this;
+    const XV = wasm.allocF64(n * k, 'row-space projection work');
+    try {
+      // P_row·V = X⁺(X·V).
+      wasm.exports.matmulXW(n, d, k, X, V, XV);
+      this.pinv(XV, k, out);
+    } finally {
+      wasm.free(XV);
+    }
+  }
+
+  dispose(): void {
+    if (this.disposed) return;
+    this.disposed = true;
+    this.wasm.free(this.L);
+  }
+
+  private check(k: number): void {
+    if (this.disposed) throw new DspgdError('E_DISPOSED', 'the row-space factorization was disposed');
+    if (!Number.isInteger(k) || k < 1) throw new DspgdError('E_SHAPE', `k: expected a positive integer, got ${String(k)}`, 'k');
+  }
+}
+
+/**
+ * A factor that starts on the Gram route and moves to `fallback()` (the LQ
+ * factorization) for good the first time refinement stalls.
+ */
+export function withFallback(first: RowSpaceFactor, fallback: () => RowSpaceFactor): RowSpaceFactor {
+  let cur = first;
+  let switched = false;
+  const run = <T>(f: (x: RowSpaceFactor) => T): T => {
+    try {
+      return f(cur);
+    } catch (err) {
+      if (switched || !(err instanceof GramRefinementStalled)) throw err;
+      cur.dispose();
+      cur = fallback();
+      switched = true;
+      return f(cur);
+    }
+  };
+  return {
+    get n() { return cur.n; },
+    get d() { return cur.d; },
+    get rank() { return cur.rank; },
+    get rtol() { return cur.rtol; },
+    get singularEstimate() { return cur.singularEstimate; },
+    pinv: (B, k, out) => run((f) => f.pinv(B, k, out)),
+    split: (V, k) => run((f) => f.split(V, k)),
+    projectRow: (V, k, out) => run((f) => f.projectRow(V, k, out)),
+    dispose: () => cur.dispose(),
+  };
+}
