@@ -4,10 +4,15 @@
 // trap, a TypeError, or a hang (maxIter and timeLimitMs bound every run).
 import { describe, it, expect } from 'vitest';
 import fc from 'fast-check';
-import { solve, Problem, suggestLearningRate, DspgdError, custom } from '../../src/index.js';
+import { solve, solveBatch, Problem, suggestLearningRate, DspgdError, custom } from '../../src/index.js';
 import {
   budget, problemData, value, finiteValue, precondSpec, lossSpec, lr, expectTypedError, expectStatus, allFinite,
 } from './arbitraries.js';
+
+/** The result's path (feature-detected: absent before the engines landed). */
+function r0(r: object): { path?: string } {
+  return 'path' in r ? (r as { path: string }) : { path: 'rowspace' };
+}
 
 async function outcome<T>(f: () => Promise<T>): Promise<{ ok: T } | { err: DspgdError }> {
   try {
@@ -24,7 +29,16 @@ const runOptions = fc.record({
   lr,
   maxIter: fc.integer({ min: 0, max: 150 }),
   tol: fc.constantFrom(0, 1e-12, 1e-6),
+  // 'rowspace' with a preconditioner that has no row-space kernel must be E_PARAM, not a wrong run.
+  path: fc.constantFrom(undefined, 'auto', 'primal', 'rowspace') as fc.Arbitrary<'auto' | 'primal' | 'rowspace' | undefined>,
 });
+
+const ROWSPACE_OK = new Set(['gd', 'normalized', 'clip', 'power', 'colnorm', 'spectral']);
+/** The error a run may legitimately end with: non-finite data, or the row-space path asked of a map without one. */
+function allowedError(err: DspgdError, hasNonFinite: boolean, opts: { precond: string; path?: string }): boolean {
+  if (err.code === 'E_NONFINITE') return hasNonFinite;
+  return err.code === 'E_PARAM' && err.argument === 'path' && opts.path === 'rowspace' && !ROWSPACE_OK.has(opts.precond.split(':')[0]);
+}
 
 describe('solve on hostile data', () => {
   it('any values (NaN, ±Infinity, −0, subnormals, 1e300, all-zero): a result or E_NONFINITE', async () => {
@@ -33,11 +47,11 @@ describe('solve on hostile data', () => {
       const hasNonFinite = !allFinite(data.X.data) || !allFinite(data.Y.data) || (data.W0 !== undefined && !allFinite(data.W0.data));
       if ('err' in o) {
         // Finite data with in-range options must not be refused.
-        expect(hasNonFinite, `refused finite data: ${o.err.code} ${o.err.message}`).toBe(true);
-        expect(o.err.code).toBe('E_NONFINITE');
+        expect(allowedError(o.err, hasNonFinite, opts), `refused: ${o.err.code} ${o.err.message}`).toBe(true);
         return;
       }
       expect(hasNonFinite).toBe(false);
+      if (opts.path === 'rowspace') expect(r0(o.ok).path).toBe('rowspace');
       const r = o.ok;
       expectStatus(r.status);
       expect(r.W.data.length).toBe(data.d * data.k);
@@ -64,14 +78,51 @@ describe('solve on hostile data', () => {
         for (const opts of runs) {
           const s = suggestLearningRate(p, opts.precond, opts.loss, opts.reduction);
           expect(s > 0 && Number.isFinite(s), `suggestLearningRate ${s} for ${opts.precond}`).toBe(true);
-          const r = await solve(p, { ...opts, timeLimitMs: 2000 });
-          expectStatus(r.status);
-          expect(allFinite(r.W.data)).toBe(true);
+          const o = await outcome(() => solve(p, { ...opts, timeLimitMs: 2000 }));
+          if ('err' in o) {
+            expect(allowedError(o.err, false, opts), `refused: ${o.err.code} ${o.err.message}`).toBe(true);
+            continue;
+          }
+          expectStatus(o.ok.status);
+          expect(allFinite(o.ok.W.data)).toBe(true);
         }
       } finally {
         p.dispose();
       }
     }), budget(300, 6_000));
+  });
+});
+
+describe('solveBatch and threads on hostile data', () => {
+  it('solveBatch: every run a result with a finite W (or the same typed error solve gives), and each equal to its own solve', async () => {
+    await fc.assert(fc.asyncProperty(problemData(finiteValue), fc.array(runOptions, { minLength: 1, maxLength: 4 }), async (data, runs) => {
+      const plain = runs.map((r) => ({ ...r, path: r.path === 'rowspace' ? 'primal' as const : r.path }));
+      const p = await Problem.create(data);
+      try {
+        const o = await outcome(() => solveBatch(p, plain));
+        if ('err' in o) throw o.err;
+        expect(o.ok.length).toBe(runs.length);
+        for (let i = 0; i < runs.length; i++) {
+          const r = o.ok[i];
+          expectStatus(r.status);
+          expect(allFinite(r.W.data)).toBe(true);
+          const alone = await solve(p, plain[i]);
+          expect(r.status).toBe(alone.status);
+          expect(Array.from(r.W.data)).toEqual(Array.from(alone.W.data));
+        }
+      } finally {
+        p.dispose();
+      }
+    }), budget(150, 6_000));
+  });
+
+  it('threads: 2 workers on hostile data give a status and a finite W', async () => {
+    await fc.assert(fc.asyncProperty(problemData(finiteValue), runOptions, async (data, opts) => {
+      const o = await outcome(() => solve(data, { ...opts, path: 'primal', threads: 2, timeLimitMs: 2000 }));
+      if ('err' in o) throw o.err;
+      expectStatus(o.ok.status);
+      expect(allFinite(o.ok.W.data)).toBe(true);
+    }), budget(40, 6_000));
   });
 });
 
@@ -134,7 +185,7 @@ describe('solve options', () => {
   const junkOpt = fc.constantFrom(undefined, null, NaN, -1, 0, 0.5, 1e400, 'x', {}, [], () => 1, Symbol.iterator as never);
   it('junk in any option is a typed error, never a crash', async () => {
     const data = { X: [[1, 2, 3], [0, 1, 0]], Y: [1, 2] };
-    const keys = ['precond', 'lr', 'loss', 'reduction', 'maxIter', 'tol', 'gradTol', 'stall', 'divergenceFactor', 'timeLimitMs',
+    const keys = ['path', 'threads', 'precond', 'lr', 'loss', 'reduction', 'maxIter', 'tol', 'gradTol', 'stall', 'divergenceFactor', 'timeLimitMs',
       'callbackEvery', 'traceEvery', 'yieldEveryMs', 'callback', 'signal', 'report'] as const;
     // yieldEveryMs = Symbol() is a TypeError in src/solve.ts: test/reliability/pending-solve-options.test.ts.txt.
     await fc.assert(fc.asyncProperty(fc.constantFrom(...keys), junkOpt, async (key, v) => {
