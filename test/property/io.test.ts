@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseNpy, encodeNpy, parseNpz, encodeNpz, parseCsv, parseJsonMatrix, encodeCsv, encodeJsonMatrix, readMatrixFile } from '../../src/io/index.js';
 import { crc32 } from '../../src/io/crc32.js';
-import type { Matrix } from '../../src/index.js';
+import { loadProblem, type Matrix } from '../../src/index.js';
 import { budget, expectTypedError } from './arbitraries.js';
 import { bitsOf } from '../helpers/bits.js';
 
@@ -183,5 +183,40 @@ describe('files on disk', () => {
         expect(err.message).toContain(path);
       }
     }), budget(300, 4000));
+  });
+
+  it('loadProblem (streams .npy into WASM memory): mutated X and Y files are a Problem or a typed error, never a trap', async () => {
+    const pair = fc.record({ n: fc.integer({ min: 1, max: 6 }), d: fc.integer({ min: 1, max: 9 }) });
+    await fc.assert(fc.asyncProperty(pair, fc.array(mutation, { minLength: 0, maxLength: 2 }), fc.array(mutation, { maxLength: 1 }), fc.boolean(),
+      async ({ n, d }, mx, my, csvY) => {
+        const X = encodeNpy({ data: Float64Array.from({ length: n * d }, (_, i) => Math.cos(i)), shape: [n, d] });
+        const Y: Matrix = { data: Float64Array.from({ length: n }, (_, i) => i), shape: [n] };
+        const px = join(dir, 'lx.npy'), py = join(dir, csvY ? 'ly.csv' : 'ly.npy');
+        writeFileSync(px, mutate(X, mx));
+        writeFileSync(py, mutate(csvY ? new TextEncoder().encode(encodeCsv(Y)) : encodeNpy(Y), my));
+        try {
+          const p = await loadProblem({ X: px, Y: py });
+          expect(p.n * p.d).toBeGreaterThan(0);
+          p.dispose();
+        } catch (e) {
+          const err = expectTypedError(e);
+          expect(['E_FORMAT', 'E_SHAPE', 'E_EMPTY', 'E_NONFINITE', 'E_PARAM']).toContain(err.code);
+        }
+      }), budget(300, 4000));
+  });
+
+  it('loadProblem: a .npy header declaring 10^12 elements fails before allocating', async () => {
+    const header = `{'descr': '<f8', 'fortran_order': False, 'shape': (1000000, 1000000), }`.padEnd(117, ' ') + '\n';
+    const bytes = new Uint8Array(10 + header.length + 16);
+    bytes.set([0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59, 1, 0, header.length & 0xff, header.length >> 8]);
+    bytes.set(new TextEncoder().encode(header), 10);
+    const px = join(dir, 'huge.npy'), py = join(dir, 'hy.npy');
+    writeFileSync(px, bytes);
+    writeFileSync(py, encodeNpy({ data: new Float64Array(1000000), shape: [1000000] }));
+    const e = await loadProblem({ X: px, Y: py }).catch((x) => x);
+    expectTypedError(e);
+    expect(e.code).toBe('E_FORMAT');
+    expect(e.message).toContain(px);
+    expect(e.message).toMatch(/truncated/);
   });
 });
