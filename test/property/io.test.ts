@@ -79,7 +79,6 @@ describe('.npy', () => {
       bytes.set([0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59, 1, 0, header.length & 0xff, header.length >> 8]);
       bytes.set(new TextEncoder().encode(header), 10);
       const before = process.memoryUsage().arrayBuffers;
-      const t0 = performance.now();
       let err: unknown;
       try { parseNpy(bytes, NAME); } catch (e) { err = e; }
       // An attempt to allocate 8 TB would be a RangeError, not a DspgdError.
@@ -88,7 +87,6 @@ describe('.npy', () => {
       expect((err as Error).message).toMatch(/truncated/);
       expect((err as Error).message).toContain(NAME);
       expect(process.memoryUsage().arrayBuffers - before).toBeLessThan(1 << 20);
-      expect(performance.now() - t0).toBeLessThan(1000); // generous: the check is arithmetic on the header
     }
   });
 });
