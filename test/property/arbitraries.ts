@@ -52,10 +52,21 @@ export const finiteValue = fc.oneof(
   { weight: 1, arbitrary: fc.constantFrom(...HOSTILE.filter((v) => Number.isFinite(v))) },
 );
 
-/** How a matrix is filled: random, all zeros, or one constant everywhere. */
+/**
+ * How a matrix is filled: ordinary values only (so runs also converge), ordinary
+ * values with one or two entries drawn from `entries` patched in, `entries`
+ * everywhere, all zeros, or one constant everywhere.
+ */
 export function matrix(len: number, entries: fc.Arbitrary<number>): fc.Arbitrary<Float64Array> {
+  const ordinary = fc.array(fc.double({ min: -3, max: 3, noNaN: true }), { minLength: len, maxLength: len }).map((a) => Float64Array.from(a));
   return fc.oneof(
-    { weight: 6, arbitrary: fc.array(entries, { minLength: len, maxLength: len }).map((a) => Float64Array.from(a)) },
+    { weight: 4, arbitrary: ordinary },
+    {
+      weight: 3,
+      arbitrary: fc.tuple(ordinary, fc.array(fc.tuple(fc.nat(), entries), { minLength: 1, maxLength: 2 }))
+        .map(([a, patches]) => { for (const [i, v] of patches) a[i % len] = v; return a; }),
+    },
+    { weight: 2, arbitrary: fc.array(entries, { minLength: len, maxLength: len }).map((a) => Float64Array.from(a)) },
     { weight: 1, arbitrary: fc.constant(new Float64Array(len)) },
     { weight: 1, arbitrary: entries.map((v) => new Float64Array(len).fill(v)) },
   );

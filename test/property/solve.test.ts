@@ -42,8 +42,11 @@ function allowedError(err: DspgdError, hasNonFinite: boolean, opts: { precond: s
 
 describe('solve on hostile data', () => {
   it('any values (NaN, ±Infinity, −0, subnormals, 1e300, all-zero): a result or E_NONFINITE', async () => {
+    const seen: Record<string, number> = {};
     await fc.assert(fc.asyncProperty(problemData(value), runOptions, async (data, opts) => {
       const o = await outcome(() => solve(data, { ...opts, timeLimitMs: 2000 }));
+      const key = 'err' in o ? o.err.code : o.ok.status;
+      seen[key] = (seen[key] ?? 0) + 1;
       const hasNonFinite = !allFinite(data.X.data) || !allFinite(data.Y.data) || (data.W0 !== undefined && !allFinite(data.W0.data));
       if ('err' in o) {
         // Finite data with in-range options must not be refused.
@@ -69,6 +72,9 @@ describe('solve on hostile data', () => {
       expect(r.bias).toBeDefined();
       expect(Number.isInteger(r.bias!.rank) && r.bias!.rank >= 0 && r.bias!.rank <= Math.min(data.n, data.d)).toBe(true);
     }), budget(1000, 10_000));
+    console.log('outcomes of the hostile-data property:', JSON.stringify(seen));
+    // The generator reaches the interesting outcomes, not only refusals.
+    for (const k of ['converged', 'max-iter', 'diverged', 'E_NONFINITE']) expect(seen[k] ?? 0, k).toBeGreaterThan(10);
   });
 
   it('a reused Problem survives many hostile runs and suggestLearningRate is always a finite step', async () => {
