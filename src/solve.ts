@@ -195,7 +195,7 @@ function validate(options: SolveOptions, where: string): RunConfig {
   const traceEvery = options.traceEvery ?? Math.max(1, Math.ceil(Math.min(stop.maxIter, 1e9) / 1000));
   requireParam(Number.isInteger(traceEvery) && traceEvery >= 1, 'traceEvery', 'an integer ≥ 1', traceEvery);
   const yieldEveryMs = options.yieldEveryMs ?? 25;
-  requireParam(yieldEveryMs > 0, 'yieldEveryMs', 'a number > 0', yieldEveryMs);
+  requireParam(typeof yieldEveryMs === 'number' && yieldEveryMs > 0, 'yieldEveryMs', 'a number > 0', yieldEveryMs);
   if (options.callback !== undefined && typeof options.callback !== 'function') {
     throw new DspgdError('E_PARAM', 'callback: expected a function', 'callback');
   }
