@@ -1,8 +1,5 @@
-// PENDING (src/solve.ts belongs to the lead): rename to .test.ts once fixed.
-// solve() compares options.yieldEveryMs with `> 0` before checking its type, so a
-// Symbol (or a BigInt mixed with a number is fine, but a Symbol is not) escapes as a
-// TypeError "Cannot convert a Symbol value to a number" instead of E_PARAM.
-// Fix: requireParam(typeof yieldEveryMs === 'number' && yieldEveryMs > 0, ...).
+// solve() checks option types before comparing them: a Symbol is E_PARAM, not a TypeError.
+// (Was a pending test; fixed on main in c7dae8f.)
 import { describe, it, expect } from 'vitest';
 import { solve, DspgdError } from '../../src/index.js';
 
