@@ -79,7 +79,7 @@ export function startStats(problem: Problem, loss: Loss, reduction: Reduction): 
       loss.wasm.id, loss.wasm.param, reduction === 'mean' ? 1 / n : 1, st);
     let m = 0;
     for (const v of wasm.f64(R, n * k)) m = Math.max(m, Math.abs(v));
-    return { maxAbsResidual: m, gradNorm: Math.sqrt(wasm.exports.sumsq(d * k, G)) };
+    return { maxAbsResidual: m, gradNorm: wasm.exports.norm2(d * k, G) };
   } finally {
     for (const p of [G, R, D, st]) wasm.free(p);
   }

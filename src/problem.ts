@@ -5,7 +5,7 @@
  */
 import { DspgdError } from './errors.js';
 import { toDense, toMatrix, type Matrix, type MatrixInput, type Dense } from './matrix.js';
-import { getWasm, formatBytes, WASM_MAX_BYTES, type Wasm } from './wasm/module.js';
+import { getWasm, formatBytes, WASM_MAX_BYTES, WASM_MAX_ARRAY_BYTES, type Wasm } from './wasm/module.js';
 import { factorRowSpace, gdLimit, type RowSpaceFactor, type GdLimit } from './linalg/index.js';
 import { factorGram, withFallback } from './linalg/gram-factor.js';
 
@@ -249,10 +249,15 @@ export class Problem {
 
 function checkFits(wasm: Wasm, n: number, d: number, k: number): void {
   const need = requiredBytes(n, d, k);
-  const inUse = wasm.exports.memoryBytes();
+  // Live blocks, not the size memory has grown to (which never shrinks after dispose()).
+  const inUse = wasm.bytesInUse();
   if (need + inUse > WASM_MAX_BYTES) {
     throw new DspgdError('E_TOO_LARGE',
       `problem: n=${n}, d=${d}, k=${k} needs about ${formatBytes(need)} of WASM memory (X, Y, W, work buffers and the GD-limit factorization), more than the 4 GiB a wasm32 module can address${inUse > 65536 * 32 ? ` with ${formatBytes(inUse)} already in use` : ''}`,
       'X');
+  }
+  if (n * d * 8 > WASM_MAX_ARRAY_BYTES) {
+    throw new DspgdError('E_TOO_LARGE',
+      `X: n=${n}, d=${d} is ${formatBytes(n * d * 8)} of float64, more than the ${formatBytes(WASM_MAX_ARRAY_BYTES)} one WASM array can hold`, 'X');
   }
 }

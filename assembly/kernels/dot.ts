@@ -1,5 +1,6 @@
 // Level-1 kernels on contiguous f64 vectors (stride 1). Summation order is
 // fixed (two f64x2 accumulators, then the tail), so results are bit-reproducible.
+import { unsafeSumsq, scaledNorm, normM, normR } from "../precond/scaled";
 
 /** Σ x[i]·y[i] for i < len. */
 export function dot(len: i32, x: usize, y: usize): f64 {
@@ -92,4 +93,15 @@ export function axpyInto(len: i32, alpha: f64, x: usize, y: usize, out: usize): 
     const o = <usize>i << 3;
     store<f64>(out + o, load<f64>(y + o) + alpha * load<f64>(x + o));
   }
+}
+
+/**
+ * ‖x‖₂ without underflow or overflow: √(Σx²) when that sum is safe, else
+ * m·√(Σ(x/m)²) with m = max|x| (a gradient of 1e−170 entries has norm ≈ 1e−170, not 0).
+ */
+export function norm2(len: i32, x: usize): f64 {
+  const s = sumsq(len, x);
+  if (!unsafeSumsq(s)) return Math.sqrt(s);
+  scaledNorm(len, x, 8, 0);
+  return normM * normR;
 }

@@ -104,7 +104,7 @@ export class PrimalEngine implements Engine {
     if (this.statsView.buffer !== e.memory.buffer) this.statsView = this.wasm.f64(this.stats, 2);
     this.loss = this.statsView[0];
     this.rr = this.statsView[1];
-    this.gradNorm = Math.sqrt(e.sumsq(this.len, this.G));
+    this.gradNorm = e.norm2(this.len, this.G);
   }
 
   maxAbsResidual(): number {

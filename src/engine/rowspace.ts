@@ -98,8 +98,20 @@ export class RowSpaceEngine implements Engine {
     this.rr = v[1];
     let tr = 0;
     for (let j = 0; j < k; j++) tr += Math.max(v[2 + j * k + j], 0);
-    this.gradNorm = Math.sqrt(tr);
+    // ‖G‖² = tr(DᵀXXᵀD) is fine unless it over- or underflowed (tiny or huge G): then form
+    // G = XᵀD once, an O(ndk) pass, and take its norm without squaring out of range.
+    this.gradNorm = tr >= 2.004168360008973e-292 && tr < Infinity ? Math.sqrt(tr) : this.gradNormDirect();
   }
+
+  private gradNormDirect(): number {
+    const e = this.wasm.exports;
+    const { n, d, k } = this.prob;
+    this.Gtmp ||= this.bufs.alloc(d * k, 'G (norm fallback)');
+    e.matmulXtV(n, d, k, this.prob.ptr.X, this.D, this.Gtmp);
+    return e.norm2(d * k, this.Gtmp);
+  }
+
+  private Gtmp = 0;
 
   maxAbsResidual(): number {
     return maxAbs(this.wasm.f64(this.R, this.nk));

@@ -39,7 +39,14 @@ export function factorGram(wasm: Wasm, X: number, n: number, d: number, gram?: n
   const e = wasm.exports;
   // L is built in place of a Gram matrix: a copy of the cached one, or a fresh one (then
   // the factorization needs n² doubles in all).
-  const L = wasm.allocF64(n * n, 'Cholesky factor of XXᵀ');
+  let L: number;
+  try {
+    L = wasm.allocF64(n * n, 'Cholesky factor of XXᵀ');
+  } catch (err) {
+    // n×n does not fit (n ≳ 11,600 in one 1 GiB array): the LQ route may still.
+    if (err instanceof DspgdError && err.code === 'E_TOO_LARGE') return undefined;
+    throw err;
+  }
   if (gram !== undefined) e.copy(n * n, gram, L);
   else e.gramXXt(n, d, X, L);
   // Entries beyond ~2^±450 over- or underflow in the Gram matrix (the LQ path scales X first).

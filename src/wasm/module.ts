@@ -21,6 +21,7 @@ export interface DspgdExports extends PrecondExports, LinalgExports, RandomExpor
   // kernels/dot.ts
   dot(len: number, x: Ptr, y: Ptr): number;
   sumsq(len: number, x: Ptr): number;
+  norm2(len: number, x: Ptr): number;
   axpy(len: number, alpha: number, x: Ptr, y: Ptr): void;
   axpyInto(len: number, alpha: number, x: Ptr, y: Ptr, out: Ptr): void;
   sub(len: number, x: Ptr, y: Ptr, out: Ptr): void;
