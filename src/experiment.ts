@@ -3,7 +3,7 @@
  * (seeds). The engine behind `dspgd sweep` and `dspgd demo`; every run is one
  * row, and a run that diverges is a row with status 'diverged', not an error.
  */
-import { solve, type SolveResult } from './solve.js';
+import { solve, solveBatch, type SolveResult, type SolveOptions } from './solve.js';
 import { resolvePrecond, type Preconditioner } from './precond/index.js';
 import type { Problem } from './problem.js';
 import type { Loss, Reduction } from './losses/index.js';
@@ -60,8 +60,13 @@ export interface GridOptions {
   signal?: AbortSignal;
   /** Called after each run. */
   onRun?: (row: RunRow, done: number, total: number) => void;
-  /** Called every `progressEvery` iterations inside a run. */
+  /** Called every 100 iterations inside a run (with batching, runs of one problem interleave). */
   onProgress?: (runIndex: number, iteration: number, relResidual: number, maxIter: number) => void;
+  /**
+   * Advance the runs of each problem together (solveBatch: one pass over X per iteration for all;
+   * each run's numbers are those of a lone solve). Default true; false runs them one by one.
+   */
+  batch?: boolean;
 }
 
 export interface GridResult {
@@ -76,38 +81,61 @@ export async function runGrid(problems: readonly GridProblem[], o: GridOptions):
   const total = problems.length * preconds.length * o.lrs.length;
   const rows: RunRow[] = [];
   const traces: RunTrace[] = [];
+  let done = 0;
   for (const { problem, seed } of problems) {
+    if (o.signal?.aborted) return { rows, traces, aborted: true };
+    const first = rows.length;
+    const runs: SolveOptions[] = [];
     for (const precond of preconds) {
       for (const lrSpec of o.lrs) {
-        if (o.signal?.aborted) return { rows, traces, aborted: true };
         const lr = typeof lrSpec === 'number'
           ? lrSpec
           : lrSpec.autoFactor * suggestLearningRate(problem, precond, o.loss, o.reduction);
-        const runIndex = rows.length;
-        const r: SolveResult = await solve(problem, {
+        const runIndex = first + runs.length;
+        runs.push({
           precond, lr, loss: o.loss, reduction: o.reduction, tol: o.tol, maxIter: o.maxIter, stall: o.stall,
           signal: o.signal,
           callback: o.onProgress && ((p) => o.onProgress!(runIndex, p.iteration, p.relResidual, p.maxIter)),
         });
-        const b = r.bias!;
-        const row: RunRow = {
-          precond: r.precond.spec, name: r.precond.name, params: r.precond.params,
-          isotropic: r.precond.isotropic, preservesRowSpace: r.precond.preservesRowSpace, stateful: r.precond.stateful,
-          lr: r.lr, seed, status: r.status, iterations: r.iterations, relResidual: r.relResidual,
-          relDistToGD: b.relDistToGD, c: b.c, rowspaceNorm: b.rowspaceNorm, nullspaceNorm: b.nullspaceNorm, timeMs: r.timeMs,
-        };
-        rows.push(row);
-        traces.push({
-          label: `${row.precond} @ lr ${fmtLr(row.lr)}${seed === null ? '' : ` (seed ${seed})`}`,
-          precond: row.precond, lr: row.lr, seed,
-          iteration: r.trace.iteration, loss: r.trace.loss, relResidual: r.trace.relResidual,
-        });
-        o.onRun?.(row, rows.length, total);
-        if (r.status === 'aborted' && o.signal?.aborted) return { rows, traces, aborted: true };
       }
     }
+    const slot: (RunRow | undefined)[] = new Array(runs.length);
+    const slotTrace: (RunTrace | undefined)[] = new Array(runs.length);
+    const record = (i: number, r: SolveResult) => {
+      [slot[i], slotTrace[i]] = toRow(r, seed);
+      o.onRun?.(slot[i]!, ++done, total);
+    };
+    if (o.batch ?? true) {
+      await solveBatch(problem, runs, { onDone: record });
+    } else {
+      for (let i = 0; i < runs.length; i++) {
+        record(i, await solve(problem, runs[i]));
+        if (slot[i]!.status === 'aborted' && o.signal?.aborted) break;
+      }
+    }
+    for (let i = 0; i < runs.length && slot[i]; i++) {
+      rows.push(slot[i]!);
+      traces.push(slotTrace[i]!);
+    }
+    if (o.signal?.aborted) return { rows, traces, aborted: true };
   }
   return { rows, traces, aborted: false };
+}
+
+function toRow(r: SolveResult, seed: number | null): [RunRow, RunTrace] {
+  const b = r.bias!;
+  const row: RunRow = {
+    precond: r.precond.spec, name: r.precond.name, params: r.precond.params,
+    isotropic: r.precond.isotropic, preservesRowSpace: r.precond.preservesRowSpace, stateful: r.precond.stateful,
+    lr: r.lr, seed, status: r.status, iterations: r.iterations, relResidual: r.relResidual,
+    relDistToGD: b.relDistToGD, c: b.c, rowspaceNorm: b.rowspaceNorm, nullspaceNorm: b.nullspaceNorm, timeMs: r.timeMs,
+  };
+  const trace: RunTrace = {
+    label: `${row.precond} @ lr ${fmtLr(row.lr)}${seed === null ? '' : ` (seed ${seed})`}`,
+    precond: row.precond, lr: row.lr, seed,
+    iteration: r.trace.iteration, loss: r.trace.loss, relResidual: r.trace.relResidual,
+  };
+  return [row, trace];
 }
 
 export function fmtLr(lr: number): string {

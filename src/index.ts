@@ -8,7 +8,7 @@
  * const r = await solve(problem, { precond: adam({ eps: 0.05 }), lr: 'auto', tol: 1e-10 });
  * console.log(r.status, r.bias?.relDistToGD, r.bias?.c);
  */
-export { solve, solveBatch, type SolveOptions, type SolveResult, type Progress, type PathOption } from './solve.js';
+export { solve, solveBatch, type SolveOptions, type SolveResult, type Progress, type PathOption, type BatchOptions } from './solve.js';
 export { Problem, requiredBytes, type ProblemData } from './problem.js';
 export { loadProblem, type ProblemFiles } from './io/problem-files.js';
 export { generate, singularValues, GENERATOR_KINDS, type GenerateOptions, type GeneratorKind } from './generate.js';

@@ -130,7 +130,12 @@ export async function solve(problem: Problem | ProblemData, options: SolveOption
  * and a run that stops drops out. Every run's result is bit-identical to
  * solve() with the same options.
  */
-export async function solveBatch(problem: Problem | ProblemData, runs: readonly SolveOptions[]): Promise<SolveResult[]> {
+export interface BatchOptions {
+  /** Called as each run stops, with its index in `runs` and its result. */
+  onDone?: (index: number, result: SolveResult) => void;
+}
+
+export async function solveBatch(problem: Problem | ProblemData, runs: readonly SolveOptions[], batchOptions: BatchOptions = {}): Promise<SolveResult[]> {
   if (!Array.isArray(runs) || runs.length === 0) {
     throw new DspgdError('E_PARAM', 'runs: expected a non-empty array of solve options', 'runs');
   }
@@ -151,14 +156,22 @@ export async function solveBatch(problem: Problem | ProblemData, runs: readonly 
     };
     evaluate();
     for (const r of active) r.begin();
+    const results: SolveResult[] = new Array(all.length);
     for (;;) {
-      active = active.filter((r) => !r.check());
+      active = active.filter((r) => {
+        if (!r.check()) return true;
+        // Finish as soon as it stops: its report and callback need not wait for the others.
+        const i = all.indexOf(r);
+        results[i] = r.finish();
+        batchOptions.onDone?.(i, results[i]);
+        return false;
+      });
       if (active.length === 0) break;
       for (const r of active) r.advance();
       evaluate();
       await clock.tick();
     }
-    return all.map((r) => r.finish());
+    return results;
   } finally {
     batch?.free();
     for (const r of all) r.free();

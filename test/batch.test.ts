@@ -55,3 +55,20 @@ describe('solveBatch', () => {
     p.dispose();
   });
 });
+
+describe('runGrid', () => {
+  it('batched (default) and one-by-one grids give the same rows, in grid order, and onRun counts every run', async () => {
+    const { runGrid } = await import('../src/experiment.js');
+    const p = await generate({ n: 12, d: 60, k: 2, seed: 8 });
+    const opts = { preconds: ['adam:eps=0.1', 'gd', 'sign:eps=0.1'], lrs: [{ autoFactor: 1 }, { autoFactor: 0.25 }, 1e5], tol: 1e-10, maxIter: 5000 };
+    const seen: number[] = [];
+    const a = await runGrid([{ problem: p, seed: 8 }], { ...opts, onRun: (_r, done, total) => { seen.push(done); expect(total).toBe(9); } });
+    const b = await runGrid([{ problem: p, seed: 8 }], { ...opts, batch: false });
+    expect(seen).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9]);
+    const strip = (rows: typeof a.rows) => rows.map(({ timeMs: _t, ...r }) => r);
+    expect(strip(a.rows)).toEqual(strip(b.rows));
+    expect(a.rows.map((r) => r.precond)).toEqual(['adam:eps=0.1', 'adam:eps=0.1', 'adam:eps=0.1', 'gd', 'gd', 'gd', 'sign:eps=0.1', 'sign:eps=0.1', 'sign:eps=0.1']);
+    expect(a.rows.filter((r) => r.status === 'diverged').length).toBe(3);
+    p.dispose();
+  });
+});

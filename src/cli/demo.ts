@@ -5,7 +5,7 @@
  */
 import { Command } from 'commander';
 import { resolve } from 'node:path';
-import { runDemo, DEMO_PROBLEM, DEMO_LR_FACTORS, DEMO_TOL } from '../demo.js';
+import { runDemo, DEMO_PROBLEM, DEMO_PRECONDS, DEMO_LR_FACTORS, DEMO_TOL } from '../demo.js';
 import { writeReportFolder } from '../report/folder.js';
 import { formatTable } from '../report/table.js';
 import { nonNegativeInt } from './errors.js';
@@ -30,9 +30,10 @@ export function demoCommand(): Command {
       if (!f.quiet) out.write(`dspgd demo: ${intro}\n\n`);
       const progress = createProgress(f.quiet);
       const t0 = Date.now();
+      progress.start(DEMO_PRECONDS.length * DEMO_LR_FACTORS.length, 'demo', 'runs');
       const result = await withInterrupt((signal) => runDemo({
         problem, signal,
-        onProgress: (i, it, rel, maxIter) => { if (it === 0) progress.start(maxIter, `run ${i + 1}`); progress.update(it, rel); },
+        onRun: (row, done) => progress.update(done, row.relResidual),
       }));
       progress.stop();
       out.write(formatTable(result.rows) + '\n\n');

@@ -6,9 +6,9 @@
 import cliProgress from 'cli-progress';
 
 export interface Progress {
-  /** Starts (or restarts) the bar for one run of `total` iterations. */
-  start(total: number, label: string): void;
-  update(iteration: number, relResidual: number): void;
+  /** Starts (or restarts) the bar: `total` iterations of one run, or (unit 'runs') runs of a grid. */
+  start(total: number, label: string, unit?: string): void;
+  update(value: number, relResidual: number): void;
   stop(): void;
 }
 
@@ -18,7 +18,7 @@ export function createProgress(quiet: boolean | undefined, stream: NodeJS.WriteS
   if (quiet || !stream.isTTY) return SILENT;
   const bar = new cliProgress.SingleBar({
     stream,
-    format: '{label} |{bar}| {value}/{total} it | relResidual {rel} | ETA {eta_formatted}',
+    format: '{label} |{bar}| {value}/{total} {unit} | relResidual {rel} | ETA {eta_formatted}',
     hideCursor: true,
     clearOnComplete: true,
     etaBuffer: 50,
@@ -26,9 +26,9 @@ export function createProgress(quiet: boolean | undefined, stream: NodeJS.WriteS
   }, cliProgress.Presets.shades_classic);
   let running = false;
   return {
-    start(total, label) {
+    start(total, label, unit = 'it') {
       if (running) bar.stop();
-      bar.start(Math.max(total, 1), 0, { label, rel: '—' });
+      bar.start(Math.max(total, 1), 0, { label, unit, rel: '—' });
       running = true;
     },
     update(iteration, relResidual) {

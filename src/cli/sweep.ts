@@ -102,9 +102,10 @@ Examples:
         const progress = createProgress(f.quiet);
         const total = problems.length * preconds.length * f.lr.length;
         const t0 = Date.now();
+        progress.start(total, 'sweep', 'runs');
         const result = await withInterrupt((signal) => runGrid(problems, {
           preconds, lrs: f.lr, loss, reduction: f.reduction, tol: f.tol, maxIter: f.maxIter, signal,
-          onProgress: (i, it, rel, maxIter) => { if (it === 0) progress.start(maxIter, `run ${i + 1}/${total}`); progress.update(it, rel); },
+          onRun: (row, done) => progress.update(done, row.relResidual),
         }));
         progress.stop();
         const dir = resolve(f.outDir);
