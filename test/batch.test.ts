@@ -68,7 +68,7 @@ describe('runGrid', () => {
     const strip = (rows: typeof a.rows) => rows.map(({ timeMs: _t, ...r }) => r);
     expect(strip(a.rows)).toEqual(strip(b.rows));
     expect(a.rows.map((r) => r.precond)).toEqual(['adam:eps=0.1', 'adam:eps=0.1', 'adam:eps=0.1', 'gd', 'gd', 'gd', 'sign:eps=0.1', 'sign:eps=0.1', 'sign:eps=0.1']);
-    expect(a.rows.filter((r) => r.status === 'diverged').length).toBe(3);
+    expect(a.rows[5].status).toBe('diverged'); // gd at lr 1e5 (adam and sign take bounded steps)
     p.dispose();
   });
 });
