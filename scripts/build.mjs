@@ -1,7 +1,8 @@
-// Bundles the library and the CLI with esbuild, then emits .d.ts with tsc.
+// Bundles the library, the CLI, the worker runner and the browser bundles with esbuild, then emits .d.ts with tsc.
 import { build } from 'esbuild';
 import { readFileSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
+import { buildBrowser } from './browser-build.mjs';
 
 const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'));
 const common = {
@@ -16,4 +17,7 @@ const common = {
 };
 await build({ ...common, entryPoints: ['src/index.ts'], outfile: 'dist/index.js' });
 await build({ ...common, entryPoints: ['src/cli/main.ts'], outfile: 'dist/cli.js' });
+await build({ ...common, entryPoints: ['src/worker/index.ts'], outfile: 'dist/worker.js' });
+await build({ ...common, entryPoints: ['src/worker/entry-node.ts'], outfile: 'dist/worker-thread.js' });
+await buildBrowser(common.define);
 execFileSync(process.execPath, ['node_modules/typescript/bin/tsc', '-p', 'tsconfig.json', '--emitDeclarationOnly'], { stdio: 'inherit' });

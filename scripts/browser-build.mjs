@@ -1,0 +1,48 @@
+// The browser side of the build (called from build.mjs): bundles for <script type="module">,
+// the Web Worker program, and the demo and bench pages in dist/web/.
+import { build } from 'esbuild';
+import { copyFileSync, existsSync, mkdirSync } from 'node:fs';
+
+const NODE_STUB_NAMES = ['readFile', 'writeFile', 'open', 'stat', 'rename', 'unlink', 'mkdir', 'openSync', 'readSync',
+  'closeSync', 'existsSync', 'extname', 'basename', 'dirname', 'join', 'resolve', 'randomBytes', 'Worker', 'parentPort'];
+
+// Modules such as io/npy.ts import node:fs for their file helpers. A page never calls those, so
+// node:* resolves to a stub whose functions throw E_IO: nothing node-only runs at import time.
+const nodeStub = {
+  name: 'node-stub',
+  setup(b) {
+    b.onResolve({ filter: /^node:/ }, (args) => ({ path: args.path, namespace: 'node-stub' }));
+    b.onLoad({ filter: /.*/, namespace: 'node-stub' }, (args) => ({
+      resolveDir: new URL('../src', import.meta.url).pathname,
+      contents: `import { DspgdError } from './errors.ts';
+const no = (name) => () => { throw new DspgdError('E_IO', '${args.path}.' + name + ' is not available in a browser', name); };
+${NODE_STUB_NAMES.map((n) => `export const ${n} = no('${n}');`).join('\n')}
+export default {};`,
+      loader: 'js',
+    }));
+  },
+};
+
+export async function buildBrowser(define) {
+  const common = {
+    bundle: true,
+    format: 'esm',
+    platform: 'browser',
+    target: 'es2022',
+    sourcemap: true,
+    define,
+    loader: { '.wasm': 'binary' },
+    plugins: [nodeStub],
+    logLevel: 'warning',
+  };
+  await build({ ...common, entryPoints: ['src/browser/index.ts'], outfile: 'dist/dspgd.browser.js' });
+  await build({ ...common, entryPoints: ['src/browser/external.ts'], outfile: 'dist/dspgd.browser-external.js' });
+  await build({ ...common, entryPoints: ['src/worker/entry-browser.ts'], outfile: 'dist/dspgd.worker.js' });
+  for (const f of ['dspgd.wasm', 'dspgd-shared.wasm']) copyFileSync(`build/${f}`, `dist/${f}`);
+
+  mkdirSync('dist/web', { recursive: true });
+  const pages = ['web/app.ts', 'web/bench.ts', 'web/bench-worker.ts'].filter((f) => existsSync(f));
+  await build({ ...common, entryPoints: pages, outdir: 'dist/web', entryNames: '[name]' });
+  copyFileSync('dist/dspgd.worker.js', 'dist/web/dspgd.worker.js');
+  for (const f of ['index.html', 'bench.html', 'style.css']) if (existsSync(`web/${f}`)) copyFileSync(`web/${f}`, `dist/web/${f}`);
+}
