@@ -8,6 +8,7 @@ import { Problem } from '../problem.js';
 import { generate } from '../generate.js';
 import { solve, solveBatch, type Progress, type SolveOptions } from '../solve.js';
 import { runGrid } from '../experiment.js';
+import { suggestLearningRate } from '../lr.js';
 import { now } from '../util/yield.js';
 import { DspgdError } from '../errors.js';
 import type { Request, Response, WireProblem, WireSolveOptions, ProblemInfo } from './protocol.js';
@@ -68,6 +69,8 @@ export function serve(ep: Endpoint): void {
           problems.get(req.problem)?.dispose();
           problems.delete(req.problem);
           return send({ id: req.id, type: 'result', value: null });
+        case 'suggestLr':
+          return send({ id: req.id, type: 'result', value: suggestLearningRate(lookup(req.problem), req.precond, req.loss, req.reduction) });
         case 'solve': {
           const r = await withProblem(req.problem, (p) => solve(p, options(req.id, req.options, 0, req.progressEveryMs, ctl.signal)));
           return send({ id: req.id, type: 'result', value: r }, true);

@@ -33,6 +33,7 @@ export type Request =
   | { id: number; op: 'generate'; options: GenerateOptions }
   | { id: number; op: 'create'; data: ProblemData }
   | { id: number; op: 'dispose'; problem: number }
+  | { id: number; op: 'suggestLr'; problem: number; precond: string; loss?: string; reduction?: SolveOptions['reduction'] }
   | { id: number; op: 'solve'; problem: WireProblem; options: WireSolveOptions; progressEveryMs: number }
   | { id: number; op: 'solveBatch'; problem: WireProblem; runs: WireSolveOptions[]; progressEveryMs: number }
   | { id: number; op: 'runGrid'; problems: { problem: number; seed: number | null }[]; options: WireGridOptions; progressEveryMs: number }
@@ -56,5 +57,5 @@ export type Response =
   | { id: number; type: 'ready' }
   | { id: number; type: 'progress'; progress: RunProgress }
   | { id: number; type: 'runDone'; run: number; result?: SolveResult; row?: RunRow; done: number; total: number }
-  | { id: number; type: 'result'; value: ProblemInfo | SolveResult | SolveResult[] | GridResult | null }
+  | { id: number; type: 'result'; value: ProblemInfo | SolveResult | SolveResult[] | GridResult | number | null }
   | { id: number; type: 'error'; error: { code?: DspgdErrorCode; message: string; argument?: string; name?: string } };

@@ -9,6 +9,8 @@ import type { GenerateOptions } from '../generate.js';
 import type { ProblemData } from '../problem.js';
 import type { SolveOptions, SolveResult } from '../solve.js';
 import type { GridOptions, GridResult } from '../experiment.js';
+import type { Preconditioner } from '../precond/index.js';
+import type { Loss, Reduction } from '../losses/index.js';
 import type { ProblemInfo, Request, Response, RunProgress, WireProblem } from './protocol.js';
 import { errorFromWire, toWireGrid, toWireOptions } from './wire.js';
 import { transferables } from './transfer.js';
@@ -49,6 +51,8 @@ export interface RemoteGridProblem {
 export interface Runner {
   generate(options: GenerateOptions): Promise<RemoteProblem>;
   createProblem(data: ProblemData, options?: { transfer?: boolean }): Promise<RemoteProblem>;
+  /** suggestLearningRate() on a problem in the worker: the stable step that lr 'auto' means. */
+  suggestLearningRate(problem: RemoteProblem, precond: string | Preconditioner, loss?: string | Loss, reduction?: Reduction): Promise<number>;
   solve(problem: RemoteProblem | ProblemData, options: SolveOptions, call?: CallOptions): Promise<SolveResult>;
   solveBatch(problem: RemoteProblem | ProblemData, runs: readonly SolveOptions[], call?: BatchCallOptions): Promise<SolveResult[]>;
   /** runGrid in the worker; `signal`, `onRun` and `onProgress` of the options work as in-process. */
@@ -189,6 +193,10 @@ export async function createRunner(opts: RunnerOptions = {}): Promise<Runner> {
   return {
     generate: async (options) => remote(await call<ProblemInfo>({ op: 'generate', options })),
     createProblem: async (data, o = {}) => remote(await call<ProblemInfo>({ op: 'create', data }, { transfer: o.transfer ? transferables(data) : [] })),
+    suggestLearningRate: async (problem, precond, loss, reduction) => {
+      const w = toWireOptions({ precond, loss, lr: 1 });
+      return call<number>({ op: 'suggestLr', problem: problem.id, precond: w.precond, loss: w.loss, reduction });
+    },
     solve: async (problem, options, c = {}) => (await runBatch(problem, [options], c, true))[0],
     solveBatch: async (problem, runs, c = {}) => {
       if (!Array.isArray(runs) || runs.length === 0) {

@@ -1,0 +1,345 @@
+/**
+ * The demo page: a problem, preconditioners and learning rates from the form,
+ * run as one batch in a Web Worker (the page never blocks), loss curves drawn
+ * as progress arrives, then the implicit-bias table, c against lr, and the
+ * explainer's measured numbers (src/demo.ts conclusions, computed from the rows).
+ */
+import { createRunner, type Runner, type RemoteProblem } from '../src/worker/index.js';
+import type { SolveOptions, SolveResult } from '../src/solve.js';
+import type { RunRow } from '../src/experiment.js';
+import type { Matrix } from '../src/matrix.js';
+import { PRECONDITIONERS, BUILTIN_PRECOND_NAMES } from '../src/precond/builtins.js';
+import { lineChart } from '../src/plot/index.js';
+import { parseNpy, encodeNpy } from '../src/io/npy.js';
+import { parseCsv } from '../src/io/csv.js';
+import { rowsToCsv } from '../src/report/table.js';
+import { conclusions } from '../src/demo.js';
+import { AT_GD_LIMIT } from '../src/report/bias.js';
+import { DspgdError } from '../src/errors.js';
+import { parseLrs, download, fmt, formatSpecParams, type LrItem } from './util.js';
+
+/** Checked at start, with the parameters under which each converges in the default problem (as in `npm start`). */
+const DEFAULT_PRECONDS: Record<string, { on: boolean; params: string }> = {
+  gd: { on: true, params: '' }, normalized: { on: false, params: 'eps=0.1' }, clip: { on: false, params: 'c=0.5' },
+  power: { on: false, params: 'p=2.2' }, colnorm: { on: false, params: 'eps=0.1' }, spectral: { on: true, params: 'eps=0.1' },
+  adam: { on: true, params: 'eps=0.1' }, sign: { on: true, params: 'eps=0.1' },
+  'clip-elementwise': { on: false, params: 'c=0.05' }, rownorm: { on: false, params: 'eps=0.1' },
+};
+
+const $ = <T extends Element = HTMLElement>(sel: string) => document.querySelector(sel) as T;
+const form = $<HTMLFormElement>('#controls');
+const statusEl = $('#status');
+
+interface RunView {
+  label: string;
+  spec: string;
+  lr: number;
+  opts: SolveOptions;
+  live: { x: number[]; y: number[] };
+  result?: SolveResult;
+  row?: RunRow;
+  tr: HTMLTableRowElement;
+}
+
+interface PageState {
+  state: 'starting' | 'idle' | 'running' | 'done' | 'aborted' | 'error';
+  runs: RunView[];
+  problem?: { spec: Record<string, unknown>; n: number; d: number; k: number };
+  error?: string;
+}
+
+const page: PageState = { state: 'starting', runs: [] };
+// For tests and the curious: the page's state, read-only.
+(globalThis as { dspgdDemo?: unknown }).dspgdDemo = {
+  get state() { return page.state; },
+  get error() { return page.error; },
+  get runs() { return page.runs.map((r) => ({ label: r.label, spec: r.spec, lr: r.lr, result: r.result })); },
+};
+
+let runner: Runner;
+let problem: RemoteProblem | undefined;
+let ctl: AbortController | undefined;
+
+function setStatus(text: string, error = false) {
+  statusEl.textContent = text;
+  statusEl.classList.toggle('error', error);
+}
+
+function buildPrecondInputs() {
+  const box = $('#preconds');
+  for (const name of BUILTIN_PRECOND_NAMES) {
+    const d = DEFAULT_PRECONDS[name] ?? { on: false, params: formatSpecParams(PRECONDITIONERS[name].defaults) };
+    const row = document.createElement('div');
+    row.className = 'pc';
+    row.title = `∇K(G) = ${PRECONDITIONERS[name].summary}${PRECONDITIONERS[name].preservesRowSpace ? ' (preserves the row space)' : ''}`;
+    row.innerHTML = `<label><input type="checkbox" name="pc" value="${name}"${d.on ? ' checked' : ''}> ${name}</label>`
+      + (Object.keys(PRECONDITIONERS[name].defaults).length ? `<input type="text" name="pc-${name}" value="${d.params}" placeholder="${formatSpecParams(PRECONDITIONERS[name].defaults)}">` : '');
+    box.append(row);
+  }
+}
+
+function field(name: string): string {
+  const el = form.elements.namedItem(name) as HTMLInputElement | RadioNodeList | null;
+  if (!el) throw new DspgdError('E_PARAM', `form field ${name} is missing`, name);
+  return el.value.trim();
+}
+
+function num(name: string, integer = false): number {
+  const v = Number(field(name));
+  if (field(name) === '' || !Number.isFinite(v) || (integer && !Number.isInteger(v))) {
+    throw new DspgdError('E_PARAM', `${name}: expected ${integer ? 'an integer' : 'a number'}, got ${JSON.stringify(field(name))}`, name);
+  }
+  return v;
+}
+
+async function readMatrix(name: string, required: boolean): Promise<Matrix | undefined> {
+  const input = form.elements.namedItem(name) as HTMLInputElement;
+  const file = input.files?.[0];
+  if (!file) {
+    if (required) throw new DspgdError('E_PARAM', `${name}: choose a .npy or .csv file`, name);
+    return undefined;
+  }
+  if (file.name.toLowerCase().endsWith('.npy')) return parseNpy(new Uint8Array(await file.arrayBuffer()), file.name);
+  return parseCsv(await file.text(), file.name);
+}
+
+async function makeProblem(): Promise<RemoteProblem> {
+  await problem?.dispose();
+  problem = undefined;
+  if (field('source') === 'upload') {
+    const [X, Y, W0] = [await readMatrix('X', true), await readMatrix('Y', true), await readMatrix('W0', false)];
+    // Parsed arrays are ours alone: move them to the worker instead of copying.
+    problem = await runner.createProblem({ X: X!, Y: Y!, W0 }, { transfer: true });
+    const files = ['X', 'Y', 'W0'].map((f) => (form.elements.namedItem(f) as HTMLInputElement).files?.[0]?.name).filter(Boolean);
+    page.problem = { spec: { files }, n: problem.n, d: problem.d, k: problem.k };
+  } else {
+    const spec = {
+      kind: field('kind') as 'gaussian' | 'teacher' | 'spectrum', n: num('n', true), d: num('d', true), k: num('k', true),
+      seed: num('seed', true), noise: num('noise'), cond: num('cond'),
+    };
+    problem = await runner.generate(spec);
+    page.problem = { spec, n: problem.n, d: problem.d, k: problem.k };
+  }
+  return problem;
+}
+
+function selectedPreconds(): string[] {
+  const specs: string[] = [];
+  for (const el of form.querySelectorAll<HTMLInputElement>('input[name=pc]:checked')) {
+    const params = (form.elements.namedItem(`pc-${el.value}`) as HTMLInputElement | null)?.value.trim() ?? '';
+    specs.push(params ? `${el.value}:${params.replace(/\s+/g, '')}` : el.value);
+  }
+  if (!specs.length) throw new DspgdError('E_PARAM', 'preconditioners: tick at least one', 'precond');
+  return specs;
+}
+
+async function resolveLrs(p: RemoteProblem, spec: string, items: LrItem[], loss: string): Promise<number[]> {
+  const out: number[] = [];
+  for (const it of items) out.push(typeof it === 'number' ? it : it.autoFactor * await runner.suggestLearningRate(p, spec, loss));
+  return out;
+}
+
+// --- drawing -------------------------------------------------------------------------------
+
+let drawPending = false;
+function scheduleDraw() {
+  if (drawPending) return;
+  drawPending = true;
+  // At most a few redraws a second: an SVG of every curve is cheap, but not at message rate.
+  setTimeout(() => requestAnimationFrame(() => { drawPending = false; drawLoss(); }), 150);
+}
+
+function drawLoss() {
+  const series = page.runs.map((r) => r.result
+    ? { name: r.label, x: r.result.trace.iteration, y: r.result.trace.loss }
+    : { name: r.label, x: r.live.x, y: r.live.y });
+  if (!series.some((s) => s.x.length)) return;
+  $('#lossplot').innerHTML = lineChart({
+    series, xLabel: 'iteration', yLabel: 'loss', yScale: 'log', width: 640, height: 400, legend: series.length <= 16,
+  });
+}
+
+function drawC() {
+  const rows = page.runs.map((r) => r.row).filter((r): r is RunRow => !!r && r.status !== 'diverged' && r.status !== 'aborted' && Number.isFinite(r.c));
+  const by = new Map<string, RunRow[]>();
+  for (const r of rows) by.set(r.precond, [...(by.get(r.precond) ?? []), r]);
+  const series = [...by].map(([name, rs]) => {
+    rs.sort((a, b) => a.lr - b.lr);
+    return { name, x: rs.map((r) => r.lr), y: rs.map((r) => r.c) };
+  });
+  $('#cplot').innerHTML = series.length
+    ? lineChart({ series, xLabel: 'learning rate', yLabel: 'c', xScale: 'log', markers: true, width: 640, height: 400 })
+    : '';
+}
+
+function rowOf(r: SolveResult, seed: number | null): RunRow {
+  const b = r.bias!;
+  return {
+    precond: r.precond.spec, name: r.precond.name, params: r.precond.params, isotropic: r.precond.isotropic,
+    preservesRowSpace: r.precond.preservesRowSpace, stateful: r.precond.stateful, lr: r.lr, seed, status: r.status,
+    iterations: r.iterations, relResidual: r.relResidual, relDistToGD: b.relDistToGD, c: b.c,
+    rowspaceNorm: b.rowspaceNorm, nullspaceNorm: b.nullspaceNorm, timeMs: r.timeMs,
+  };
+}
+
+function fillRow(v: RunView) {
+  const r = v.result;
+  const cells = r
+    ? [v.spec, fmt(v.lr), r.status, String(r.iterations), fmt(r.relResidual), fmt(r.bias!.relDistToGD), r.bias!.c.toFixed(6),
+      fmt(r.bias!.rowspaceNorm), fmt(r.bias!.nullspaceNorm), theoryCell(r)]
+    : [v.spec, fmt(v.lr), 'running', '…', '', '', '', '', '', ''];
+  v.tr.className = !r ? 'running' : r.status === 'converged' ? 'ok' : 'bad';
+  v.tr.innerHTML = cells.map((c, i) => `<td${i === 2 ? ' class="status"' : i === 9 ? ' class="theory"' : ''}></td>`).join('');
+  cells.forEach((c, i) => { (v.tr.children[i] as HTMLElement).textContent = c; });
+  if (r) (v.tr.children[9] as HTMLElement).title = r.bias!.theory.summary;
+}
+
+/** The prediction in two words; the full sentence (prediction against measurement) is the cell's tooltip. */
+function theoryCell(r: SolveResult): string {
+  const t = r.bias!.theory;
+  if (!t.applies) return 'outside the theory (stateful)';
+  const on = r.bias!.relDistToGD <= AT_GD_LIMIT;
+  return t.predictsGdLimit ? `predicts W_GD∞: ${on ? 'yes' : 'no'}` : `predicts elsewhere: ${on ? 'no' : 'yes'}`;
+}
+
+function showMeasured(tol: number) {
+  const rows = page.runs.map((r) => r.row).filter((r): r is RunRow => !!r);
+  const ul = $('#measured');
+  ul.replaceChildren(...conclusions(rows, tol).map((t) => Object.assign(document.createElement('li'), { textContent: t })));
+}
+
+// --- running -------------------------------------------------------------------------------
+
+async function run(ev: Event) {
+  ev.preventDefault();
+  if (page.state === 'running') return;
+  const runBtn = $<HTMLButtonElement>('#run'), cancelBtn = $<HTMLButtonElement>('#cancel');
+  setDownloads(false);
+  page.state = 'running';
+  page.error = undefined;
+  runBtn.disabled = true;
+  cancelBtn.disabled = false;
+  ctl = new AbortController();
+  const t0 = performance.now();
+  try {
+    setStatus('preparing the problem…');
+    const specs = selectedPreconds();
+    const items = parseLrs(field('lrs'));
+    const loss = field('loss') || 'squared';
+    const tol = num('tol'), maxIter = num('maxIter', true), threads = num('threads', true);
+    const p = await makeProblem();
+    const seed = field('source') === 'upload' ? null : num('seed', true);
+    page.runs = [];
+    const tbody = $('#bias tbody');
+    tbody.replaceChildren();
+    for (const spec of specs) {
+      for (const lr of await resolveLrs(p, spec, items, loss)) {
+        const opts: SolveOptions = { precond: spec, lr, loss, tol, maxIter, threads };
+        const v: RunView = { label: `${spec} @ lr ${fmt(lr)}`, spec, lr, opts, live: { x: [], y: [] }, tr: document.createElement('tr') };
+        fillRow(v);
+        tbody.append(v.tr);
+        page.runs.push(v);
+      }
+    }
+    $('#lossplot').replaceChildren();
+    $('#cplot').replaceChildren();
+    let done = 0;
+    const total = page.runs.length;
+    setStatus(`running ${total} runs on n=${p.n}, d=${p.d}, k=${p.k}…`);
+    await runner.solveBatch(p, page.runs.map((r) => r.opts), {
+      signal: ctl.signal,
+      onProgress: (pr) => {
+        const v = page.runs[pr.run];
+        if (!v || v.result) return;
+        v.live.x.push(pr.iteration);
+        v.live.y.push(pr.loss);
+        v.tr.children[3]!.textContent = String(pr.iteration);
+        setStatus(`running: ${done} of ${total} runs done, ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+        scheduleDraw();
+      },
+      onDone: (i, result) => {
+        const v = page.runs[i]!;
+        v.result = result;
+        v.row = rowOf(result, seed);
+        done++;
+        fillRow(v);
+        scheduleDraw();
+      },
+    });
+    drawLoss();
+    drawC();
+    showMeasured(tol);
+    const aborted = page.runs.some((r) => r.result?.status === 'aborted');
+    page.state = aborted ? 'aborted' : 'done';
+    setStatus(`${aborted ? 'cancelled' : 'done'}: ${total} runs in ${((performance.now() - t0) / 1000).toFixed(2)} s${aborted ? ' (unfinished runs have status aborted)' : ''}`);
+    setDownloads(true);
+  } catch (e) {
+    page.state = 'error';
+    page.error = e instanceof DspgdError ? `${e.code}: ${e.message}` : String(e);
+    setStatus(page.error, true);
+  } finally {
+    runBtn.disabled = false;
+    cancelBtn.disabled = true;
+  }
+}
+
+// --- downloads -----------------------------------------------------------------------------
+
+function setDownloads(on: boolean) {
+  for (const id of ['#dl-json', '#dl-csv', '#dl-run', '#dl-npy', '#dl-gd']) ($(id) as HTMLButtonElement).disabled = !on;
+  const sel = $<HTMLSelectElement>('#dl-run');
+  sel.replaceChildren(...page.runs.filter((r) => r.result).map((r, i) => new Option(r.label, String(i))));
+}
+
+function finished() {
+  return page.runs.filter((r) => r.result);
+}
+
+function wireDownloads() {
+  $('#dl-json').addEventListener('click', () => {
+    const json = {
+      problem: page.problem, rows: finished().map((r) => r.row), conclusions: $('#measured').innerText.split('\n').filter(Boolean),
+      runs: finished().map((r) => ({ label: r.label, options: r.opts, message: r.result!.message, W: { shape: r.result!.W.shape, data: Array.from(r.result!.W.data) } })),
+    };
+    download('dspgd-results.json', JSON.stringify(json, null, 2), 'application/json');
+  });
+  $('#dl-csv').addEventListener('click', () => download('dspgd-results.csv', rowsToCsv(finished().map((r) => r.row!)), 'text/csv'));
+  const pick = () => finished()[Number($<HTMLSelectElement>('#dl-run').value)];
+  const safe = (s: string) => s.replace(/[^\w.=-]+/g, '_');
+  $('#dl-npy').addEventListener('click', () => { const r = pick(); if (r) download(`W-${safe(r.label)}.npy`, encodeNpy(r.result!.W), 'application/octet-stream'); });
+  $('#dl-gd').addEventListener('click', () => { const r = pick(); if (r) download('W_GD.npy', encodeNpy(r.result!.bias!.W_GD), 'application/octet-stream'); });
+}
+
+// --- start ---------------------------------------------------------------------------------
+
+async function start() {
+  buildPrecondInputs();
+  form.addEventListener('change', (e) => {
+    if ((e.target as HTMLInputElement).name === 'source') {
+      const up = field('source') === 'upload';
+      $('#gen').hidden = up;
+      $('#upload').hidden = !up;
+    }
+  });
+  form.addEventListener('submit', run);
+  $('#cancel').addEventListener('click', () => ctl?.abort());
+  wireDownloads();
+  const iso = globalThis.crossOriginIsolated === true;
+  const cores = navigator.hardwareConcurrency || 1;
+  (form.elements.namedItem('threads') as HTMLInputElement).max = String(iso ? cores : 1);
+  (form.elements.namedItem('threads') as HTMLInputElement).disabled = !iso;
+  $('#env').textContent = iso
+    ? `Cross-origin isolated: the solver may use up to ${cores} threads on shared WASM memory.`
+    : 'Not cross-origin isolated: the solver runs single-threaded (serve with `npm run web` for threads).';
+  try {
+    runner = await createRunner();
+    page.state = 'idle';
+    setStatus('ready');
+  } catch (e) {
+    page.state = 'error';
+    page.error = String(e);
+    setStatus(`could not start the worker: ${page.error}`, true);
+  }
+}
+
+void start();
