@@ -199,7 +199,8 @@ function theoryCell(r: SolveResult): string {
   const t = r.bias!.theory;
   if (!t.applies) return 'outside the theory (stateful)';
   const on = r.bias!.relDistToGD <= AT_GD_LIMIT;
-  return t.predictsGdLimit ? `predicts W_GD∞: ${on ? 'yes' : 'no'}` : `predicts elsewhere: ${on ? 'no' : 'yes'}`;
+  if (t.predictsGdLimit) return on ? 'on W_GD∞, as predicted' : 'off W_GD∞, predicted on it';
+  return on ? 'on W_GD∞, predicted off it' : 'off W_GD∞, as predicted';
 }
 
 function showMeasured(tol: number) {
