@@ -17,10 +17,11 @@ const TYPES = {
 
 /**
  * Serves `dist/web/` at `/` and `dist/` at `/dist/` (the bundles, for plain pages that import them).
- * `isolated: false` leaves out COOP/COEP (to see the page as a plain host would serve it).
+ * `isolated: false` leaves out COOP/COEP (to see the page as a plain host would serve it);
+ * `mounts` ([url prefix, folder] pairs, most specific first) serves other folders instead.
  */
-export function startServer({ port = 0, host = '127.0.0.1', isolated = true, root = ROOT } = {}) {
-  const mounts = [['/dist/', join(root, 'dist')], ['/', join(root, 'dist', 'web')]];
+export function startServer({ port = 0, host = '127.0.0.1', isolated = true, root = ROOT, mounts } = {}) {
+  mounts ??= [['/dist/', join(root, 'dist')], ['/', join(root, 'dist', 'web')]];
   const server = createServer(async (req, res) => {
     const headers = isolated
       ? { 'Cross-Origin-Opener-Policy': 'same-origin', 'Cross-Origin-Embedder-Policy': 'require-corp', 'Cross-Origin-Resource-Policy': 'same-origin' }
@@ -28,7 +29,9 @@ export function startServer({ port = 0, host = '127.0.0.1', isolated = true, roo
     try {
       let path = decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname);
       if (path.endsWith('/')) path += 'index.html';
-      const [prefix, dir] = mounts.find(([p]) => path.startsWith(p));
+      const mount = mounts.find(([p]) => path.startsWith(p));
+      if (!mount) throw Object.assign(new Error('no such folder'), { code: 'ENOENT' });
+      const [prefix, dir] = mount;
       const file = normalize(join(dir, path.slice(prefix.length)));
       if (!file.startsWith(dir + sep)) throw Object.assign(new Error('outside the served folder'), { code: 'ENOENT' });
       if (!(await stat(file)).isFile()) throw Object.assign(new Error('not a file'), { code: 'ENOENT' });

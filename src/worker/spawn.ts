@@ -55,7 +55,9 @@ async function spawnNode(url?: string | URL): Promise<WorkerHandle> {
   if (!file) {
     throw new DspgdError('E_IO', `createRunner: ${candidates[candidates.length - 1].pathname} not found: run \`npm run build\` first`, 'worker');
   }
-  const w = new NodeWorker(file);
+  // A worker inherits the process's flags; --input-type (from `node -e`/`--eval`) makes it refuse to load a file.
+  const execArgv = process.execArgv.filter((a) => !a.startsWith('--input-type'));
+  const w = new NodeWorker(file, { execArgv });
   w.unref();
   let failed = false;
   return {

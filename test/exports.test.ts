@@ -1,0 +1,49 @@
+// package.json exports: every condition points at a built file, 'dspgd' and 'dspgd/worker' resolve and
+// work under Node's own resolver, and no browser bundle imports a node: module (it would not load in a page).
+import { describe, it, expect } from 'vitest';
+import { readFileSync, existsSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+
+const pkg = JSON.parse(readFileSync('package.json', 'utf8'));
+
+function targets(v: unknown): string[] {
+  if (typeof v === 'string') return [v];
+  return Object.values(v as Record<string, unknown>).flatMap(targets);
+}
+
+describe('package exports', () => {
+  it('every export target exists after the build, with types, browser, node and import conditions on "."', () => {
+    const all = Object.values(pkg.exports).flatMap(targets);
+    expect(all.length).toBeGreaterThan(10);
+    for (const t of all) expect(existsSync(t), t).toBe(true);
+    expect(Object.keys(pkg.exports['.'])).toEqual(expect.arrayContaining(['types', 'browser', 'node', 'import']));
+    expect(Object.keys(pkg.exports)).toEqual(expect.arrayContaining(['./worker', './browser', './browser-external']));
+  });
+
+  it("import { solve } from 'dspgd' and createRunner from 'dspgd/worker' work in Node (self-reference through exports)", () => {
+    // A child process resolves the package by name, through the exports map, as a user's code would.
+    const out = execFileSync(process.execPath, ['--input-type=module', '-e', `
+      import { solve, generate } from 'dspgd';
+      import { createRunner } from 'dspgd/worker';
+      const p = await generate({ n: 8, d: 30, seed: 2 });
+      const a = await solve(p, { precond: 'gd', lr: 'auto', maxIter: 2000 });
+      const runner = await createRunner();
+      const b = await runner.solve({ X: { data: new Float64Array(8 * 30).map((_, i) => Math.sin(i)), shape: [8, 30] }, Y: new Float64Array(8).fill(1) },
+        { precond: 'spectral:eps=0.1', lr: 'auto', maxIter: 5000 });
+      await runner.terminate();
+      console.log(JSON.stringify([a.status, b.status]));
+    `], { encoding: 'utf8', timeout: 30_000 });
+    expect(JSON.parse(out.trim())).toEqual(['converged', 'converged']);
+  });
+
+  it('the browser bundles and the worker program contain no node: imports', () => {
+    for (const f of ['dist/dspgd.browser.js', 'dist/dspgd.browser-external.js', 'dist/dspgd.worker.js', 'dist/worker.browser.js', 'dist/web/app.js']) {
+      const js = readFileSync(f, 'utf8');
+      const found = js.match(/(?:\bfrom\s*|\bimport\s*\(\s*|\brequire\s*\(\s*)["']node:[^"']+["']/g) ?? [];
+      // threads.ts carries its worker's source as a string; its require('node:worker_threads') runs only under Node.
+      const real = found.filter((m) => !js.includes(`start(${m}`) && !js.includes(`start(${m.replace(/"/g, "'")}`));
+      expect(real, f).toEqual([]);
+      expect(js, f).not.toMatch(/\bfrom\s*["'](?:fs|path|os|worker_threads|child_process)["']/);
+    }
+  });
+});
