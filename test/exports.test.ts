@@ -28,8 +28,7 @@ describe('package exports', () => {
       const p = await generate({ n: 8, d: 30, seed: 2 });
       const a = await solve(p, { precond: 'gd', lr: 'auto', maxIter: 2000 });
       const runner = await createRunner();
-      const b = await runner.solve({ X: { data: new Float64Array(8 * 30).map((_, i) => Math.sin(i)), shape: [8, 30] }, Y: new Float64Array(8).fill(1) },
-        { precond: 'spectral:eps=0.1', lr: 'auto', maxIter: 5000 });
+      const b = await runner.solve(await runner.generate({ n: 8, d: 30, seed: 2 }), { precond: 'spectral:eps=0.1', lr: 'auto', maxIter: 5000 });
       await runner.terminate();
       console.log(JSON.stringify([a.status, b.status]));
     `], { encoding: 'utf8', timeout: 30_000 });
