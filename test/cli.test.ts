@@ -67,6 +67,7 @@ describe('dspgd solve', () => {
       [['--X', 'X.npy', '--Y', 'y5.npy', '--precond', 'gd', '--lr', '0.1'], /--Y.*8 rows/],
       [['--X', 'X.npy', '--Y', 'y.npy', '--precond', 'gd', '--lr', '0.1', '--max-iter', '1.5'], /--max-iter/],
       [['--X', 'X.npy', '--Y', 'y.npy', '--precond', 'gd', '--lr', '0.1', '--reduction', 'avg'], /--reduction/],
+      [['--X', 'X.npy', '--Y', 'y.npy', '--precond', 'gd', '--lr', '0.1', '--csv-header', 'maybe'], /--csv-header/],
     ];
     for (const [args, pattern] of cases) {
       const before = readdirSync(dir).sort();
@@ -77,6 +78,24 @@ describe('dspgd solve', () => {
       expect(existsSync(join(dir, 'never.json'))).toBe(false);
       expect(readdirSync(dir).sort()).toEqual(before);
     }
+  });
+
+  it('--csv-header: a header of numbers (pandas-style 0,1,2…) is read as data by default and skipped with yes', () => {
+    const csv = (rows: number[][], header: string) => `${header}\n${rows.map((r) => r.join(',')).join('\n')}\n`;
+    const Xrows = Array.from({ length: n }, (_, i) => Array.from(X.subarray(i * d, (i + 1) * d)));
+    writeFileSync(join(dir, 'Xh.csv'), csv(Xrows, Array.from({ length: d }, (_, j) => j).join(',')));
+    writeFileSync(join(dir, 'yh.csv'), csv(Array.from(Y, (v) => [v]), '0'));
+    const args = ['solve', '--X', 'Xh.csv', '--Y', 'yh.csv', '--precond', 'gd', '--lr', 'auto', '--tol', '1e-10', '--max-iter', '100000', '--quiet'];
+    // auto: the numeric header is a data row, so X has n+1 rows and Y has n+1 labels: a different problem.
+    const auto = run(...args, '--out', 'auto.json');
+    const yes = run(...args, '--csv-header', 'yes', '--out', 'yes.json', '--save-w', 'Wyes.npy');
+    const npy = run('solve', '--X', 'X.npy', '--Y', 'y.npy', '--precond', 'gd', '--lr', 'auto', '--tol', '1e-10', '--max-iter', '100000', '--quiet', '--save-w', 'Wnpy.npy');
+    expect([yes.code, npy.code], yes.err + npy.err).toEqual([0, 0]);
+    expect(auto.code, auto.err).not.toBe(2);
+    expect(JSON.parse(readFileSync(join(dir, 'auto.json'), 'utf8')).problem).toMatchObject({ n: n + 1, d });
+    expect(JSON.parse(readFileSync(join(dir, 'yes.json'), 'utf8')).problem).toMatchObject({ n, d });
+    // CSV holds the shortest round-trip decimal of every float64, so yes gives the .npy run's bits.
+    expect(parseNpy(readFileSync(join(dir, 'Wyes.npy')), 'Wyes.npy').data).toEqual(parseNpy(readFileSync(join(dir, 'Wnpy.npy')), 'Wnpy.npy').data);
   });
 
   it('an existing output file survives a failing run untouched', () => {

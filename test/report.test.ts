@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { lossCurves, biasVsLr, spaceSplit, reportFigures, MAX_SERIES, type Figure } from '../src/report/figures.js';
 import { rowsToCsv, rowsToJson, parseRowsCsv, parseRowsJson, formatTable, formatParams, parseParams } from '../src/report/table.js';
 import { reportHtml, metaText } from '../src/report/html.js';
-import { buildReport, writeReportFolder, type ReportInput } from '../src/report/folder.js';
+import { buildReport, writeReportFolder, MANIFEST, type ReportInput } from '../src/report/folder.js';
 import { ROW_COLUMNS, fmtLr, runGrid, type RunRow, type RunTrace } from '../src/experiment.js';
 import { parseCsvTable } from '../src/io/csv.js';
 import { generate } from '../src/generate.js';
@@ -430,13 +430,29 @@ describe('report folder', () => {
     const paths = await writeReportFolder(dir, input);
     const built = buildReport(input);
     expect(paths).toEqual(built.map((f) => join(dir, f.path)));
-    expect(readdirSync(dir).sort()).toEqual(built.map((f) => f.path).sort());
+    expect(readdirSync(dir).sort()).toEqual([MANIFEST, ...built.map((f) => f.path)].sort());
     for (const f of built) expect(readFileSync(join(dir, f.path), 'utf8')).toBe(f.data);
 
     // Again into the same folder (overwrite), with fewer runs: still only the listed files, no temp files.
     const again = await writeReportFolder(dir, { ...input, rows: SMALL.rows.slice(0, 2), traces: SMALL.traces.slice(0, 2) });
-    expect(readdirSync(dir).sort()).toEqual(again.map((p) => p.slice(dir.length + 1)).sort());
+    expect(readdirSync(dir).sort()).toEqual([MANIFEST, ...again.map((p) => p.slice(dir.length + 1))].sort());
     expect(parseRowsCsv(readFileSync(join(dir, 'sweep.csv'), 'utf8'))).toEqual(SMALL.rows.slice(0, 2));
+  });
+
+  it('writeReportFolder over a bigger report removes the figures it no longer has, and keeps files it did not write', async () => {
+    const dir = join(tmp, 'shrink');
+    const big = grid(['gd', 'adam:eps=0.1', 'sign:eps=0.1', 'rownorm:eps=0.1', 'colnorm:eps=0.1', 'clip:c=1', 'power:p=2.2', 'normalized:eps=0.1', 'spectral:eps=0.1'], [0.01, 0.04], [1, 2]);
+    const bigPaths = await writeReportFolder(dir, { ...input, rows: big.rows, traces: big.traces });
+    writeFileSync(join(dir, 'notes.txt'), 'mine');
+    const small = await writeReportFolder(dir, { ...input, rows: SMALL.rows.slice(0, 1), traces: SMALL.traces.slice(0, 1), files: { base: 'demo' } });
+    const names = (ps: string[]) => ps.map((p) => p.slice(dir.length + 1));
+    // The bigger report really had files the smaller one does not write.
+    expect(names(bigPaths).filter((n) => !names(small).includes(n)).length).toBeGreaterThan(2);
+    expect(readdirSync(dir).sort()).toEqual([MANIFEST, 'notes.txt', ...names(small)].sort());
+    // A damaged manifest is ignored: nothing outside the report's own files is removed.
+    writeFileSync(join(dir, MANIFEST), '{"files": ["../escape", "notes.txt", 5');
+    await writeReportFolder(dir, { ...input, rows: SMALL.rows.slice(0, 1), traces: SMALL.traces.slice(0, 1), files: { base: 'demo' } });
+    expect(readdirSync(dir)).toContain('notes.txt');
   });
 
   it('writeReportFolder: a file in the way is an E_IO error', async () => {
@@ -485,7 +501,7 @@ describe('a real grid', () => {
       const paths = await writeReportFolder(dir, {
         title: 'grid', intro: 'n=10 d=30 k=2', conclusions: [], rows, traces, meta: { seed: 1 }, files: { base: 'demo' },
       });
-      expect(readdirSync(dir).sort()).toEqual(paths.map((p) => p.slice(dir.length + 1)).sort());
+      expect(readdirSync(dir).filter((f) => f !== MANIFEST).sort()).toEqual(paths.map((p) => p.slice(dir.length + 1)).sort());
       const html = readFileSync(join(dir, 'index.html'), 'utf8');
       parseHtml(html);
       checkSelfContained(html);

@@ -9,7 +9,7 @@ export function rowTimesW(d: i32, k: i32, x: usize, W: usize, out: usize): void 
     let a0 = f64x2.splat(0), a1 = f64x2.splat(0), a2 = f64x2.splat(0), a3 = f64x2.splat(0);
     let w = W + (<usize>c << 3);
     for (let j = 0; j < d; j++) {
-      const xv = f64x2.splat(load<f64>(x + (<usize>j << 3)));
+      const xv = v128.load64_splat(x + (<usize>j << 3));
       a0 = f64x2.add(a0, f64x2.mul(xv, v128.load(w)));
       a1 = f64x2.add(a1, f64x2.mul(xv, v128.load(w, 16)));
       a2 = f64x2.add(a2, f64x2.mul(xv, v128.load(w, 32)));
@@ -23,7 +23,7 @@ export function rowTimesW(d: i32, k: i32, x: usize, W: usize, out: usize): void 
     let a0 = f64x2.splat(0);
     let w = W + (<usize>c << 3);
     for (let j = 0; j < d; j++) {
-      a0 = f64x2.add(a0, f64x2.mul(f64x2.splat(load<f64>(x + (<usize>j << 3))), v128.load(w)));
+      a0 = f64x2.add(a0, f64x2.mul(v128.load64_splat(x + (<usize>j << 3)), v128.load(w)));
       w += kRow;
     }
     v128.store(out + (<usize>c << 3), a0);

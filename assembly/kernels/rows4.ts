@@ -28,10 +28,10 @@ export function rows4TimesW(d: i32, k: i32, x: usize, xStride: usize, W: usize, 
     for (let j = 0; j < d; j++) {
       const jo = <usize>j << 3;
       const w0 = v128.load(w), w1 = v128.load(w, 16);
-      const v0 = f64x2.splat(load<f64>(x + jo));
-      const v1 = f64x2.splat(load<f64>(x1 + jo));
-      const v2 = f64x2.splat(load<f64>(x2 + jo));
-      const v3 = f64x2.splat(load<f64>(x3 + jo));
+      const v0 = v128.load64_splat(x + jo);
+      const v1 = v128.load64_splat(x1 + jo);
+      const v2 = v128.load64_splat(x2 + jo);
+      const v3 = v128.load64_splat(x3 + jo);
       a00 = f64x2.add(a00, f64x2.mul(v0, w0)); a01 = f64x2.add(a01, f64x2.mul(v0, w1));
       a10 = f64x2.add(a10, f64x2.mul(v1, w0)); a11 = f64x2.add(a11, f64x2.mul(v1, w1));
       a20 = f64x2.add(a20, f64x2.mul(v2, w0)); a21 = f64x2.add(a21, f64x2.mul(v2, w1));
@@ -50,10 +50,10 @@ export function rows4TimesW(d: i32, k: i32, x: usize, xStride: usize, W: usize, 
     for (let j = 0; j < d; j++) {
       const jo = <usize>j << 3;
       const w0 = v128.load(w);
-      a0 = f64x2.add(a0, f64x2.mul(f64x2.splat(load<f64>(x + jo)), w0));
-      a1 = f64x2.add(a1, f64x2.mul(f64x2.splat(load<f64>(x1 + jo)), w0));
-      a2 = f64x2.add(a2, f64x2.mul(f64x2.splat(load<f64>(x2 + jo)), w0));
-      a3 = f64x2.add(a3, f64x2.mul(f64x2.splat(load<f64>(x3 + jo)), w0));
+      a0 = f64x2.add(a0, f64x2.mul(v128.load64_splat(x + jo), w0));
+      a1 = f64x2.add(a1, f64x2.mul(v128.load64_splat(x1 + jo), w0));
+      a2 = f64x2.add(a2, f64x2.mul(v128.load64_splat(x2 + jo), w0));
+      a3 = f64x2.add(a3, f64x2.mul(v128.load64_splat(x3 + jo), w0));
       w += kRow;
     }
     const co = <usize>c << 3;
@@ -155,31 +155,60 @@ export function rows4AddOuter(d: i32, k: i32, x: usize, xStride: usize, g: usize
     }
     return;
   }
+  // The four rows of g stay in registers across the whole j loop, two column pairs at a
+  // time (eight v128 plus four splats and two accumulators fit the sixteen x64 vector
+  // registers); reloading them for every j made this kernel load-bound. Each G entry
+  // still gets its four terms added in row order, as in the one-row kernel.
   const pairs = k >> 1;
-  const odd = (k & 1) != 0;
-  const last = <usize>(k - 1) << 3;
-  let row = G;
-  for (let j = 0; j < d; j++) {
-    const jo = <usize>j << 3;
-    const s0 = load<f64>(x + jo), s1 = load<f64>(x1 + jo), s2 = load<f64>(x2 + jo), s3 = load<f64>(x3 + jo);
-    const v0 = f64x2.splat(s0), v1 = f64x2.splat(s1), v2 = f64x2.splat(s2), v3 = f64x2.splat(s3);
-    for (let p = 0; p < pairs; p++) {
-      const o = <usize>p << 4;
-      let a = v128.load(row + o);
-      a = f64x2.add(a, f64x2.mul(v0, v128.load(g + o)));
-      a = f64x2.add(a, f64x2.mul(v1, v128.load(g1 + o)));
-      a = f64x2.add(a, f64x2.mul(v2, v128.load(g2 + o)));
-      a = f64x2.add(a, f64x2.mul(v3, v128.load(g3 + o)));
-      v128.store(row + o, a);
+  let p = 0;
+  for (; p + 2 <= pairs; p += 2) {
+    const o = <usize>p << 4;
+    const ga0 = v128.load(g + o), gb0 = v128.load(g + o, 16);
+    const ga1 = v128.load(g1 + o), gb1 = v128.load(g1 + o, 16);
+    const ga2 = v128.load(g2 + o), gb2 = v128.load(g2 + o, 16);
+    const ga3 = v128.load(g3 + o), gb3 = v128.load(g3 + o, 16);
+    let row = G + o;
+    for (let j = 0; j < d; j++) {
+      const jo = <usize>j << 3;
+      const v0 = v128.load64_splat(x + jo), v1 = v128.load64_splat(x1 + jo);
+      const v2 = v128.load64_splat(x2 + jo), v3 = v128.load64_splat(x3 + jo);
+      let a = v128.load(row), b = v128.load(row, 16);
+      a = f64x2.add(a, f64x2.mul(v0, ga0)); b = f64x2.add(b, f64x2.mul(v0, gb0));
+      a = f64x2.add(a, f64x2.mul(v1, ga1)); b = f64x2.add(b, f64x2.mul(v1, gb1));
+      a = f64x2.add(a, f64x2.mul(v2, ga2)); b = f64x2.add(b, f64x2.mul(v2, gb2));
+      a = f64x2.add(a, f64x2.mul(v3, ga3)); b = f64x2.add(b, f64x2.mul(v3, gb3));
+      v128.store(row, a); v128.store(row, b, 16);
+      row += kRow;
     }
-    if (odd) {
-      let s = load<f64>(row + last);
-      s += s0 * load<f64>(g + last);
-      s += s1 * load<f64>(g1 + last);
-      s += s2 * load<f64>(g2 + last);
-      s += s3 * load<f64>(g3 + last);
-      store<f64>(row + last, s);
+  }
+  if (p < pairs) {
+    const o = <usize>p << 4;
+    const ga0 = v128.load(g + o), ga1 = v128.load(g1 + o), ga2 = v128.load(g2 + o), ga3 = v128.load(g3 + o);
+    let row = G + o;
+    for (let j = 0; j < d; j++) {
+      const jo = <usize>j << 3;
+      let a = v128.load(row);
+      a = f64x2.add(a, f64x2.mul(v128.load64_splat(x + jo), ga0));
+      a = f64x2.add(a, f64x2.mul(v128.load64_splat(x1 + jo), ga1));
+      a = f64x2.add(a, f64x2.mul(v128.load64_splat(x2 + jo), ga2));
+      a = f64x2.add(a, f64x2.mul(v128.load64_splat(x3 + jo), ga3));
+      v128.store(row, a);
+      row += kRow;
     }
-    row += kRow;
+  }
+  if ((k & 1) != 0) {
+    const last = <usize>(k - 1) << 3;
+    const s0 = load<f64>(g + last), s1 = load<f64>(g1 + last), s2 = load<f64>(g2 + last), s3 = load<f64>(g3 + last);
+    let row = G + last;
+    for (let j = 0; j < d; j++) {
+      const jo = <usize>j << 3;
+      let s = load<f64>(row);
+      s += load<f64>(x + jo) * s0;
+      s += load<f64>(x1 + jo) * s1;
+      s += load<f64>(x2 + jo) * s2;
+      s += load<f64>(x3 + jo) * s3;
+      store<f64>(row, s);
+      row += kRow;
+    }
   }
 }

@@ -15,6 +15,7 @@ export interface DataFlags {
   Y?: string;
   W0?: string;
   problem?: string;
+  csvHeader?: string;
 }
 
 export function addDataOptions(cmd: Command, required: boolean): Command {
@@ -23,7 +24,17 @@ export function addDataOptions(cmd: Command, required: boolean): Command {
     .option('--X <file>', `data matrix X, n×d (${fmt}; FILE.npz:NAME picks a member)${required ? '' : '; or use --problem'}`)
     .option('--Y <file>', 'labels Y, n×k or length n')
     .option('--W0 <file>', 'initialization W0, d×k or length d; default zeros')
-    .addOption(new Option('--problem <file.npz>', 'a problem file with arrays X, Y (and W0), as written by `dspgd generate`'));
+    .addOption(new Option('--problem <file.npz>', 'a problem file with arrays X, Y (and W0), as written by `dspgd generate`'))
+    .addOption(new Option('--csv-header <mode>', 'first row of .csv/.tsv/.txt inputs: auto (a header when a cell is a name), yes, no')
+      .choices(['auto', 'yes', 'no']).default('auto'));
+}
+
+function csvHeader(f: DataFlags): 'auto' | boolean {
+  const mode = f.csvHeader ?? 'auto';
+  if (mode === 'auto') return 'auto';
+  if (mode === 'yes') return true;
+  if (mode === 'no') return false;
+  throw new DspgdError('E_PARAM', `--csv-header: expected auto, yes or no, got ${JSON.stringify(mode)}`, '--csv-header');
 }
 
 /** True when the flags name user data. */
@@ -48,9 +59,10 @@ export async function readData(f: DataFlags): Promise<{ X: Matrix; Y: Matrix; W0
   }
   if (f.X === undefined) throw new DspgdError('E_PARAM', "--X: required (or --problem FILE.npz)", '--X');
   if (f.Y === undefined) throw new DspgdError('E_PARAM', "--Y: required (or --problem FILE.npz)", '--Y');
-  const X = await readMatrixFile(f.X, '--X');
-  const Y = await readMatrixFile(f.Y, '--Y');
-  const W0 = f.W0 !== undefined ? await readMatrixFile(f.W0, '--W0') : undefined;
+  const header = csvHeader(f);
+  const X = await readMatrixFile(f.X, '--X', { header });
+  const Y = await readMatrixFile(f.Y, '--Y', { header });
+  const W0 = f.W0 !== undefined ? await readMatrixFile(f.W0, '--W0', { header }) : undefined;
   return { X, Y, W0, source: f.X };
 }
 

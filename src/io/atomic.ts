@@ -4,11 +4,16 @@
  * old file or the new one, never a truncated mix; on failure the temp file is
  * removed and the target is left as it was.
  *
+ * A process killed between writing and renaming leaves its temp file behind
+ * (the target is intact). The next successful write of the same target
+ * removes such leftovers: temp files of that target whose writer process no
+ * longer exists on this machine.
+ *
  * Notes: rename replaces a symbolic link at `path` with a regular file (it
  * does not write through the link); an existing target's permission bits are
  * kept, its owner is not.
  */
-import { open, rename, stat, unlink } from 'node:fs/promises';
+import { open, readdir, rename, stat, unlink } from 'node:fs/promises';
 import { randomBytes } from 'node:crypto';
 import { basename, dirname, join, resolve } from 'node:path';
 import { DspgdError } from '../errors.js';
@@ -80,6 +85,45 @@ export async function writeFilesAtomic(files: readonly AtomicFile[]): Promise<vo
   // Make the renames durable (best effort: not every platform can fsync a directory).
   const dirs = new Set(files.map((f) => dirname(resolve(f.path))));
   await Promise.all([...dirs].map(fsyncDir));
+  await Promise.all(files.map((f) => removeOrphans(f.path)));
+}
+
+function tempPrefix(path: string): string {
+  return `.${basename(path).slice(0, 64)}.`;
+}
+
+/**
+ * Removes temp files of `path` left by writers that were killed before their rename. A temp
+ * name carries its writer's pid; one whose process is gone can never be renamed any more.
+ * Best effort: a directory that cannot be listed is left alone.
+ */
+async function removeOrphans(path: string): Promise<void> {
+  const dir = dirname(path);
+  const prefix = tempPrefix(path);
+  let names: string[];
+  try {
+    names = await readdir(dir);
+  } catch {
+    return;
+  }
+  await Promise.all(names.map(async (name) => {
+    if (!name.startsWith(prefix) || !name.endsWith('.tmp')) return;
+    const m = /^(\d+)\.[0-9a-f]{12}\.tmp$/.exec(name.slice(prefix.length));
+    if (!m) return;
+    const pid = Number(m[1]);
+    if (pid === process.pid || processAlive(pid)) return;
+    await unlink(join(dir, name)).catch(() => undefined);
+  }));
+}
+
+function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    // EPERM: the process exists but belongs to someone else.
+    return (e as { code?: string }).code === 'EPERM';
+  }
 }
 
 async function writeTemp(f: AtomicFile, created: (tmp: string) => void): Promise<void> {
@@ -93,7 +137,7 @@ async function writeTemp(f: AtomicFile, created: (tmp: string) => void): Promise
     if ((e as { code?: string }).code !== 'ENOENT') throw e;
   }
   const dir = dirname(f.path);
-  const tmp = join(dir, `.${basename(f.path).slice(0, 64)}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`);
+  const tmp = join(dir, `${tempPrefix(f.path)}${process.pid}.${randomBytes(6).toString('hex')}.tmp`);
   let fh;
   try {
     fh = await open(tmp, 'wx', 0o666);

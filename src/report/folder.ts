@@ -9,9 +9,11 @@
  * `buildReport` makes the files in memory (paths relative to the folder) and
  * touches no Node API, so the browser page can reuse it; `writeReportFolder`
  * writes them with `writeFilesAtomic` (all temp files first, then the renames:
- * no reader ever sees a half-written file). Files from an earlier report in the
- * same folder that this one does not write (e.g. per-preconditioner figures of
- * a bigger sweep) are left alone.
+ * no reader ever sees a half-written file). The folder also holds a manifest
+ * (`.dspgd-report`) naming the files of the last report, so that a smaller
+ * report written over a bigger one removes the figures it no longer has
+ * (stale figures would otherwise sit next to the new index.html). Files the
+ * manifest does not name, such as the user's own, are never touched.
  */
 import { DspgdError } from '../errors.js';
 import type { RunRow, RunTrace } from '../experiment.js';
@@ -73,7 +75,7 @@ export async function writeReportFolder(dir: string, input: ReportInput): Promis
   if (typeof dir !== 'string' || dir === '') throw new DspgdError('E_PARAM', `report: expected a folder path, got ${JSON.stringify(dir)}`);
   const files = buildReport(input);
   // Node-only modules are loaded here so that buildReport stays usable in a browser bundle.
-  const [{ mkdir }, { join }, { writeFilesAtomic }, { describeFsError }] = await Promise.all([
+  const [{ mkdir, readFile, unlink }, { join }, { writeFilesAtomic }, { describeFsError }] = await Promise.all([
     import('node:fs/promises'), import('node:path'), import('../io/atomic.js'), import('../io/fs-errors.js'),
   ]);
   try {
@@ -81,7 +83,25 @@ export async function writeReportFolder(dir: string, input: ReportInput): Promis
   } catch (e) {
     throw new DspgdError('E_IO', `cannot create the report folder ${dir}: ${describeFsError(e)}`, undefined, { cause: e });
   }
+  const manifestPath = join(dir, MANIFEST);
+  const previous = await readFile(manifestPath, 'utf8').then(parseManifest, () => []);
   const out = files.map((f) => ({ path: join(dir, f.path), data: f.data }));
-  await writeFilesAtomic(out);
+  await writeFilesAtomic([...out, { path: manifestPath, data: JSON.stringify({ files: files.map((f) => f.path) }) + '\n' }]);
+  const now = new Set(files.map((f) => f.path));
+  await Promise.all(previous.filter((name) => !now.has(name)).map((name) => unlink(join(dir, name)).catch(() => undefined)));
   return out.map((f) => f.path);
+}
+
+/** The file listing the last report's files, inside the report folder. */
+export const MANIFEST = '.dspgd-report';
+
+/** The names a manifest lists; only plain file names, so a damaged or forged manifest cannot reach outside the folder. */
+function parseManifest(text: string): string[] {
+  try {
+    const files = (JSON.parse(text) as { files?: unknown }).files;
+    if (!Array.isArray(files)) return [];
+    return files.filter((f): f is string => typeof f === 'string' && /^[\w.-]+$/.test(f) && !f.startsWith('.') && f !== MANIFEST);
+  } catch {
+    return [];
+  }
 }

@@ -81,6 +81,13 @@ describe('SIGKILL while writing', () => {
     }
     // Kills at the moment the temp file appears land mid-write (before the rename).
     expect(midWrite).toBeGreaterThan(0);
+    // The next complete write removes the temp files the killed writers left behind.
+    for (let i = 0; i < 5 && temps().length === 0; i++) await killDuringWrite(args, 0);
+    expect(temps().length).toBeGreaterThan(0);
+    const again = spawnSync(process.execPath, [BIN, ...args], { cwd: dir, encoding: 'utf8' });
+    expect(again.status, again.stderr).toBe(0);
+    expect(temps()).toEqual([]);
+    expect(sha(readFileSync(join(dir, 'big.npz')))).toBe(reference);
     console.log(`SIGKILL during generate: ${kills} kills, ${midWrite} before the rename, target intact every time`);
   }, 120_000);
 });
