@@ -8,11 +8,12 @@ import { DspgdError } from '../errors.js';
 import type { PrecondExports } from './exports/precond.js';
 import type { LinalgExports } from './exports/linalg.js';
 import type { RandomExports } from './exports/random.js';
+import type { BenchExports } from './exports/bench.js';
 
 type Ptr = number;
 
 /** The raw WASM exports (one entry per exported kernel). */
-export interface DspgdExports extends PrecondExports, LinalgExports, RandomExports {
+export interface DspgdExports extends PrecondExports, LinalgExports, RandomExports, BenchExports {
   memory: WebAssembly.Memory;
   // memory.ts
   alloc(bytes: number): Ptr;

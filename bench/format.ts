@@ -1,0 +1,77 @@
+/**
+ * The suite's result as plain-text tables (stdout, and a <pre> in the browser page).
+ * Ratios are peer time ÷ dspgd time: 12.3× means dspgd is 12.3 times faster.
+ */
+import type { SuiteResult, PeerCell } from './suite.js';
+
+function table(head: string[], body: string[][]): string {
+  const widths = head.map((h, i) => Math.max(h.length, ...body.map((r) => (r[i] ?? '').length)));
+  const line = (cells: string[]) => cells.map((c, i) => (i < 2 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('  ').trimEnd();
+  return [line(head), widths.map((w) => '-'.repeat(w)).join('  '), ...body.map(line)].join('\n');
+}
+
+export const ms = (x: number | undefined): string =>
+  x === undefined || !Number.isFinite(x) ? '—' : x >= 100 ? x.toFixed(0) : x >= 10 ? x.toFixed(1) : x >= 1 ? x.toFixed(2) : x.toPrecision(2);
+const ratio = (x: number | undefined) => (x === undefined || !Number.isFinite(x) ? '—' : `${x >= 10 ? x.toFixed(0) : x.toFixed(1)}×`);
+
+function peerCells(c: PeerCell | undefined): [string, string] {
+  if (!c) return ['—', ''];
+  if (c.status === 'n/a') return ['n/a', ''];
+  if (c.status === 'error') return ['error', ''];
+  const mark = c.status === 'check-failed' ? '!' : '';
+  return [`${ms(c.msPerIter)}${mark}`, ratio(c.ratio)];
+}
+
+export function formatTable(r: SuiteResult): string {
+  const iterPeers = r.peers.filter((p) => p.kind === 'iteration' && p.available);
+  const hasStream = r.rows.some((x) => x.stream);
+  const head = ['workload', 'precond', 'dspgd ms/iter', 'GB/s'];
+  if (hasStream) head.push('stream GB/s', '% of stream');
+  for (const p of iterPeers) head.push(`${p.name}${p.precision === 'f32' ? ' (f32)' : ''} ms/iter`, 'ratio');
+  const body = r.rows.map((x) => {
+    const cells = [x.runs > 1 ? `${x.workload} (${x.runs} runs)` : x.workload, x.precond, ms(x.dspgd.msPerIter), x.dspgd.gbps.toFixed(2)];
+    if (hasStream) cells.push(x.stream ? x.stream.gbps.toFixed(2) : '—', x.stream ? `${(100 * x.stream.fraction).toFixed(0)}%` : '—');
+    for (const p of iterPeers) cells.push(...peerCells(x.peers[p.name]));
+    return cells;
+  });
+  const out: string[] = [];
+  out.push(`Time per iteration (median), path primal, 1 thread, float64${r.quick ? ' — QUICK run: few iterations, indicative only' : ''}`);
+  out.push(table(head, body));
+  out.push('ratio = peer ms/iter ÷ dspgd ms/iter (how many times faster dspgd is). GB/s = bytes of X ÷ time per iteration (X is read once per iteration).');
+  out.push('Sweep rows (W4): ms per run-iteration; dspgd advances the runs together (solveBatch), peers run them one after another.');
+  if (r.rows.some((x) => Object.values(x.peers).some((c) => c.status === 'check-failed'))) {
+    out.push('! = the peer\'s W did not match dspgd\'s (see the JSON "check"): its time is not comparable.');
+  }
+  for (const p of r.peers) out.push(`  ${p.name}: ${p.label} — ${p.note}${p.available ? '' : ` [not available: ${p.reason}]`}`);
+  const slow = r.workloads.map((w) => `${w.id} ${w.plan.dspgdIters}/${w.plan.peerIters}/${w.plan.slowIters}`).join(', ');
+  out.push(`  iterations per timed run (dspgd / NumPy, tfjs / JS reference, ml-matrix): ${slow}; the plain-JS peers get few, as time per iteration is what is compared.`);
+
+  if (r.rowspace.length) {
+    out.push('', 'Row-space path vs primal (per iteration; W∞ after the same iterations)');
+    out.push(table(['workload', 'precond', 'primal ms', 'rowspace ms', 'speedup', 'iters', 'relResidual', 'rel ΔW∞'],
+      r.rowspace.map((x) => [x.workload, x.precond, ms(x.primalMsPerIter), ms(x.rowspaceMsPerIter), ratio(x.speedup), String(x.iterations), x.relResidual.toExponential(1), x.relDiff.toExponential(1)])));
+  }
+  if (r.batch.length) {
+    out.push('', 'Batched sweep (solveBatch) vs the same runs one by one (total time)');
+    out.push(table(['workload', 'precond', 'runs×iters', 'batched ms', 'separate ms', 'ratio', 'bit-identical'],
+      r.batch.map((x) => [x.workload, x.precond, `${x.runs}×${x.itersPerRun}`, ms(x.batchedMs), ms(x.separateMs), x.ratio.toFixed(3), x.identical ? 'yes' : 'NO'])));
+  }
+  if (r.threads.length) {
+    out.push('', 'Threads (per iteration)');
+    out.push(table(['workload', 'precond', '1 thread ms', 'N threads ms', 'threads used', 'speedup', 'bit-identical'],
+      r.threads.map((x) => [x.workload, x.precond, ms(x.ms1), ms(x.msN), String(x.threadsUsed), ratio(x.speedup), x.identical ? 'yes' : 'NO'])));
+  }
+  if (r.memory.length) {
+    out.push('', 'Peak memory (child process RSS, includes the Node runtime)');
+    out.push(table(['workload', 'route', 'data MiB', 'peak RSS MiB', 'ratio', 'steps'],
+      r.memory.map((x) => [x.workload, x.route, (x.dataBytes / 2 ** 20).toFixed(0), x.error ? 'error' : (x.peakRssBytes / 2 ** 20).toFixed(0), x.error ? '—' : x.ratio.toFixed(2), x.error ?? x.steps])));
+  }
+  out.push('', formatTargets(r));
+  if (r.notices.length) out.push('', 'Notices:', ...r.notices.map((n) => `  - ${n}`));
+  return out.join('\n');
+}
+
+export function formatTargets(r: SuiteResult): string {
+  return ['Targets', table(['target', 'verdict', 'measured', 'threshold', 'detail'],
+    r.targets.map((t) => [t.id, t.verdict, t.measured === undefined ? '—' : t.measured.toPrecision(3), `${t.kind === 'min' ? '≥' : '≤'} ${t.threshold}`, t.detail]))].join('\n');
+}

@@ -1,0 +1,282 @@
+/**
+ * Node entry of the benchmark suite (`npm run bench`, `dspgd bench`): flags,
+ * the Node-only peer (NumPy) and memory section (peak RSS of child processes),
+ * machine details, the table on stdout and the JSON written atomically.
+ * The same file is its own child process for the memory section
+ * (`--memory-child …`), so what is measured is exactly the shipped code.
+ */
+import { spawn } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { realpathSync } from 'node:fs';
+import { cpus, totalmem, tmpdir, platform, arch, release } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { generate, loadProblem, solve, DspgdError, type Problem } from '../src/index.js';
+import { encodeNpy } from '../src/io/npy.js';
+import { writeFileAtomic } from '../src/io/atomic.js';
+import { VERSION } from '../src/version.js';
+import {
+  runSuite, WORKLOADS, WORKLOAD_IDS, BENCH_PRECONDS, type BenchPrecond, type MemoryRow, type Peer, type SuiteResult, type WorkloadSpec,
+} from './suite.js';
+import { formatTable } from './format.js';
+import { jsReferencePeer } from './peers/js-reference.js';
+import { mlMatrixPeer } from './peers/ml-matrix.js';
+import { tfjsPeer } from './peers/tfjs.js';
+import { numpyPeer } from './peers/numpy.js';
+import { streamPeer } from './peers/stream.js';
+
+export const PEER_NAMES = ['js', 'ml-matrix', 'tfjs', 'numpy', 'stream'] as const;
+export const SECTION_NAMES = ['rowspace', 'batch', 'threads', 'memory'] as const;
+type PeerName = (typeof PEER_NAMES)[number];
+type SectionName = (typeof SECTION_NAMES)[number];
+
+export const BENCH_HELP = `Usage: dspgd bench [options]
+
+Runs the benchmark suite of issue 5: dspgd's time per iteration next to peers
+computing the same iteration on the same problem in the same run, plus the
+row-space, batched-sweep, threads and memory sections, and judges the targets.
+
+Options:
+  --workloads LIST  W1,W2,W3,W4 (default all). W1 100×1000 k=1; W2 512×8192 k=8;
+                    W3 2000×20000 k=10 (X is 320 MB); W4 = W2 with 8 learning rates
+  --precond LIST    ${BENCH_PRECONDS.join(',')} (default all)
+  --peers LIST      ${PEER_NAMES.join(',')} (default all; 'none' for dspgd alone)
+  --skip LIST       sections to leave out: ${SECTION_NAMES.join(',')}
+  --threads T       threads for the threads section (default 2)
+  --out FILE        JSON result (default bench-results.json), written atomically
+  --quick           few iterations and repeats: a smoke run, numbers indicative only
+  --quiet           no progress lines on stderr
+  -h, --help        this text
+
+A full run takes about 10–15 minutes on 2 cores (W3 dominates). NumPy is used
+when python3 with NumPy is present (OPENBLAS_NUM_THREADS=1); otherwise a notice.
+
+Examples:
+  $ npm run bench
+  $ dspgd bench --workloads W1,W2 --precond gd --quick
+  $ dspgd bench --workloads W2 --peers numpy,tfjs --out w2.json`;
+
+export interface BenchFlags {
+  workloads: WorkloadSpec[];
+  preconds: BenchPrecond[];
+  peers: PeerName[];
+  skip: SectionName[];
+  threads: number;
+  out: string;
+  quick: boolean;
+  quiet: boolean;
+  help: boolean;
+}
+
+function list<T extends string>(flag: string, value: string | undefined, known: readonly T[], allowNone = false): T[] {
+  if (value === undefined || value.startsWith('--')) throw new DspgdError('E_PARAM', `${flag}: expected a comma-separated list of ${known.join(', ')}`, flag);
+  if (allowNone && value === 'none') return [];
+  const items = value.split(',').map((s) => s.trim()).filter(Boolean);
+  if (items.length === 0) throw new DspgdError('E_PARAM', `${flag}: expected a comma-separated list of ${known.join(', ')}`, flag);
+  for (const it of items) {
+    if (!known.includes(it as T)) throw new DspgdError('E_UNKNOWN_NAME', `${flag}: unknown "${it}" (known: ${known.join(', ')})`, flag);
+  }
+  return [...new Set(items)] as T[];
+}
+
+/** Parses the flags; bad usage throws DspgdError naming the flag (the CLI turns it into exit 2). */
+export function parseBenchFlags(argv: readonly string[]): BenchFlags {
+  const f: BenchFlags = {
+    workloads: WORKLOAD_IDS.map((id) => WORKLOADS[id]), preconds: [...BENCH_PRECONDS], peers: [...PEER_NAMES], skip: [],
+    threads: 2, out: 'bench-results.json', quick: false, quiet: false, help: false,
+  };
+  for (let i = 0; i < argv.length; i++) {
+    const [flag, inline] = argv[i].startsWith('--') && argv[i].includes('=') ? [argv[i].slice(0, argv[i].indexOf('=')), argv[i].slice(argv[i].indexOf('=') + 1)] : [argv[i], undefined];
+    const value = () => inline ?? argv[++i];
+    switch (flag) {
+      case '--workloads': f.workloads = list('--workloads', value(), WORKLOAD_IDS).map((id) => WORKLOADS[id]); break;
+      case '--precond': f.preconds = list('--precond', value(), BENCH_PRECONDS); break;
+      case '--peers': f.peers = list('--peers', value(), PEER_NAMES, true); break;
+      case '--skip': f.skip = list('--skip', value(), SECTION_NAMES); break;
+      case '--threads': {
+        const v = value();
+        if (v === undefined || !/^\d+$/.test(v) || Number(v) < 2 || Number(v) > 64) {
+          throw new DspgdError('E_PARAM', `--threads: expected an integer in [2, 64], got ${JSON.stringify(v)}`, '--threads');
+        }
+        f.threads = Number(v);
+        break;
+      }
+      case '--out': {
+        const v = value();
+        if (v === undefined || v === '' || v.startsWith('--')) throw new DspgdError('E_PARAM', '--out: expected a file name for the JSON result', '--out');
+        f.out = v;
+        break;
+      }
+      case '--quick': f.quick = true; break;
+      case '--quiet': f.quiet = true; break;
+      case '-h': case '--help': f.help = true; break;
+      default:
+        throw new DspgdError('E_PARAM', `${flag}: unknown option (run dspgd bench --help for usage)`, flag);
+    }
+  }
+  return f;
+}
+
+export function makePeers(names: readonly PeerName[]): Peer[] {
+  const make: Record<PeerName, () => Peer> = {
+    js: jsReferencePeer, 'ml-matrix': mlMatrixPeer, tfjs: () => tfjsPeer(), numpy: () => numpyPeer(), stream: streamPeer,
+  };
+  return PEER_NAMES.filter((n) => names.includes(n)).map((n) => make[n]());
+}
+
+async function wasmBuild(): Promise<Record<string, unknown>> {
+  const out: Record<string, unknown> = {};
+  for (const [key, rel] of [['plain', '../build/dspgd.wasm'], ['shared', '../build/dspgd-shared.wasm']] as const) {
+    for (const base of [rel, `../${rel}`]) {
+      try {
+        const bytes = await readFile(new URL(base, import.meta.url));
+        out[key] = { bytes: bytes.length, sha256: createHash('sha256').update(bytes).digest('hex').slice(0, 16) };
+        break;
+      } catch {
+        // the other layout (sources vs dist/)
+      }
+    }
+  }
+  return out;
+}
+
+export async function machineInfo(): Promise<Record<string, unknown>> {
+  const c = cpus();
+  return {
+    cpu: c[0]?.model ?? 'unknown', cores: c.length, memoryBytes: totalmem(),
+    os: `${platform()} ${release()} ${arch()}`, node: process.version, v8: process.versions.v8,
+    dspgd: VERSION, wasm: await wasmBuild(),
+  };
+}
+
+const SELF = fileURLToPath(import.meta.url);
+
+function runChild(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [SELF, '--memory-child', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '', stderr = '';
+    child.stdout.on('data', (b: Buffer) => { stdout += b.toString(); });
+    child.stderr.on('data', (b: Buffer) => { stderr += b.toString(); });
+    child.on('error', reject);
+    child.on('exit', (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+/** W3 generated in a child, and W3 read from .npy in a child: each generates/loads, solves, reports, and prints its peak RSS. */
+async function memorySection(w: WorkloadSpec): Promise<MemoryRow[]> {
+  const dataBytes = 8 * (w.n * w.d + w.n * w.k + w.d * w.k);
+  const rows: MemoryRow[] = [];
+  const measure = async (route: MemoryRow['route'], args: string[], steps: string) => {
+    const r = await runChild(args);
+    const line = r.stdout.trim().split('\n').pop() ?? '';
+    try {
+      const { peakRssBytes } = JSON.parse(line) as { peakRssBytes: number };
+      rows.push({ route, workload: w.id, dataBytes, peakRssBytes, ratio: peakRssBytes / dataBytes, steps });
+    } catch {
+      rows.push({ route, workload: w.id, dataBytes, peakRssBytes: NaN, ratio: NaN, steps, error: `exit ${r.code}: ${r.stderr.trim().split('\n').pop() ?? ''}` });
+    }
+  };
+  const shape = [String(w.n), String(w.d), String(w.k), String(w.seed)];
+  await measure('generate', ['generate', ...shape], 'generate, solve gd 3 iterations, bias report');
+  const dir = await mkdtemp(join(tmpdir(), 'dspgd-bench-mem-'));
+  try {
+    const wrote = await runChild(['write', dir, ...shape]);
+    if (wrote.code !== 0) throw new Error(wrote.stderr.trim());
+    await measure('npy', ['npy', dir], 'loadProblem(X.npy, Y.npy), solve gd 3 iterations, bias report');
+  } catch (e) {
+    rows.push({ route: 'npy', workload: w.id, dataBytes, peakRssBytes: NaN, ratio: NaN, steps: 'write .npy', error: (e as Error).message });
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+  return rows;
+}
+
+async function memoryChild(args: string[]): Promise<void> {
+  const [mode, ...rest] = args;
+  const shape = (xs: string[]) => xs.map(Number) as [number, number, number, number];
+  let problem: Problem;
+  if (mode === 'write') {
+    const [dir, ...s] = rest;
+    const [n, d, k, seed] = shape(s);
+    const p = await generate({ n, d, k, seed, oneD: false });
+    await writeFile(join(dir, 'X.npy'), encodeNpy(p.X));
+    await writeFile(join(dir, 'Y.npy'), encodeNpy(p.Y));
+    p.dispose();
+    return;
+  }
+  if (mode === 'generate') {
+    const [n, d, k, seed] = shape(rest);
+    problem = await generate({ n, d, k, seed, oneD: false });
+  } else if (mode === 'npy') {
+    problem = await loadProblem({ X: join(rest[0], 'X.npy'), Y: join(rest[0], 'Y.npy') });
+  } else {
+    throw new DspgdError('E_PARAM', `--memory-child: unknown mode ${mode}`, '--memory-child');
+  }
+  const r = await solve(problem, { precond: 'gd', lr: 'auto', maxIter: 3, tol: 0, stall: false, path: 'primal', threads: 1 });
+  if (!r.bias) throw new Error('no bias report');
+  problem.dispose();
+  process.stdout.write(`${JSON.stringify({ peakRssBytes: process.resourceUsage().maxRSS * 1024 })}\n`);
+}
+
+/** Runs the suite as the CLI does; returns the exit code (0 ran; 2 bad usage). */
+export async function benchMain(argv: readonly string[]): Promise<number> {
+  let flags: BenchFlags;
+  try {
+    flags = parseBenchFlags(argv);
+  } catch (e) {
+    if (e instanceof DspgdError) {
+      process.stderr.write(`dspgd bench: ${e.message}\n`);
+      return 2;
+    }
+    throw e;
+  }
+  if (flags.help) {
+    process.stdout.write(`${BENCH_HELP}\n`);
+    return 0;
+  }
+  const ids = new Set(flags.workloads.map((w) => w.id));
+  const t0 = performance.now();
+  const result: SuiteResult = await runSuite({
+    workloads: flags.workloads,
+    preconds: flags.preconds,
+    peers: makePeers(flags.peers),
+    quick: flags.quick,
+    threads: flags.threads,
+    sections: {
+      rowspace: flags.skip.includes('rowspace') ? false : undefined,
+      batch: flags.skip.includes('batch') ? false : undefined,
+      threads: flags.skip.includes('threads') ? false : undefined,
+    },
+    memory: flags.skip.includes('memory') || !ids.has('W3') ? undefined : () => memorySection(WORKLOADS.W3),
+    onProgress: flags.quiet ? undefined : (e) => process.stderr.write(`[${((performance.now() - t0) / 1000).toFixed(0).padStart(4)} s] ${e.message}\n`),
+  });
+  result.environment = { ...(await machineInfo()), argv: [...argv], totalSeconds: (performance.now() - t0) / 1000 };
+  process.stdout.write(`${formatTable(result)}\n`);
+  await writeFileAtomic(flags.out, `${JSON.stringify(result, null, 2)}\n`, '--out');
+  process.stdout.write(`\nwrote ${flags.out}\n`);
+  return 0;
+}
+
+const invokedDirectly = (() => {
+  try {
+    return process.argv[1] !== undefined && realpathSync(process.argv[1]) === realpathSync(SELF);
+  } catch {
+    return false;
+  }
+})();
+
+if (invokedDirectly) {
+  const argv = process.argv.slice(2);
+  if (argv[0] === '--memory-child') {
+    memoryChild(argv.slice(1)).then(() => process.exit(0), (e) => {
+      process.stderr.write(`memory child: ${e instanceof Error ? e.message : String(e)}\n`);
+      process.exit(1);
+    });
+  } else {
+    benchMain(argv).then((code) => process.exit(code), (e) => {
+      process.stderr.write(`dspgd bench: internal error: ${e instanceof Error ? e.stack ?? e.message : String(e)}\n`);
+      process.exit(1);
+    });
+  }
+}

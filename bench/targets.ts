@@ -1,0 +1,137 @@
+/**
+ * Issue 5's targets as data, judged from a result's numbers by pure functions
+ * (so a test can feed made-up numbers and check the verdicts). Targets live
+ * here and in the printed table, never as timed assertions in tests.
+ */
+import type { SuiteResult, MainRow } from './suite.js';
+
+export type Verdict = 'PASS' | 'FAIL' | 'n/a';
+
+export interface TargetDef {
+  id: string;
+  description: string;
+  /** How the measured value is computed from the result. */
+  how: string;
+  /** 'min': measured ≥ threshold passes; 'max': measured ≤ threshold passes. */
+  kind: 'min' | 'max';
+  threshold: number;
+  /** The measured value, or why it cannot be judged; `also` is a second condition (e.g. bit-identical). */
+  measure(r: SuiteResult): { value: number; detail: string; also?: { ok: boolean; detail: string } } | { na: string };
+}
+
+export interface TargetVerdict {
+  id: string; description: string; how: string; kind: 'min' | 'max'; threshold: number;
+  verdict: Verdict; measured?: number; detail: string;
+}
+
+const row = (r: SuiteResult, w: string, p: string): MainRow | undefined => r.rows.find((x) => x.workload === w && x.precond === p);
+
+function peerRatio(peer: string, label: string): TargetDef['measure'] {
+  return (r) => {
+    const x = row(r, 'W2', 'gd');
+    if (!x) return { na: 'W2 gd not measured' };
+    const c = x.peers[peer];
+    if (!c) return { na: `${label} not run` };
+    if (c.status !== 'ok' || c.ratio === undefined) return { na: `${label}: ${c.status}${c.reason ? ` (${c.reason})` : ''}` };
+    return { value: c.ratio, detail: `${label} ${c.msPerIter!.toPrecision(3)} ms/iter vs dspgd ${x.dspgd.msPerIter.toPrecision(3)} ms/iter` };
+  };
+}
+
+export const TARGETS: readonly TargetDef[] = [
+  {
+    id: 'w2-gd-numpy', description: 'W2 gd, one thread: time per iteration ≤ NumPy/OpenBLAS (one thread)',
+    how: 'numpy ms/iter ÷ dspgd ms/iter (≥ 1: dspgd at least as fast)', kind: 'min', threshold: 1,
+    measure: peerRatio('numpy', 'NumPy'),
+  },
+  {
+    id: 'w2-gd-tfjs', description: 'W2 gd: ≥ 4× faster than tfjs-wasm (float32)',
+    how: 'tfjs ms/iter ÷ dspgd ms/iter', kind: 'min', threshold: 4, measure: peerRatio('tfjs', 'tfjs-wasm'),
+  },
+  {
+    id: 'w2-gd-ml-matrix', description: 'W2 gd: ≥ 20× faster than ml-matrix',
+    how: 'ml-matrix ms/iter ÷ dspgd ms/iter', kind: 'min', threshold: 20, measure: peerRatio('ml-matrix', 'ml-matrix'),
+  },
+  {
+    id: 'w3-bandwidth', description: 'W3: effective bandwidth ≥ 70% of the streaming-read limit',
+    how: '(bytes of X ÷ dspgd time per iteration) ÷ (bytes of X ÷ one streaming read), W3 gd', kind: 'min', threshold: 0.7,
+    measure: (r) => {
+      const x = row(r, 'W3', 'gd');
+      if (!x) return { na: 'W3 gd not measured' };
+      if (!x.stream) return { na: 'no streaming-read peer' };
+      return { value: x.stream.fraction, detail: `dspgd ${x.dspgd.gbps.toFixed(2)} GB/s vs stream ${x.stream.gbps.toFixed(2)} GB/s` };
+    },
+  },
+  {
+    id: 'rowspace', description: "Row-space path ≥ 8× faster per iteration than primal on W2, same W∞ to 1e-10",
+    how: 'min over measured preconds of primal ms/iter ÷ rowspace ms/iter; and max relative ‖W_rs − W_primal‖ ≤ 1e-10', kind: 'min', threshold: 8,
+    measure: (r) => {
+      const rows = r.rowspace.filter((x) => x.workload === 'W2');
+      if (rows.length === 0) return { na: 'row-space section not run on W2' };
+      const worst = rows.reduce((a, b) => (b.speedup < a.speedup ? b : a));
+      const maxDiff = Math.max(...rows.map((x) => x.relDiff));
+      return {
+        value: worst.speedup, detail: rows.map((x) => `${x.precond} ${x.speedup.toFixed(1)}×`).join(', '),
+        also: { ok: maxDiff <= 1e-10, detail: `max relative W difference ${maxDiff.toExponential(2)} (≤ 1e-10)` },
+      };
+    },
+  },
+  {
+    id: 'batch', description: 'Batched sweep W4: total time ≤ 0.35× eight separate runs',
+    how: 'max over measured preconds of solveBatch time ÷ time of the same runs one by one; results bit-identical', kind: 'max', threshold: 0.35,
+    measure: (r) => {
+      const rows = r.batch.filter((x) => x.workload === 'W4');
+      if (rows.length === 0) return { na: 'batch section not run on W4' };
+      const worst = rows.reduce((a, b) => (b.ratio > a.ratio ? b : a));
+      return {
+        value: worst.ratio, detail: rows.map((x) => `${x.precond} ${x.ratio.toFixed(3)}`).join(', '),
+        also: { ok: rows.every((x) => x.identical), detail: rows.every((x) => x.identical) ? 'bit-identical to separate runs' : 'NOT bit-identical to separate runs' },
+      };
+    },
+  },
+  {
+    id: 'threads', description: 'Threads: ≥ 1.7× on W3 with 2 threads, bit-identical to one thread',
+    how: 'min over measured preconds of ms/iter(threads 1) ÷ ms/iter(threads 2)', kind: 'min', threshold: 1.7,
+    measure: (r) => {
+      const rows = r.threads.filter((x) => x.workload === 'W3' && x.threads === 2);
+      if (rows.length === 0) return { na: 'threads section not run on W3' };
+      if (rows.some((x) => x.threadsUsed !== 2)) return { na: 'the solver could not use 2 threads here' };
+      const worst = rows.reduce((a, b) => (b.speedup < a.speedup ? b : a));
+      const same = rows.every((x) => x.identical);
+      return {
+        value: worst.speedup, detail: rows.map((x) => `${x.precond} ${x.speedup.toFixed(2)}×`).join(', '),
+        also: { ok: same, detail: same ? 'bit-identical' : 'NOT bit-identical' },
+      };
+    },
+  },
+  ...(['generate', 'npy'] as const).map((route): TargetDef => ({
+    id: `memory-${route}`,
+    description: `Memory: W3 ${route === 'generate' ? 'generated in process' : 'read from .npy'}, peak RSS ≤ 1.3× bytes of X, Y, W`,
+    how: 'peak RSS of a child process (generate or loadProblem, solve, report) ÷ 8·(nd + nk + dk)', kind: 'max', threshold: 1.3,
+    measure: (r) => {
+      const m = r.memory.find((x) => x.route === route && x.workload === 'W3');
+      if (!m) return { na: 'memory section not run on W3' };
+      if (m.error) return { na: `child failed: ${m.error}` };
+      return { value: m.ratio, detail: `${(m.peakRssBytes / 2 ** 20).toFixed(0)} MiB peak vs ${(m.dataBytes / 2 ** 20).toFixed(0)} MiB of data` };
+    },
+  })),
+];
+
+export function judge(kind: 'min' | 'max', threshold: number, value: number): Verdict {
+  if (!Number.isFinite(value)) return 'n/a';
+  return (kind === 'min' ? value >= threshold : value <= threshold) ? 'PASS' : 'FAIL';
+}
+
+export function evaluateTargets(r: SuiteResult, defs: readonly TargetDef[] = TARGETS): TargetVerdict[] {
+  return defs.map((t) => {
+    const base = { id: t.id, description: t.description, how: t.how, kind: t.kind, threshold: t.threshold };
+    const m = t.measure(r);
+    if ('na' in m) return { ...base, verdict: 'n/a' as const, detail: m.na };
+    let verdict = judge(t.kind, t.threshold, m.value);
+    let detail = m.detail;
+    if (m.also) {
+      detail += `; ${m.also.detail}`;
+      if (!m.also.ok && verdict === 'PASS') verdict = 'FAIL';
+    }
+    return { ...base, verdict, measured: m.value, detail };
+  });
+}

@@ -1,0 +1,5 @@
+/** Typed signatures of the WASM exports used only by the benchmarks (pointers are byte offsets). */
+export interface BenchExports {
+  /** Σ x[i], i < len: one streaming read of len doubles (the memory-bandwidth limit). See assembly/kernels/stream_read.ts. */
+  streamRead(x: number, len: number): number;
+}
