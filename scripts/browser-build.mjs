@@ -1,25 +1,26 @@
 // The browser side of the build (called from build.mjs): bundles for <script type="module">,
 // the Web Worker program, and the demo and bench pages in dist/web/.
 import { build } from 'esbuild';
-import { copyFileSync, existsSync, mkdirSync } from 'node:fs';
-
-const NODE_STUB_NAMES = ['readFile', 'writeFile', 'open', 'stat', 'rename', 'unlink', 'mkdir', 'openSync', 'readSync',
-  'closeSync', 'existsSync', 'extname', 'basename', 'dirname', 'join', 'resolve', 'randomBytes', 'Worker', 'parentPort'];
+import { copyFileSync, existsSync, mkdirSync, readdirSync } from 'node:fs';
 
 // Modules such as io/npy.ts import node:fs for their file helpers. A page never calls those, so
-// node:* resolves to a stub whose functions throw E_IO: nothing node-only runs at import time.
+// node:* resolves to a stub with the real module's export names (read from this Node), each a
+// function that throws E_IO: nothing node-only runs at import time, and a new import cannot break the build.
 const nodeStub = {
   name: 'node-stub',
   setup(b) {
     b.onResolve({ filter: /^node:/ }, (args) => ({ path: args.path, namespace: 'node-stub' }));
-    b.onLoad({ filter: /.*/, namespace: 'node-stub' }, (args) => ({
-      resolveDir: new URL('../src', import.meta.url).pathname,
-      contents: `import { DspgdError } from './errors.ts';
+    b.onLoad({ filter: /.*/, namespace: 'node-stub' }, async (args) => {
+      const names = Object.keys(await import(args.path)).filter((n) => n !== 'default' && /^[A-Za-z_$][\w$]*$/.test(n));
+      return {
+        resolveDir: new URL('../src', import.meta.url).pathname,
+        contents: `import { DspgdError } from './errors.ts';
 const no = (name) => () => { throw new DspgdError('E_IO', '${args.path}.' + name + ' is not available in a browser', name); };
-${NODE_STUB_NAMES.map((n) => `export const ${n} = no('${n}');`).join('\n')}
+${names.map((n) => `export const ${n} = no('${n}');`).join('\n')}
 export default {};`,
-      loader: 'js',
-    }));
+        loader: 'js',
+      };
+    });
   },
 };
 
@@ -46,4 +47,10 @@ export async function buildBrowser(define) {
   await build({ ...common, entryPoints: pages, outdir: 'dist/web', entryNames: '[name]' });
   copyFileSync('dist/dspgd.worker.js', 'dist/web/dspgd.worker.js');
   for (const f of ['index.html', 'bench.html', 'style.css']) if (existsSync(`web/${f}`)) copyFileSync(`web/${f}`, `dist/web/${f}`);
+  // The bench page's tfjs peer loads its backend's own .wasm files from here.
+  const tfjs = 'node_modules/@tensorflow/tfjs-backend-wasm/dist';
+  if (existsSync(tfjs)) {
+    mkdirSync('dist/web/tfjs', { recursive: true });
+    for (const f of readdirSync(tfjs).filter((n) => n.endsWith('.wasm'))) copyFileSync(`${tfjs}/${f}`, `dist/web/tfjs/${f}`);
+  }
 }
