@@ -4,7 +4,7 @@
  * as progress arrives, then the implicit-bias table, c against lr, and the
  * explainer's measured numbers (src/demo.ts conclusions, computed from the rows).
  */
-import { createRunner, type Runner, type RemoteProblem } from '../src/worker/index.js';
+import { createRunner, type Runner, type RemoteProblem, type RunProgress } from '../src/worker/index.js';
 import type { SolveOptions, SolveResult } from '../src/solve.js';
 import type { RunRow } from '../src/experiment.js';
 import type { Matrix } from '../src/matrix.js';
@@ -246,27 +246,33 @@ async function run(ev: Event) {
     $('#cplot').replaceChildren();
     let done = 0;
     const total = page.runs.length;
-    setStatus(`running ${total} runs on n=${p.n}, d=${p.d}, k=${p.k}…`);
-    await runner.solveBatch(p, page.runs.map((r) => r.opts), {
-      signal: ctl.signal,
-      onProgress: (pr) => {
-        const v = page.runs[pr.run];
-        if (!v || v.result) return;
-        v.live.x.push(pr.iteration);
-        v.live.y.push(pr.loss);
-        v.tr.children[3]!.textContent = String(pr.iteration);
-        setStatus(`running: ${done} of ${total} runs done, ${((performance.now() - t0) / 1000).toFixed(1)} s`);
-        scheduleDraw();
-      },
-      onDone: (i, result) => {
-        const v = page.runs[i]!;
-        v.result = result;
-        v.row = rowOf(result, seed);
-        done++;
-        fillRow(v);
-        scheduleDraw();
-      },
-    });
+    setStatus(`running ${total} runs on n=${p.n}, d=${p.d}, k=${p.k} ${threads > 1 ? `(one at a time, ${threads} threads each)` : '(together, as one batch)'}…`);
+    const onProgress = (pr: RunProgress) => {
+      const v = page.runs[pr.run];
+      if (!v || v.result) return;
+      v.live.x.push(pr.iteration);
+      v.live.y.push(pr.loss);
+      v.tr.children[3]!.textContent = String(pr.iteration);
+      setStatus(`running: ${done} of ${total} runs done, ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+      scheduleDraw();
+    };
+    const onDone = (i: number, result: SolveResult) => {
+      const v = page.runs[i]!;
+      v.result = result;
+      v.row = rowOf(result, seed);
+      done++;
+      fillRow(v);
+      scheduleDraw();
+    };
+    if (threads > 1) {
+      // solveBatch advances its runs on one thread; to use threads, the runs go one at a time,
+      // each splitting its pass over X. After a cancel, the rest return 'aborted' at once.
+      for (let i = 0; i < page.runs.length; i++) {
+        onDone(i, await runner.solve(p, page.runs[i]!.opts, { signal: ctl.signal, onProgress: (pr) => onProgress({ ...pr, run: i }) }));
+      }
+    } else {
+      await runner.solveBatch(p, page.runs.map((r) => r.opts), { signal: ctl.signal, onProgress, onDone });
+    }
     drawLoss();
     drawC();
     showMeasured(tol);

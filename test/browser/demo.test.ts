@@ -2,16 +2,19 @@
 // the page answers clicks while a long run is in progress, Cancel stops it, and a screenshot of a
 // finished run is saved as an artifact (test-artifacts/demo.png).
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
-import { mkdirSync } from 'node:fs';
-import { generate, solve, suggestLearningRate } from '../../src/index.js';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { generate, solve, solveBatch, suggestLearningRate } from '../../src/index.js';
+import { encodeNpy, parseNpy } from '../../src/io/npy.js';
+import { encodeCsv, parseCsv } from '../../src/io/csv.js';
+import { parseRowsCsv } from '../../src/report/table.js';
 import { startServer } from '../../web/server.mjs';
 import { launchChromium, type Launched } from './launch.js';
 import { hex, waitState, watch, setField, choosePreconds } from './page.js';
 
-interface PageRun { spec: string; lr: number; result?: { status: string; iterations: number; W: { data: Float64Array } } }
+interface PageRun { spec: string; lr: number; result?: { status: string; iterations: number; path: string; threads: number; W: { data: Float64Array } } }
 const pageRuns = (page: import('playwright-core').Page) =>
   page.evaluate(() => (globalThis as unknown as { dspgdDemo: { runs: PageRun[] } }).dspgdDemo.runs.map((r) => ({
-    spec: r.spec, lr: r.lr, status: r.result?.status, iterations: r.result?.iterations,
+    spec: r.spec, lr: r.lr, status: r.result?.status, iterations: r.result?.iterations, path: r.result?.path, threads: r.result?.threads,
     W: r.result ? Array.from(new Uint8Array(r.result.W.data.buffer, r.result.W.data.byteOffset, r.result.W.data.byteLength))
       .map((b) => b.toString(16).padStart(2, '0')).join('') : undefined,
   })));
@@ -133,6 +136,71 @@ describe('demo page in Chromium', () => {
     expect(statuses).toEqual(['aborted', 'aborted']);
     expect(await page.textContent('#status')).toMatch(/^cancelled/);
     expect(await page.isEnabled('#run')).toBe(true);
+    await page.close();
+  });
+
+  it('uploaded .npy and CSV data run like Node on the same matrices; JSON, CSV and .npy downloads parse', async () => {
+    const dir = 'test-artifacts/upload';
+    mkdirSync(dir, { recursive: true });
+    const n = 12, d = 50;
+    const X = new Float64Array(n * d), Y = new Float64Array(n);
+    for (let i = 0; i < X.length; i++) X[i] = Math.sin(0.7 * i * i + 0.3) / 5;
+    for (let i = 0; i < n; i++) Y[i] = Math.cos(1.3 * i);
+    writeFileSync(`${dir}/X.npy`, encodeNpy({ data: X, shape: [n, d] }));
+    writeFileSync(`${dir}/Y.csv`, encodeCsv({ data: Y, shape: [n] }));
+    const page = await chrome.browser.newPage({ acceptDownloads: true });
+    const problems = watch(page);
+    await page.goto(server.url);
+    await waitState(page, ['idle']);
+    await page.check('#controls input[name=source][value=upload]');
+    await page.setInputFiles('#controls input[name=X]', `${dir}/X.npy`);
+    await page.setInputFiles('#controls input[name=Y]', `${dir}/Y.csv`);
+    await choosePreconds(page, ['gd', 'sign:eps=0.1']);
+    await setField(page, 'lrs', '0.5*auto');
+    await page.click('#run');
+    expect(await waitState(page, ['done', 'aborted', 'error'])).toBe('done');
+    const runs = await pageRuns(page);
+    const node = await solveBatch({ X: { data: X, shape: [n, d] }, Y: parseCsv(readFileSync(`${dir}/Y.csv`, 'utf8'), 'Y.csv') },
+      runs.map((r) => ({ precond: r.spec, lr: r.lr, loss: 'squared', tol: 1e-10, maxIter: 100000, threads: 1 })));
+    for (let i = 0; i < runs.length; i++) expect(runs[i].W, runs[i].spec).toBe(hex(node[i].W.data));
+
+    const save = async (button: string) => {
+      const [dl] = await Promise.all([page.waitForEvent('download'), page.click(button)]);
+      return { name: dl.suggestedFilename(), bytes: readFileSync((await dl.path())!) };
+    };
+    const json = JSON.parse((await save('#dl-json')).bytes.toString('utf8'));
+    expect(json.rows.map((r: { precond: string }) => r.precond)).toEqual(['gd', 'sign:eps=0.1']);
+    expect(json.problem).toMatchObject({ n, d, k: 1, spec: { files: ['X.npy', 'Y.csv'] } });
+    const csv = parseRowsCsv((await save('#dl-csv')).bytes.toString('utf8'));
+    expect(csv.map((r) => [r.precond, r.status, r.c])).toEqual(node.map((r) => [r.precond.spec, r.status, r.bias!.c]));
+    await page.selectOption('#dl-run', '1');
+    const npy = await save('#dl-npy');
+    expect(npy.name).toMatch(/^W-sign.*\.npy$/);
+    expect(hex(parseNpy(new Uint8Array(npy.bytes), npy.name).data)).toBe(hex(node[1].W.data));
+    const gd = await save('#dl-gd');
+    expect(hex(parseNpy(new Uint8Array(gd.bytes), gd.name).data)).toBe(hex(node[1].bias!.W_GD.data));
+    expect(problems).toEqual([]);
+    await page.close();
+  });
+
+  it('threads: 2 in the page (Web Workers on shared memory inside the runner\'s worker) gives Node\'s one-thread W∞', async () => {
+    const page = await chrome.browser.newPage();
+    await page.goto(server.url);
+    await waitState(page, ['idle']);
+    const spec = { kind: 'gaussian' as const, n: 96, d: 4000, k: 3, seed: 5 };
+    for (const [k, v] of Object.entries(spec)) await setField(page, k, String(v));
+    await choosePreconds(page, ['adam:eps=0.1']);
+    await setField(page, 'lrs', '0.01');
+    await setField(page, 'maxIter', '150');
+    await setField(page, 'threads', '2');
+    await page.click('#run');
+    expect(await waitState(page, ['done', 'aborted', 'error'])).toBe('done');
+    const [run] = await pageRuns(page);
+    expect([run.status, run.iterations, run.path, run.threads]).toEqual(['max-iter', 150, 'primal', 2]);
+    const problem = await generate(spec);
+    const node = await solve(problem, { precond: 'adam:eps=0.1', lr: 0.01, tol: 1e-10, maxIter: 150, threads: 1 });
+    expect(run.W).toBe(hex(node.W.data));
+    problem.dispose();
     await page.close();
   });
 });
