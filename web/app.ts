@@ -284,6 +284,12 @@ async function run(ev: Event) {
     page.state = 'error';
     page.error = e instanceof DspgdError ? `${e.code}: ${e.message}` : String(e);
     setStatus(page.error, true);
+    // A worker that died (out of memory, say) takes its problems with it: start a fresh one for the next run.
+    if (e instanceof DspgdError && e.code === 'E_THREAD') {
+      problem = undefined;
+      await runner.terminate().catch(() => undefined);
+      runner = await createRunner().catch((err: unknown) => { setStatus(`${page.error}; could not restart the worker: ${String(err)}`, true); return runner; });
+    }
   } finally {
     runBtn.disabled = false;
     cancelBtn.disabled = true;

@@ -203,4 +203,23 @@ describe('demo page in Chromium', () => {
     problem.dispose();
     await page.close();
   });
+
+  it('bad input is a typed error in the status line, and the page can run again', async () => {
+    const page = await chrome.browser.newPage();
+    await page.goto(server.url);
+    await waitState(page, ['idle']);
+    await setField(page, 'lrs', '0.1, fast');
+    await page.click('#run');
+    expect(await waitState(page, ['done', 'error'])).toBe('error');
+    expect(await page.textContent('#status')).toBe('E_PARAM: learning rates: expected numbers > 0, auto or F*auto, got "fast"');
+    await setField(page, 'lrs', '0.1');
+    await setField(page, 'loss', 'huber:delta=-1');
+    await page.click('#run');
+    expect(await waitState(page, ['done', 'error'])).toBe('error');
+    expect(await page.textContent('#status')).toMatch(/^E_PARAM: .*delta/);
+    await setField(page, 'loss', 'squared');
+    await page.click('#run');
+    expect(await waitState(page, ['done', 'error'])).toBe('done');
+    await page.close();
+  });
 });
