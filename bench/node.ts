@@ -5,7 +5,7 @@
  * The same file is its own child process for the memory section
  * (`--memory-child …`), so what is measured is exactly the shipped code.
  */
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { readFileSync, realpathSync } from 'node:fs';
@@ -141,12 +141,18 @@ async function wasmBuild(): Promise<Record<string, unknown>> {
   return out;
 }
 
+/** The commit measured, when run from a checkout (with -dirty for local changes). */
+function gitDescribe(): string | undefined {
+  const r = spawnSync('git', ['describe', '--always', '--dirty', '--abbrev=12'], { cwd: fileURLToPath(new URL('.', import.meta.url)), encoding: 'utf8' });
+  return r.status === 0 ? r.stdout.trim() : undefined;
+}
+
 export async function machineInfo(): Promise<Record<string, unknown>> {
   const c = cpus();
   return {
     cpu: c[0]?.model ?? 'unknown', cores: c.length, memoryBytes: totalmem(),
     os: `${platform()} ${release()} ${arch()}`, node: process.version, v8: process.versions.v8,
-    dspgd: VERSION, wasm: await wasmBuild(),
+    dspgd: VERSION, wasm: await wasmBuild(), git: gitDescribe(),
   };
 }
 
