@@ -4,9 +4,10 @@
  */
 import type { SuiteResult, PeerCell } from './suite.js';
 
-function table(head: string[], body: string[][]): string {
+/** Columns in `left` are text (left-aligned); the others are numbers (right-aligned). */
+function table(head: string[], body: string[][], left: readonly number[] = [0, 1]): string {
   const widths = head.map((h, i) => Math.max(h.length, ...body.map((r) => (r[i] ?? '').length)));
-  const line = (cells: string[]) => cells.map((c, i) => (i < 2 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('  ').trimEnd();
+  const line = (cells: string[]) => cells.map((c, i) => (left.includes(i) ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('  ').trimEnd();
   return [line(head), widths.map((w) => '-'.repeat(w)).join('  '), ...body.map(line)].join('\n');
 }
 
@@ -25,11 +26,11 @@ function peerCells(c: PeerCell | undefined): [string, string] {
 export function formatTable(r: SuiteResult): string {
   const iterPeers = r.peers.filter((p) => p.kind === 'iteration' && p.available);
   const hasStream = r.rows.some((x) => x.stream);
-  const head = ['workload', 'precond', 'dspgd ms/iter', 'GB/s'];
+  const head = ['workload', 'precond', 'dspgd ms/iter', 'GB/s', 'GFLOP/s'];
   if (hasStream) head.push('stream GB/s', '% of stream');
   for (const p of iterPeers) head.push(`${p.name}${p.precision === 'f32' ? ' (f32)' : ''} ms/iter`, 'ratio');
   const body = r.rows.map((x) => {
-    const cells = [x.runs > 1 ? `${x.workload} (${x.runs} runs)` : x.workload, x.precond, ms(x.dspgd.msPerIter), x.dspgd.gbps.toFixed(2)];
+    const cells = [x.runs > 1 ? `${x.workload} (${x.runs} runs)` : x.workload, x.precond, ms(x.dspgd.msPerIter), x.dspgd.gbps.toFixed(2), x.dspgd.gflops.toFixed(2)];
     if (hasStream) cells.push(x.stream ? x.stream.gbps.toFixed(2) : '—', x.stream ? `${(100 * x.stream.fraction).toFixed(0)}%` : '—');
     for (const p of iterPeers) cells.push(...peerCells(x.peers[p.name]));
     return cells;
@@ -37,7 +38,7 @@ export function formatTable(r: SuiteResult): string {
   const out: string[] = [];
   out.push(`Time per iteration (median), path primal, 1 thread, float64${r.quick ? ' — QUICK run: few iterations, indicative only' : ''}`);
   out.push(table(head, body));
-  out.push('ratio = peer ms/iter ÷ dspgd ms/iter (how many times faster dspgd is). GB/s = bytes of X ÷ time per iteration (X is read once per iteration).');
+  out.push('ratio = peer ms/iter ÷ dspgd ms/iter (how many times faster dspgd is). GB/s = bytes of X ÷ time per iteration (X is read once per iteration); GFLOP/s = 4·n·d·k ÷ time.');
   out.push('Sweep rows (W4): ms per run-iteration; dspgd advances the runs together (solveBatch), peers run them one after another.');
   if (r.rows.some((x) => Object.values(x.peers).some((c) => c.status === 'check-failed'))) {
     out.push('! = the peer\'s W did not match dspgd\'s (see the JSON "check"): its time is not comparable.');
@@ -63,8 +64,9 @@ export function formatTable(r: SuiteResult): string {
   }
   if (r.memory.length) {
     out.push('', 'Peak memory (child process RSS, includes the Node runtime)');
-    out.push(table(['workload', 'route', 'data MiB', 'peak RSS MiB', 'ratio', 'steps'],
-      r.memory.map((x) => [x.workload, x.route, (x.dataBytes / 2 ** 20).toFixed(0), x.error ? 'error' : (x.peakRssBytes / 2 ** 20).toFixed(0), x.error ? '—' : x.ratio.toFixed(2), x.error ?? x.steps])));
+    out.push(table(['workload', 'route', 'data MiB', 'peak RSS MiB', 'ratio', 'peak RSS MiB after each step'],
+      r.memory.map((x) => [x.workload, x.route, (x.dataBytes / 2 ** 20).toFixed(0), x.error ? 'error' : (x.peakRssBytes / 2 ** 20).toFixed(0), x.error ? '—' : x.ratio.toFixed(2),
+        x.error ?? (x.peaks ?? []).map((p) => `${p.step} ${(p.peakRssBytes / 2 ** 20).toFixed(0)}`).join(' → ')]), [0, 1, 5]));
   }
   out.push('', formatTargets(r));
   if (r.notices.length) out.push('', 'Notices:', ...r.notices.map((n) => `  - ${n}`));
@@ -73,5 +75,5 @@ export function formatTable(r: SuiteResult): string {
 
 export function formatTargets(r: SuiteResult): string {
   return ['Targets', table(['target', 'verdict', 'measured', 'threshold', 'detail'],
-    r.targets.map((t) => [t.id, t.verdict, t.measured === undefined ? '—' : t.measured.toPrecision(3), `${t.kind === 'min' ? '≥' : '≤'} ${t.threshold}`, t.detail]))].join('\n');
+    r.targets.map((t) => [t.id, t.verdict, t.measured === undefined ? '—' : t.measured.toPrecision(3), `${t.kind === 'min' ? '≥' : '≤'} ${t.threshold}`, t.detail]), [0, 1, 4])].join('\n');
 }

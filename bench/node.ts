@@ -5,10 +5,10 @@
  * The same file is its own child process for the memory section
  * (`--memory-child …`), so what is measured is exactly the shipped code.
  */
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { realpathSync } from 'node:fs';
+import { readFileSync, realpathSync } from 'node:fs';
 import { cpus, totalmem, tmpdir, platform, arch, release } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -141,12 +141,18 @@ async function wasmBuild(): Promise<Record<string, unknown>> {
   return out;
 }
 
+/** The commit measured, when run from a checkout (with -dirty for local changes). */
+function gitDescribe(): string | undefined {
+  const r = spawnSync('git', ['describe', '--always', '--dirty', '--abbrev=12'], { cwd: fileURLToPath(new URL('.', import.meta.url)), encoding: 'utf8' });
+  return r.status === 0 ? r.stdout.trim() : undefined;
+}
+
 export async function machineInfo(): Promise<Record<string, unknown>> {
   const c = cpus();
   return {
     cpu: c[0]?.model ?? 'unknown', cores: c.length, memoryBytes: totalmem(),
     os: `${platform()} ${release()} ${arch()}`, node: process.version, v8: process.versions.v8,
-    dspgd: VERSION, wasm: await wasmBuild(),
+    dspgd: VERSION, wasm: await wasmBuild(), git: gitDescribe(),
   };
 }
 
@@ -171,8 +177,9 @@ async function memorySection(w: WorkloadSpec): Promise<MemoryRow[]> {
     const r = await runChild(args);
     const line = r.stdout.trim().split('\n').pop() ?? '';
     try {
-      const { peakRssBytes } = JSON.parse(line) as { peakRssBytes: number };
-      rows.push({ route, workload: w.id, dataBytes, peakRssBytes, ratio: peakRssBytes / dataBytes, steps });
+      const { peaks } = JSON.parse(line) as { peaks: { step: string; peakRssBytes: number }[] };
+      const peakRssBytes = peaks[peaks.length - 1].peakRssBytes;
+      rows.push({ route, workload: w.id, dataBytes, peakRssBytes, ratio: peakRssBytes / dataBytes, steps, peaks });
     } catch {
       rows.push({ route, workload: w.id, dataBytes, peakRssBytes: NaN, ratio: NaN, steps, error: `exit ${r.code}: ${r.stderr.trim().split('\n').pop() ?? ''}` });
     }
@@ -192,9 +199,27 @@ async function memorySection(w: WorkloadSpec): Promise<MemoryRow[]> {
   return rows;
 }
 
+/**
+ * This process's peak RSS. On Linux, VmHWM of /proc/self/status: getrusage's maxrss (what
+ * process.resourceUsage() reports) keeps the high-water mark of the address space a child was
+ * spawned from (the whole bench process, when it spawns with vfork), so it would measure the parent.
+ */
+function peakRss(): number {
+  try {
+    const m = /^VmHWM:\s*(\d+)\s*kB/m.exec(readFileSync('/proc/self/status', 'utf8'));
+    if (m) return Number(m[1]) * 1024;
+  } catch {
+    // not Linux
+  }
+  return process.resourceUsage().maxRSS * 1024;
+}
+
 async function memoryChild(args: string[]): Promise<void> {
   const [mode, ...rest] = args;
   const shape = (xs: string[]) => xs.map(Number) as [number, number, number, number];
+  const peaks: { step: string; peakRssBytes: number }[] = [];
+  const mark = (step: string) => peaks.push({ step, peakRssBytes: peakRss() });
+  mark('node + bench bundle loaded');
   let problem: Problem;
   if (mode === 'write') {
     const [dir, ...s] = rest;
@@ -213,10 +238,15 @@ async function memoryChild(args: string[]): Promise<void> {
   } else {
     throw new DspgdError('E_PARAM', `--memory-child: unknown mode ${mode}`, '--memory-child');
   }
-  const r = await solve(problem, { precond: 'gd', lr: 'auto', maxIter: 3, tol: 0, stall: false, path: 'primal', threads: 1 });
+  mark(mode === 'generate' ? 'generate' : 'loadProblem');
+  const opts = { precond: 'gd', lr: 'auto', maxIter: 3, tol: 0, stall: false, path: 'primal', threads: 1 } as const;
+  await solve(problem, { ...opts, report: false });
+  mark('solve (3 iterations, lr auto, no report)');
+  const r = await solve(problem, opts);
   if (!r.bias) throw new Error('no bias report');
+  mark('solve with the bias report (W_GD)');
   problem.dispose();
-  process.stdout.write(`${JSON.stringify({ peakRssBytes: process.resourceUsage().maxRSS * 1024 })}\n`);
+  process.stdout.write(`${JSON.stringify({ peaks })}\n`);
 }
 
 /** Runs the suite as the CLI does; returns the exit code (0 ran; 2 bad usage). */

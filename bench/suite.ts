@@ -113,7 +113,11 @@ export interface MainRow {
   /** The learning rate (sweeps: the largest; the others are j/runs of it). */
   lr: number;
   bytesX: number;
-  dspgd: { msPerIter: number; gbps: number; iters: number; repeats: number; samplesMs: number[]; msPerRun?: number };
+  /**
+   * gbps: bytes of X ÷ time per iteration. gflops: 4·n·d·k ÷ time (X·W and Xᵀ·R, a multiply and an
+   * add each): with k ≥ 8 the pass does 2k flops per double of X, so it is bound by arithmetic, not memory.
+   */
+  dspgd: { msPerIter: number; gbps: number; gflops: number; iters: number; repeats: number; samplesMs: number[]; msPerRun?: number };
   /** The streaming-read limit over X's bytes, and dspgd's share of it. */
   stream?: StreamCell & { fraction: number };
   peers: Record<string, PeerCell>;
@@ -149,6 +153,8 @@ export interface MemoryRow {
   peakRssBytes: number;
   ratio: number;
   steps: string;
+  /** Peak RSS after each step (a high-water mark, so each is the peak so far): which step set the peak. */
+  peaks?: { step: string; peakRssBytes: number }[];
   error?: string;
 }
 
@@ -346,9 +352,12 @@ async function runWorkload(
     let stream: StreamCell | undefined;
     if (bandwidth) {
       progress({ phase: 'stream', workload: w.id, peer: bandwidth.peer.name, message: `${w.id}: streaming read of X` });
-      await bandwidth.prep.readOnce();
+      // Enough reads per sample for ≥ ~20 ms, so timer resolution and call overhead do not count.
+      const once = Math.max(await bandwidth.prep.read(1), 1e-3);
+      const times = Math.max(1, Math.min(10_000, Math.ceil(20 / once)));
+      await bandwidth.prep.read(times);
       const samples: number[] = [];
-      for (let r = 0; r < Math.max(5, p.dspgdRepeats); r++) samples.push(await bandwidth.prep.readOnce());
+      for (let r = 0; r < Math.max(5, p.dspgdRepeats); r++) samples.push((await bandwidth.prep.read(times)) / times);
       const ms = median(samples);
       stream = { msPerRead: ms, gbps: gbps(bytesX, ms), samplesMs: samples };
     }
@@ -369,7 +378,7 @@ async function runWorkload(
       const msPerIter = median(samples);
       const row: MainRow = {
         workload: w.id, n, d, k, runs, precond, params: { ...PRECOND_PARAMS[precond] }, lr, bytesX,
-        dspgd: { msPerIter, gbps: gbps(bytesX, msPerIter * runs), iters: p.dspgdIters, repeats: p.dspgdRepeats, samplesMs: samples },
+        dspgd: { msPerIter, gbps: gbps(bytesX, msPerIter * runs), gflops: (4 * n * d * k) / (msPerIter * 1e6), iters: p.dspgdIters, repeats: p.dspgdRepeats, samplesMs: samples },
         peers: {},
       };
       if (runs > 1) row.dspgd.msPerRun = msPerIter * p.dspgdIters;

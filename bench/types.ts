@@ -34,8 +34,8 @@ export interface PreparedPeer {
 }
 
 export interface PreparedBandwidth {
-  /** Milliseconds for one streaming read of X's bytes. */
-  readOnce(): Promise<number>;
+  /** Milliseconds for `times` back-to-back streaming reads of X's bytes (several, so a small X is not all timer overhead). */
+  read(times: number): Promise<number>;
   dispose(): void | Promise<void>;
 }
 

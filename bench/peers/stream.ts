@@ -15,10 +15,12 @@ export function streamPeer(): BandwidthPeer {
       const problem = p.dspgd;
       const wasm = problem.wasmInstance;
       return {
-        async readOnce() {
+        async read(times) {
+          const { streamRead } = wasm.exports;
+          const ptr = problem.ptr.X, len = p.n * p.d;
           const t0 = performance.now();
           // The sum is kept so the read is not dead code to any optimizer.
-          sink += wasm.exports.streamRead(problem.ptr.X, p.n * p.d);
+          for (let i = 0; i < times; i++) sink += streamRead(ptr, len);
           return performance.now() - t0;
         },
         dispose() {},

@@ -4,6 +4,7 @@ import { solveCommand } from './solve.js';
 import { demoCommand } from './demo.js';
 import { sweepCommand } from './sweep.js';
 import { generateCommand } from './generate.js';
+import { benchCommand } from './bench.js';
 import { reportAndExit } from './errors.js';
 import { VERSION } from '../version.js';
 
@@ -16,6 +17,7 @@ const program = new Command('dspgd')
   .addCommand(demoCommand())
   .addCommand(sweepCommand())
   .addCommand(generateCommand())
+  .addCommand(benchCommand())
   .addHelpText('after', `
 Examples:
   $ dspgd demo                                   # the main experiment, with a report folder
