@@ -92,6 +92,10 @@ describe('worker runner (Node worker thread)', () => {
     await expect(runner.solve(p, { precond: mine, lr: 0.1 })).rejects.toMatchObject({ code: 'E_PARAM', argument: 'options.precond' });
     await p.dispose();
     await expect(runner.solve(p, { precond: 'gd', lr: 0.1 })).rejects.toMatchObject({ code: 'E_DISPOSED' });
+    // Data that cannot be cloned never reaches the worker, and the runner still works.
+    const X = Object.assign([[1, 2, 3]], { tag: () => 0 });
+    await expect(runner.solve({ X, Y: [1] }, { precond: 'gd', lr: 0.1 })).rejects.toMatchObject({ code: 'E_PARAM', argument: 'solve' });
+    expect((await runner.solve({ X: [[1, 2, 3]], Y: [1] }, { precond: 'gd', lr: 0.05, maxIter: 5000 })).status).toBe('converged');
   });
 
   it('terminate rejects calls in flight with E_THREAD', async () => {

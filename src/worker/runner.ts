@@ -110,7 +110,16 @@ export async function createRunner(opts: RunnerOptions = {}): Promise<Runner> {
         onMessage: extra.onMessage,
       });
       worker.setBusy(true);
-      worker.post({ ...body, id } as Request, extra.transfer ?? []);
+      try {
+        worker.post({ ...body, id } as Request, extra.transfer ?? []);
+      } catch (e) {
+        // Not cloneable (a function or a DOM object in the data): nothing reached the worker.
+        jobs.delete(id);
+        worker.setBusy(jobs.size > 0);
+        done();
+        reject(new DspgdError('E_PARAM', `${body.op}: the arguments cannot be sent to the worker (${e instanceof Error ? e.message : String(e)})`, body.op, { cause: e }));
+        return;
+      }
       if (signal?.aborted) onAbort();
     });
   }
@@ -151,8 +160,8 @@ export async function createRunner(opts: RunnerOptions = {}): Promise<Runner> {
     const s = merged([signal, ctl.signal])!;
     return { signal: s, release: () => everything.delete(ctl) };
   };
-  const progressHandler = (runs: readonly SolveOptions[], call: CallOptions, stop: AbortController) => (p: RunProgress) => {
-    call.onProgress?.(p);
+  const progressHandler = (runs: readonly SolveOptions[], c: CallOptions, stop: AbortController) => (p: RunProgress) => {
+    c.onProgress?.(p);
     const cb = runs[p.run]?.callback;
     if (cb) {
       // As in-process: a callback that returns false stops its run (here: the call, which
