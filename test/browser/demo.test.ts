@@ -123,9 +123,10 @@ describe('demo page in Chromium', () => {
     console.log(`demo responsiveness during a run: click handled ${inPage.map((t) => t.toFixed(1)).join(', ')} ms after the event, `
       + `round trips ${roundTrips.join(', ')} ms, max frame gap ${maxFrameGap.toFixed(0)} ms`);
     expect(inPage.length).toBe(4);
-    expect(Math.max(...inPage)).toBeLessThan(250);
-    expect(Math.max(...roundTrips)).toBeLessThan(2000);
-    expect(maxFrameGap).toBeLessThan(250);
+    // Bounds with room for a loaded 2-core CI machine; a page blocked by the solve would wait for the whole run (unbounded here).
+    expect(Math.max(...inPage)).toBeLessThan(500);
+    expect(Math.max(...roundTrips)).toBeLessThan(3000);
+    expect(maxFrameGap).toBeLessThan(500);
 
     const t0 = Date.now();
     await page.click('#cancel');
