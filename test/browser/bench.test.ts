@@ -6,23 +6,17 @@ import { readFileSync } from 'node:fs';
 import { startServer } from '../../web/server.mjs';
 import { formatTable } from '../../bench/format.js';
 import type { SuiteResult } from '../../bench/suite.js';
-import { launchChromium, type Launched } from './launch.js';
+import { useChromium } from './launch.js';
 import { watch } from './page.js';
 
 describe('bench page in Chromium', () => {
-  let chrome: Launched;
+  const browser = useChromium();
   let server: Awaited<ReturnType<typeof startServer>>;
-  beforeAll(async () => {
-    server = await startServer({ port: 0 });
-    chrome = await launchChromium();
-  }, 60_000);
-  afterAll(async () => {
-    await chrome?.close();
-    await server?.close();
-  });
+  beforeAll(async () => { server = await startServer({ port: 0 }); });
+  afterAll(async () => { await server?.close(); });
 
   it('quick W1 run: table shown, JSON downloads and parses, and Node formats it to the same table', async () => {
-    const page = await chrome.browser.newPage({ acceptDownloads: true });
+    const page = await browser().newPage({ acceptDownloads: true });
     const problems = watch(page);
     await page.goto(`${server.url}bench.html`);
     await page.evaluate(() => {

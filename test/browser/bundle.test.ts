@@ -9,7 +9,7 @@ import { pathToFileURL } from 'node:url';
 import type { Page } from 'playwright-core';
 import { generate, solve } from '../../src/index.js';
 import { startServer } from '../../web/server.mjs';
-import { launchChromium, type Launched } from './launch.js';
+import { useChromium } from './launch.js';
 import { hex, watch } from './page.js';
 
 const DIR = resolve('test-artifacts/bundle-page');
@@ -42,27 +42,25 @@ try {
 </script>`;
 
 describe('browser bundles from a plain HTML file', () => {
-  let chrome: Launched;
+  // file:// pages may import modules beside them only with this switch (the default treats every file as its own origin).
+  const browser = useChromium(['--allow-file-access-from-files']);
   let expectedW: string;
   const servers: { close(): Promise<void> }[] = [];
   beforeAll(async () => {
     mkdirSync(DIR, { recursive: true });
     for (const f of FILES) copyFileSync(`dist/${f}`, `${DIR}/${f}`);
     writeFileSync(`${DIR}/plain.html`, HTML);
-    // file:// pages may import modules beside them only with this switch (the default treats every file as its own origin).
-    chrome = await launchChromium(['--allow-file-access-from-files']);
     const p = await generate(PROBLEM);
     expectedW = hex((await solve(p, OPTIONS)).W.data);
     p.dispose();
   }, 60_000);
   afterAll(async () => {
-    await chrome?.close();
     for (const s of servers) await s.close();
   });
 
   /** Loads the page with every request outside this machine refused (and recorded). */
   async function load(url: string): Promise<{ result: string; offsite: string[]; fetched: string[]; problems: string[]; page: Page }> {
-    const page = await chrome.browser.newPage();
+    const page = await browser().newPage();
     const problems = watch(page);
     const offsite: string[] = [], fetched: string[] = [];
     page.on('request', (r) => fetched.push(new URL(r.url()).pathname.split('/').pop()!));

@@ -8,7 +8,7 @@ import { encodeNpy, parseNpy } from '../../src/io/npy.js';
 import { encodeCsv, parseCsv } from '../../src/io/csv.js';
 import { parseRowsCsv } from '../../src/report/table.js';
 import { startServer } from '../../web/server.mjs';
-import { launchChromium, type Launched } from './launch.js';
+import { useChromium } from './launch.js';
 import { hex, waitState, watch, setField, choosePreconds } from './page.js';
 
 interface PageRun { spec: string; lr: number; result?: { status: string; iterations: number; path: string; threads: number; W: { data: Float64Array } } }
@@ -20,19 +20,13 @@ const pageRuns = (page: import('playwright-core').Page) =>
   })));
 
 describe('demo page in Chromium', () => {
-  let chrome: Launched;
+  const browser = useChromium();
   let server: Awaited<ReturnType<typeof startServer>>;
-  beforeAll(async () => {
-    server = await startServer({ port: 0 });
-    chrome = await launchChromium();
-  }, 60_000);
-  afterAll(async () => {
-    await chrome?.close();
-    await server?.close();
-  });
+  beforeAll(async () => { server = await startServer({ port: 0 }); });
+  afterAll(async () => { await server?.close(); });
 
   it('the default experiment runs; table, plots and explainer are filled; screenshot saved', async () => {
-    const page = await chrome.browser.newPage({ viewport: { width: 1400, height: 1000 } });
+    const page = await browser().newPage({ viewport: { width: 1400, height: 1000 } });
     const problems = watch(page);
     await page.goto(server.url);
     await waitState(page, ['idle']);
@@ -54,7 +48,7 @@ describe('demo page in Chromium', () => {
   });
 
   it('W∞ in the page equals the Node result bit for bit (same seed and options, a fixed and an auto learning rate)', async () => {
-    const page = await chrome.browser.newPage();
+    const page = await browser().newPage();
     await page.goto(server.url);
     await waitState(page, ['idle']);
     const spec = { kind: 'teacher' as const, n: 25, d: 90, k: 2, seed: 11, noise: 0.1, cond: 100 };
@@ -81,7 +75,7 @@ describe('demo page in Chromium', () => {
   });
 
   it('stays responsive during a long run (clicks answered, frames keep coming) and Cancel stops it', async () => {
-    const page = await chrome.browser.newPage();
+    const page = await browser().newPage();
     await page.goto(server.url);
     await waitState(page, ['idle']);
     for (const [k, v] of Object.entries({ n: '200', d: '4000', k: '1', seed: '1' })) await setField(page, k, v);
@@ -149,7 +143,7 @@ describe('demo page in Chromium', () => {
     for (let i = 0; i < n; i++) Y[i] = Math.cos(1.3 * i);
     writeFileSync(`${dir}/X.npy`, encodeNpy({ data: X, shape: [n, d] }));
     writeFileSync(`${dir}/Y.csv`, encodeCsv({ data: Y, shape: [n] }));
-    const page = await chrome.browser.newPage({ acceptDownloads: true });
+    const page = await browser().newPage({ acceptDownloads: true });
     const problems = watch(page);
     await page.goto(server.url);
     await waitState(page, ['idle']);
@@ -185,7 +179,7 @@ describe('demo page in Chromium', () => {
   });
 
   it('threads: 2 in the page (Web Workers on shared memory inside the runner\'s worker) gives Node\'s one-thread W∞', async () => {
-    const page = await chrome.browser.newPage();
+    const page = await browser().newPage();
     await page.goto(server.url);
     await waitState(page, ['idle']);
     const spec = { kind: 'gaussian' as const, n: 96, d: 4000, k: 3, seed: 5 };
@@ -206,7 +200,7 @@ describe('demo page in Chromium', () => {
   });
 
   it('bad input is a typed error in the status line, and the page can run again', async () => {
-    const page = await chrome.browser.newPage();
+    const page = await browser().newPage();
     await page.goto(server.url);
     await waitState(page, ['idle']);
     await setField(page, 'lrs', '0.1, fast');

@@ -5,6 +5,7 @@
  * every launch a fresh temporary profile (it refuses --user-data-dir here).
  */
 import { chromium, type Browser } from 'playwright-core';
+import { beforeAll, afterAll } from 'vitest';
 import { existsSync } from 'node:fs';
 
 export const CHROMIUM = process.env.DSPGD_CHROMIUM ?? '/usr/bin/chromium';
@@ -34,5 +35,28 @@ export async function launchChromium(extraArgs: string[] = []): Promise<Launched
   return {
     browser,
     close: () => browser.close(),
+  };
+}
+
+/**
+ * One Chromium for a test file. A launch failure is kept and thrown by every test that asks for
+ * the browser, so each of them fails with the reason (a failing beforeAll would mark them skipped).
+ */
+export function useChromium(extraArgs: string[] = []): () => Browser {
+  let launched: Launched | undefined;
+  let failure: unknown;
+  beforeAll(async () => {
+    try {
+      launched = await launchChromium(extraArgs);
+    } catch (e) {
+      failure = e;
+    }
+  }, 60_000);
+  afterAll(async () => {
+    await launched?.close();
+  });
+  return () => {
+    if (failure) throw failure;
+    return launched!.browser;
   };
 }
