@@ -3,7 +3,7 @@
 // from a local server, isolated (threads build) and not (plain build). Every request must stay on
 // this machine, and the numbers must be Node's, bit for bit.
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
-import { copyFileSync, mkdirSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Page } from 'playwright-core';
@@ -83,6 +83,25 @@ describe('browser bundles from a plain HTML file', () => {
     expect(r.status).toBe('converged');
     expect(r.W).toBe(expectedW);
     expect(offsite).toEqual([]);
+    expect(problems).toEqual([]);
+    await page.close();
+  });
+
+  it('the README\'s browser example runs as written (bundle path adjusted to the test folder)', async () => {
+    const readme = readFileSync('README.md', 'utf8');
+    const block = /```html\n([\s\S]*?)```/.exec(readme);
+    expect(block, 'README has a ```html example').not.toBeNull();
+    expect(block![1]).toContain("'./dist/dspgd.browser.js'");
+    writeFileSync(`${DIR}/readme.html`, `<!doctype html><meta charset="utf-8">\n${block![1].replace("'./dist/dspgd.browser.js'", "'./dspgd.browser.js'")}`);
+    const page = await browser().newPage();
+    const problems = watch(page);
+    const logs: string[] = [];
+    page.on('console', (m) => { if (m.type() === 'log') logs.push(m.text()); });
+    await page.goto(pathToFileURL(`${DIR}/readme.html`).href);
+    await expect.poll(() => logs.length, { timeout: 30_000 }).toBeGreaterThan(0);
+    const [status, dist] = logs[0]!.split(' ');
+    expect(status).toBe('converged');
+    expect(Number(dist)).toBeGreaterThan(1e-3); // adam: not the GD limit
     expect(problems).toEqual([]);
     await page.close();
   });
