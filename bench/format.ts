@@ -13,6 +13,8 @@ function table(head: string[], body: string[][], left: readonly number[] = [0, 1
 
 export const ms = (x: number | undefined): string =>
   x === undefined || !Number.isFinite(x) ? '—' : x >= 100 ? x.toFixed(0) : x >= 10 ? x.toFixed(1) : x >= 1 ? x.toFixed(2) : x.toPrecision(2);
+/** toFixed that tolerates what JSON makes of NaN/Infinity (null) and fields an older result lacks. */
+const fixed = (x: number | null | undefined, digits: number) => (typeof x === 'number' && Number.isFinite(x) ? x.toFixed(digits) : '—');
 const ratio = (x: number | undefined) => (x === undefined || !Number.isFinite(x) ? '—' : `${x >= 10 ? x.toFixed(0) : x.toFixed(1)}×`);
 
 function peerCells(c: PeerCell | undefined): [string, string] {
@@ -30,8 +32,8 @@ export function formatTable(r: SuiteResult): string {
   if (hasStream) head.push('stream GB/s', '% of stream');
   for (const p of iterPeers) head.push(`${p.name}${p.precision === 'f32' ? ' (f32)' : ''} ms/iter`, 'ratio');
   const body = r.rows.map((x) => {
-    const cells = [x.runs > 1 ? `${x.workload} (${x.runs} runs)` : x.workload, x.precond, ms(x.dspgd.msPerIter), x.dspgd.gbps.toFixed(2), x.dspgd.gflops.toFixed(2)];
-    if (hasStream) cells.push(x.stream ? x.stream.gbps.toFixed(2) : '—', x.stream ? `${(100 * x.stream.fraction).toFixed(0)}%` : '—');
+    const cells = [x.runs > 1 ? `${x.workload} (${x.runs} runs)` : x.workload, x.precond, ms(x.dspgd.msPerIter), fixed(x.dspgd.gbps, 2), fixed(x.dspgd.gflops, 2)];
+    if (hasStream) cells.push(x.stream ? fixed(x.stream.gbps, 2) : '—', x.stream ? `${fixed(100 * x.stream.fraction, 0)}%` : '—');
     for (const p of iterPeers) cells.push(...peerCells(x.peers[p.name]));
     return cells;
   });
@@ -50,12 +52,13 @@ export function formatTable(r: SuiteResult): string {
   if (r.rowspace.length) {
     out.push('', 'Row-space path vs primal (per iteration; W∞ after the same iterations)');
     out.push(table(['workload', 'precond', 'primal ms', 'rowspace ms', 'speedup', 'iters', 'relResidual', 'rel ΔW∞'],
-      r.rowspace.map((x) => [x.workload, x.precond, ms(x.primalMsPerIter), ms(x.rowspaceMsPerIter), ratio(x.speedup), String(x.iterations), x.relResidual.toExponential(1), x.relDiff.toExponential(1)])));
+      r.rowspace.map((x) => [x.workload, x.precond, ms(x.primalMsPerIter), ms(x.rowspaceMsPerIter), ratio(x.speedup), String(x.iterations), x.relResidual?.toExponential(1) ?? '—', x.relDiff?.toExponential(1) ?? '—'])));
   }
   if (r.batch.length) {
     out.push('', 'Batched sweep (solveBatch) vs the same runs one by one (total time)');
-    out.push(table(['workload', 'precond', 'runs×iters', 'batched ms', 'separate ms', 'ratio', 'bit-identical'],
-      r.batch.map((x) => [x.workload, x.precond, `${x.runs}×${x.itersPerRun}`, ms(x.batchedMs), ms(x.separateMs), x.ratio.toFixed(3), x.identical ? 'yes' : 'NO'])));
+    out.push(table(['workload', 'precond', 'runs×iters', 'batched ms', 'separate ms', 'per run: batched', 'separate', 'ratio', 'bit-identical'],
+      r.batch.map((x) => [x.workload, x.precond, `${x.runs}×${x.itersPerRun}`, ms(x.batchedMs), ms(x.separateMs),
+        ms(x.batchedMs / x.runs), ms(x.separateMs / x.runs), fixed(x.ratio, 3), x.identical ? 'yes' : 'NO'])));
   }
   if (r.threads.length) {
     out.push('', 'Threads (per iteration)');
@@ -65,7 +68,7 @@ export function formatTable(r: SuiteResult): string {
   if (r.memory.length) {
     out.push('', 'Peak memory (child process RSS, includes the Node runtime)');
     out.push(table(['workload', 'route', 'data MiB', 'peak RSS MiB', 'ratio', 'peak RSS MiB after each step'],
-      r.memory.map((x) => [x.workload, x.route, (x.dataBytes / 2 ** 20).toFixed(0), x.error ? 'error' : (x.peakRssBytes / 2 ** 20).toFixed(0), x.error ? '—' : x.ratio.toFixed(2),
+      r.memory.map((x) => [x.workload, x.route, (x.dataBytes / 2 ** 20).toFixed(0), x.error ? 'error' : (x.peakRssBytes / 2 ** 20).toFixed(0), x.error ? '—' : fixed(x.ratio, 2),
         x.error ?? (x.peaks ?? []).map((p) => `${p.step} ${(p.peakRssBytes / 2 ** 20).toFixed(0)}`).join(' → ')]), [0, 1, 5]));
   }
   out.push('', formatTargets(r));
@@ -75,5 +78,5 @@ export function formatTable(r: SuiteResult): string {
 
 export function formatTargets(r: SuiteResult): string {
   return ['Targets', table(['target', 'verdict', 'measured', 'threshold', 'detail'],
-    r.targets.map((t) => [t.id, t.verdict, t.measured === undefined ? '—' : t.measured.toPrecision(3), `${t.kind === 'min' ? '≥' : '≤'} ${t.threshold}`, t.detail]), [0, 1, 4])].join('\n');
+    r.targets.map((t) => [t.id, t.verdict, typeof t.measured === 'number' ? t.measured.toPrecision(3) : '—', `${t.kind === 'min' ? '≥' : '≤'} ${t.threshold}`, t.detail]), [0, 1, 4])].join('\n');
 }

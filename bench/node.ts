@@ -20,6 +20,7 @@ import {
   runSuite, WORKLOADS, WORKLOAD_IDS, BENCH_PRECONDS, type BenchPrecond, type MemoryRow, type Peer, type SuiteResult, type WorkloadSpec,
 } from './suite.js';
 import { formatTable } from './format.js';
+import { evaluateTargets } from './targets.js';
 import { jsReferencePeer } from './peers/js-reference.js';
 import { mlMatrixPeer } from './peers/ml-matrix.js';
 import { tfjsPeer } from './peers/tfjs.js';
@@ -47,6 +48,7 @@ Options:
   --out FILE        JSON result (default bench-results.json), written atomically
   --quick           few iterations and repeats: a smoke run, numbers indicative only
   --quiet           no progress lines on stderr
+  --render FILE     print the table of an earlier JSON result (targets re-judged) and exit
   -h, --help        this text
 
 A full run takes about 10–15 minutes on 2 cores (W3 dominates). NumPy is used
@@ -67,6 +69,7 @@ export interface BenchFlags {
   quick: boolean;
   quiet: boolean;
   help: boolean;
+  render?: string;
 }
 
 function list<T extends string>(flag: string, value: string | undefined, known: readonly T[], allowNone = false): T[] {
@@ -106,6 +109,12 @@ export function parseBenchFlags(argv: readonly string[]): BenchFlags {
         const v = value();
         if (v === undefined || v === '' || v.startsWith('--')) throw new DspgdError('E_PARAM', '--out: expected a file name for the JSON result', '--out');
         f.out = v;
+        break;
+      }
+      case '--render': {
+        const v = value();
+        if (v === undefined || v === '' || v.startsWith('--')) throw new DspgdError('E_PARAM', '--render: expected the JSON file of an earlier run', '--render');
+        f.render = v;
         break;
       }
       case '--quick': f.quick = true; break;
@@ -263,6 +272,22 @@ export async function benchMain(argv: readonly string[]): Promise<number> {
   }
   if (flags.help) {
     process.stdout.write(`${BENCH_HELP}\n`);
+    return 0;
+  }
+  if (flags.render !== undefined) {
+    let old: SuiteResult;
+    try {
+      old = JSON.parse(await readFile(flags.render, 'utf8')) as SuiteResult;
+    } catch (e) {
+      process.stderr.write(`dspgd bench: --render: cannot read ${flags.render}: ${(e as Error).message}\n`);
+      return 2;
+    }
+    if (old?.schema !== 'dspgd-bench/1') {
+      process.stderr.write(`dspgd bench: --render: ${flags.render} is not a dspgd-bench/1 result\n`);
+      return 2;
+    }
+    old.targets = evaluateTargets(old);
+    process.stdout.write(`${formatTable(old)}\n`);
     return 0;
   }
   const ids = new Set(flags.workloads.map((w) => w.id));

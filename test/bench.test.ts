@@ -5,6 +5,8 @@
 import { describe, it, expect, beforeAll } from 'vitest';
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { generate, solve, DspgdError } from '../src/index.js';
 import {
   runSuite, relDiff, precondSpec, WORKLOADS, BENCH_PRECONDS, CHECK_TOL,
@@ -227,6 +229,24 @@ describe('dspgd bench (CLI)', () => {
     expect(r.stdout).toMatch(/Usage: dspgd bench/);
     for (const flag of ['--workloads', '--precond', '--peers', '--out', '--quick']) expect(r.stdout).toContain(flag);
     expect(run('--help').stdout).toMatch(/bench/);
+  });
+
+  it('--render prints the table of a saved result with the targets judged again; a file that is not one is exit 2', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'dspgd-bench-test-'));
+    try {
+      const saved = { ...fakeResult(), targets: [] };
+      writeFileSync(join(dir, 'r.json'), JSON.stringify(saved));
+      const r = run('bench', '--render', join(dir, 'r.json'));
+      expect(r.status).toBe(0);
+      expect(r.stdout).toMatch(/w2-gd-tfjs\s+FAIL/);
+      expect(r.stdout).toMatch(/threads\s+PASS/);
+      writeFileSync(join(dir, 'other.json'), '{"a": 1}');
+      const bad = run('bench', '--render', join(dir, 'other.json'));
+      expect(bad.status).toBe(2);
+      expect(bad.stderr).toMatch(/--render/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('a bad flag is one line on stderr naming it, exit 2', () => {
