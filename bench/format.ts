@@ -30,10 +30,13 @@ export function formatTable(r: SuiteResult): string {
   const hasStream = r.rows.some((x) => x.stream);
   const head = ['workload', 'precond', 'dspgd ms/iter', 'GB/s', 'GFLOP/s'];
   if (hasStream) head.push('stream GB/s', '% of stream');
+  const hasArith = r.rows.some((x) => x.arithmetic);
+  if (hasArith) head.push('% of f64x2 peak');
   for (const p of iterPeers) head.push(`${p.name}${p.precision === 'f32' ? ' (f32)' : ''} ms/iter`, 'ratio');
   const body = r.rows.map((x) => {
     const cells = [x.runs > 1 ? `${x.workload} (${x.runs} runs)` : x.workload, x.precond, ms(x.dspgd.msPerIter), fixed(x.dspgd.gbps, 2), fixed(x.dspgd.gflops, 2)];
     if (hasStream) cells.push(x.stream ? fixed(x.stream.gbps, 2) : '—', x.stream ? `${fixed(100 * x.stream.fraction, 0)}%` : '—');
+    if (hasArith) cells.push(x.arithmetic ? `${fixed(100 * x.arithmetic.fraction, 0)}%` : '—');
     for (const p of iterPeers) cells.push(...peerCells(x.peers[p.name]));
     return cells;
   });
@@ -41,6 +44,10 @@ export function formatTable(r: SuiteResult): string {
   out.push(`Time per iteration (median), path primal, 1 thread, float64${r.quick ? ' — QUICK run: few iterations, indicative only' : ''}`);
   out.push(table(head, body));
   out.push('ratio = peer ms/iter ÷ dspgd ms/iter (how many times faster dspgd is). GB/s = bytes of X ÷ time per iteration (X is read once per iteration); GFLOP/s = 4·n·d·k ÷ time.');
+  if (r.arithmetic) {
+    out.push(`f64x2 peak = ${fixed(r.arithmetic.gflops, 1)} GFLOP/s: independent multiply-adds in registers on this WASM engine (no FMA in WASM SIMD), the most any float64 WASM kernel can do on one thread. ` +
+      'At that rate the pass is arithmetic-bound whenever 2k flops per double of X take longer than reading the double.');
+  }
   out.push('Sweep rows (W4): ms per run-iteration; dspgd advances the runs together (solveBatch), peers run them one after another.');
   if (r.rows.some((x) => Object.values(x.peers).some((c) => c.status === 'check-failed'))) {
     out.push('! = the peer\'s W did not match dspgd\'s (see the JSON "check"): its time is not comparable.');

@@ -120,6 +120,8 @@ export interface MainRow {
   dspgd: { msPerIter: number; gbps: number; gflops: number; iters: number; repeats: number; samplesMs: number[]; msPerRun?: number };
   /** The streaming-read limit over X's bytes, and dspgd's share of it. */
   stream?: StreamCell & { fraction: number };
+  /** dspgd's GFLOP/s as a share of the arithmetic limit (SuiteResult.arithmetic). */
+  arithmetic?: { fraction: number };
   peers: Record<string, PeerCell>;
 }
 
@@ -178,6 +180,12 @@ export interface SuiteResult {
   memory: MemoryRow[];
   targets: TargetVerdict[];
   notices: string[];
+  /**
+   * The arithmetic limit: f64x2 multiply-adds per second with operands in registers (mulAddPeak),
+   * best of the samples. WASM SIMD has no fused multiply-add, so no float64 WASM kernel does more
+   * flops per second than this; `fraction` in each row's `arithmetic` is dspgd's share of it.
+   */
+  arithmetic?: { gflops: number; samplesGflops: number[] };
   /** Filled by the host (Node entry or browser page): machine and runtime. */
   environment?: Record<string, unknown>;
 }
@@ -216,6 +224,10 @@ export function sweepLrs(base: number, runs: number): number[] {
 function baseOptions(precond: BenchPrecond, lr: number, iters: number, extra: Partial<SolveOptions> = {}): SolveOptions {
   return {
     precond: precondSpec(precond), lr, maxIter: iters, tol: 0, stall: false, report: false,
+    // The trace as a long run samples it (a thousandth of the iterations), not at every one of
+    // the few timed iterations: the Bregman term costs a K(G) evaluation per sample (adam: a log
+    // per entry), which the peers do not compute.
+    traceEvery: 1000,
     // A stable lr never trips it; a fixed iteration count is what is being timed.
     divergenceFactor: 1e300,
     path: 'primal', threads: 1, ...extra,
@@ -278,6 +290,9 @@ export async function runSuite(options: SuiteOptions): Promise<SuiteResult> {
     }
   }
 
+  progress({ phase: 'arithmetic', message: 'f64x2 multiply-add peak' });
+  const arithmetic = await measureArithmeticPeak(quick);
+
   const rows: MainRow[] = [];
   const workloadInfo: SuiteResult['workloads'] = [];
   for (const w of options.workloads) {
@@ -310,12 +325,34 @@ export async function runSuite(options: SuiteOptions): Promise<SuiteResult> {
     const info = p.info?.();
     if (info) peerInfos.find((x) => x.name === p.name)!.info = info;
   }
+  for (const x of rows) x.arithmetic = { fraction: x.dspgd.gflops / arithmetic.gflops };
   const result: SuiteResult = {
     schema: 'dspgd-bench/1', startedAt, finishedAt: new Date().toISOString(), quick,
-    workloads: workloadInfo, preconds, peers: peerInfos, rows, rowspace, batch, threads, memory, targets: [], notices,
+    workloads: workloadInfo, preconds, peers: peerInfos, rows, rowspace, batch, threads, memory, targets: [], notices, arithmetic,
   };
   result.targets = evaluateTargets(result);
   return result;
+}
+
+/** mulAddPeak on dspgd's own WASM instance: the best GFLOP/s of several samples of ~100 MFLOP (quick: ~10). */
+async function measureArithmeticPeak(quick: boolean): Promise<{ gflops: number; samplesGflops: number[] }> {
+  const tiny = await generate({ n: 1, d: 2, k: 1, seed: 1 });
+  try {
+    const { mulAddPeak } = tiny.wasmInstance.exports;
+    const steps = quick ? 200_000 : 2_000_000;
+    mulAddPeak(steps, 0.5); // warm-up: the engine's optimizing tier
+    const samplesGflops: number[] = [];
+    let sink = 0;
+    for (let i = 0; i < (quick ? 3 : 9); i++) {
+      const t0 = now();
+      sink += mulAddPeak(steps, 0.5 + i);
+      samplesGflops.push((48 * steps) / ((now() - t0) * 1e6));
+    }
+    if (!Number.isFinite(sink)) samplesGflops.push(NaN); // keeps the sums live; never true for these inputs
+    return { gflops: Math.max(...samplesGflops.filter(Number.isFinite)), samplesGflops };
+  } finally {
+    tiny.dispose();
+  }
 }
 
 async function runWorkload(

@@ -58,7 +58,10 @@ export const TARGETS: readonly TargetDef[] = [
       const x = row(r, 'W3', 'gd');
       if (!x) return { na: 'W3 gd not measured' };
       if (!x.stream) return { na: 'no streaming-read peer' };
-      return { value: x.stream.fraction, detail: `dspgd ${x.dspgd.gbps.toFixed(2)} GB/s vs stream ${x.stream.gbps.toFixed(2)} GB/s` };
+      // The best an iteration could do at the arithmetic limit (4·n·d·k flops at peak GFLOP/s).
+      const bound = r.arithmetic ? (8 * x.n * x.d) / ((4 * x.n * x.d * x.k) / r.arithmetic.gflops) : undefined;
+      const limit = bound !== undefined ? `; at the f64x2 peak (${r.arithmetic!.gflops.toFixed(1)} GFLOP/s) the pass could reach at most ${bound.toFixed(2)} GB/s = ${(100 * bound / x.stream.gbps).toFixed(0)}% of stream` : '';
+      return { value: x.stream.fraction, detail: `dspgd ${x.dspgd.gbps.toFixed(2)} GB/s vs stream ${x.stream.gbps.toFixed(2)} GB/s${limit}` };
     },
   },
   {
