@@ -43,7 +43,11 @@ describe('runSuite on tiny workloads (quick)', () => {
       expect(row.dspgd.msPerIter).toBeGreaterThan(0);
       expect(row.bytesX).toBe(8 * row.n * row.d);
       expect(row.stream?.gbps).toBeGreaterThan(0);
+      expect(row.arithmetic!.fraction).toBeCloseTo(row.dspgd.gflops / result.arithmetic!.gflops, 12);
     }
+    // The arithmetic limit is the best of its samples.
+    expect(result.arithmetic!.gflops).toBe(Math.max(...result.arithmetic!.samplesGflops));
+    expect(result.arithmetic!.gflops).toBeGreaterThan(0);
     expect(result.rows.find((r) => r.workload === 'T4')!.runs).toBe(3);
     expect(result.rowspace.map((r) => r.precond)).toEqual(['gd', 'spectral']);
     expect(result.batch).toHaveLength(3);
