@@ -64,7 +64,7 @@ describe('worker runner (Node worker thread)', () => {
     expect(r.iterations).toBeGreaterThan(0);
     expect(Date.now() - t0).toBeLessThan(10_000);
     // The worker checks for messages every yieldEveryMs (25 ms) of solving; the bound leaves room for a loaded machine.
-    console.log(`worker cancel: result back ${latencyMs.toFixed(1)} ms after abort() (${r.iterations} iterations, ${(r.timeMs / r.iterations).toFixed(2)} ms each)`);
+    console.log(`worker cancel: stopped after ${r.iterations} iterations (${(r.timeMs / r.iterations).toFixed(2)} ms each); the result, with its bias report, back ${latencyMs.toFixed(1)} ms after abort()`);
     expect(latencyMs).toBeLessThan(2000);
     // runner.cancel() stops everything in flight the same way
     const again = runner.solve(p, { precond: 'gd', lr: 1e-4, tol: 0, maxIter: 10_000_000, stall: false, path: 'primal' });
@@ -72,6 +72,20 @@ describe('worker runner (Node worker thread)', () => {
     expect((await again).status).toBe('aborted');
     await p.dispose();
   });
+
+  it('cancel reaches a run that never yields to its event loop (shared flag read at every iteration)', async () => {
+    const p = await runner.generate({ n: 100, d: 1000, seed: 2 });
+    const ctl = new AbortController();
+    const maxIter = 300_000; // tens of seconds: without the flag the run would only end here
+    const r = await runner.solve(p, { precond: 'gd', lr: 1e-4, tol: 0, maxIter, stall: false, path: 'primal', yieldEveryMs: 1e9 }, {
+      signal: ctl.signal,
+      onProgress: (q) => { if (q.iteration >= 50) ctl.abort(); },
+    });
+    expect(r.status).toBe('aborted');
+    expect(r.iterations).toBeLessThan(maxIter);
+    expect(r.W.data.every(Number.isFinite)).toBe(true);
+    await p.dispose();
+  }, 120_000);
 
   it('runGrid in the worker gives the rows of runGrid in this thread', async () => {
     const remote = await runner.generate({ n: 10, d: 40, seed: 5 });

@@ -11,9 +11,26 @@ import { runGrid } from '../experiment.js';
 import { suggestLearningRate } from '../lr.js';
 import { now } from '../util/yield.js';
 import { DspgdError } from '../errors.js';
-import type { Request, Response, WireProblem, WireSolveOptions, ProblemInfo } from './protocol.js';
+import type { Request, Response, WireProblem, WireSolveOptions, ProblemInfo, WithCancelFlag } from './protocol.js';
 import { errorToWire } from './wire.js';
 import { transferables } from './transfer.js';
+
+/**
+ * The job's signal: aborted by a cancel message, or, when the runner shared a flag, as soon as
+ * the flag is set. solve() reads `aborted` at every iteration, so reading the flag there is what
+ * makes a cancel take effect within one iteration while the thread is busy solving.
+ */
+function flagged(ctl: AbortController, flag: Int32Array | undefined): AbortSignal {
+  if (!flag) return ctl.signal;
+  const target = ctl.signal;
+  return new Proxy(target, {
+    get(t, key) {
+      if (key === 'aborted' && !t.aborted && Atomics.load(flag, 0) !== 0) ctl.abort();
+      const v = Reflect.get(t, key, t);
+      return typeof v === 'function' ? v.bind(t) : v;
+    },
+  });
+}
 
 export interface Endpoint {
   post(msg: Response, transfer: ArrayBuffer[]): void;
@@ -58,7 +75,7 @@ export function serve(ep: Endpoint): void {
   const options = (id: number, o: WireSolveOptions, run: number, everyMs: number, signal: AbortSignal): SolveOptions =>
     ({ ...o, signal, callback: progressFor(id, run, everyMs), callbackEvery: o.callbackEvery ?? 10 });
 
-  async function handle(req: Exclude<Request, { op: 'cancel' }>, ctl: AbortController): Promise<void> {
+  async function handle(req: Exclude<Request, { op: 'cancel' }>, signal: AbortSignal): Promise<void> {
     try {
       switch (req.op) {
         case 'generate':
@@ -72,12 +89,12 @@ export function serve(ep: Endpoint): void {
         case 'suggestLr':
           return send({ id: req.id, type: 'result', value: suggestLearningRate(lookup(req.problem), req.precond, req.loss, req.reduction) });
         case 'solve': {
-          const r = await withProblem(req.problem, (p) => solve(p, options(req.id, req.options, 0, req.progressEveryMs, ctl.signal)));
+          const r = await withProblem(req.problem, (p) => solve(p, options(req.id, req.options, 0, req.progressEveryMs, signal)));
           return send({ id: req.id, type: 'result', value: r }, true);
         }
         case 'solveBatch': {
           let done = 0;
-          const runs = req.runs.map((o, i) => options(req.id, o, i, req.progressEveryMs, ctl.signal));
+          const runs = req.runs.map((o, i) => options(req.id, o, i, req.progressEveryMs, signal));
           // Each finished run travels on its own (transferred) so the page can show it before the batch ends;
           // the final message then only says the batch is complete.
           await withProblem(req.problem, (p) => solveBatch(p, runs, {
@@ -89,7 +106,7 @@ export function serve(ep: Endpoint): void {
           const probs = req.problems.map((g) => ({ problem: lookup(g.problem), seed: g.seed }));
           const throttles = new Map<number, (p: Progress) => void>();
           const r = await runGrid(probs, {
-            ...req.options, signal: ctl.signal,
+            ...req.options, signal,
             onRun: (row, done, total) => send({ id: req.id, type: 'runDone', run: done - 1, row, done, total }),
             onProgress: (run, iteration, relResidual, maxIter) => {
               let f = throttles.get(run);
@@ -118,7 +135,7 @@ export function serve(ep: Endpoint): void {
     }
     const ctl = new AbortController();
     jobs.set(req.id, ctl);
-    queue = queue.then(() => handle(req, ctl));
+    queue = queue.then(() => handle(req, flagged(ctl, (req as WithCancelFlag).cancelFlag)));
   });
   send({ id: 0, type: 'ready' });
 }

@@ -39,6 +39,13 @@ export type Request =
   | { id: number; op: 'runGrid'; problems: { problem: number; seed: number | null }[]; options: WireGridOptions; progressEveryMs: number }
   | { id: number; op: 'cancel'; target: number };
 
+/**
+ * Any request may carry `cancelFlag`: an Int32Array on shared memory that the runner sets to 1 on
+ * abort(). The worker reads it at every iteration (see host.ts), so it need not wait for the
+ * cancel message, which arrives only when the run yields to the event loop.
+ */
+export type WithCancelFlag = { cancelFlag?: Int32Array };
+
 /** Where a remote problem lives and its sizes. */
 export interface ProblemInfo {
   id: number;

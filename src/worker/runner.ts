@@ -101,7 +101,13 @@ export async function createRunner(opts: RunnerOptions = {}): Promise<Runner> {
     const id = nextId++;
     return new Promise<T>((resolve, reject) => {
       const signal = extra.signal;
-      const onAbort = () => worker.post({ op: 'cancel', target: id, id: nextId++ }, []);
+      // Where memory can be shared, the worker reads this flag at every iteration, so a run stops
+      // one iteration after abort(); the cancel message is for the rest (and for jobs that wait).
+      const flag = signal ? sharedFlag() : undefined;
+      const onAbort = () => {
+        if (flag) Atomics.store(flag, 0, 1);
+        worker.post({ op: 'cancel', target: id, id: nextId++ }, []);
+      };
       signal?.addEventListener('abort', onAbort, { once: true });
       const done = () => signal?.removeEventListener('abort', onAbort);
       jobs.set(id, {
@@ -111,7 +117,7 @@ export async function createRunner(opts: RunnerOptions = {}): Promise<Runner> {
       });
       worker.setBusy(true);
       try {
-        worker.post({ ...body, id } as Request, extra.transfer ?? []);
+        worker.post({ ...body, id, ...(flag ? { cancelFlag: flag } : {}) } as Request, extra.transfer ?? []);
       } catch (e) {
         // Not cloneable (a function or a DOM object in the data): nothing reached the worker.
         jobs.delete(id);
@@ -242,4 +248,12 @@ export async function createRunner(opts: RunnerOptions = {}): Promise<Runner> {
       await worker.terminate();
     },
   };
+}
+
+/** A one-int cancel flag on shared memory, or undefined where a SharedArrayBuffer cannot be posted (a page that is not cross-origin isolated). */
+function sharedFlag(): Int32Array | undefined {
+  const g = globalThis as { crossOriginIsolated?: boolean; process?: { versions?: { node?: string } } };
+  if (typeof SharedArrayBuffer === 'undefined') return undefined;
+  if (g.process?.versions?.node === undefined && g.crossOriginIsolated !== true) return undefined;
+  return new Int32Array(new SharedArrayBuffer(4));
 }
