@@ -186,6 +186,11 @@ export class Problem {
     return this.gram;
   }
 
+  /** Whether W_GD∞ is already computed (the first bias report factors X, which takes memory). */
+  get hasGdLimit(): boolean {
+    return this.gd !== undefined;
+  }
+
   /** Whether the Gram matrix is already computed (the path choice counts its cost otherwise). */
   get hasGram(): boolean {
     return this.gram !== undefined;

@@ -395,10 +395,26 @@ class Run {
       }
       this.reason += `; try lr ≤ ${suggestedLr.toPrecision(3)} (from λmax(XᵀX) ≈ ${prob.lambdaMax().toPrecision(4)})`;
     }
-    const W = eng.weights();
+    let W = eng.weights();
     const Wout = wasm.f64(W, d * k).slice();
     const flags = { isotropic: precond.isotropic, preservesRowSpace: precond.preservesRowSpace, stateful: precond.stateful };
-    const bias = options.report === false ? undefined : biasReport(wasm, prob, W, flags, this.status === 'converged');
+    let bias: BiasReport | undefined;
+    if (options.report !== false) {
+      let own = 0;
+      if (!prob.hasGdLimit) {
+        // The first report on a problem factors X (for large X an n×n matrix). The run's buffers
+        // are done with: released first, their memory can take part of that matrix, so the peak
+        // is X plus the larger of the two instead of their sum.
+        this.free();
+        own = W = wasm.allocF64(d * k, 'W∞ for the bias report');
+        wasm.f64(W, d * k).set(Wout);
+      }
+      try {
+        bias = biasReport(wasm, prob, W, flags, this.status === 'converged');
+      } finally {
+        if (own) wasm.free(own);
+      }
+    }
     return {
       W: toMatrix(Wout, d, k, prob.labelsOneD),
       status: this.status,
