@@ -43,6 +43,7 @@ describe('bench page in Chromium', () => {
     expect(json.environment).toMatchObject({ runtime: 'browser', crossOriginIsolated: true });
     expect(formatTable(json)).toBe(table);
     expect(problems).toEqual([]);
+    await page.screenshot({ path: 'test-artifacts/bench.png', fullPage: true });
     await page.close();
   });
 });
