@@ -51,7 +51,7 @@ Options:
   --render FILE     print the table of an earlier JSON result (targets re-judged) and exit
   -h, --help        this text
 
-A full run takes about 10–15 minutes on 2 cores (W3 dominates). NumPy is used
+A full run takes about 8 minutes on 2 cores (W3 dominates). NumPy is used
 when python3 with NumPy is present (OPENBLAS_NUM_THREADS=1); otherwise a notice.
 
 Examples:
