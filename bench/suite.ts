@@ -17,6 +17,7 @@
  */
 import { generate, solve, solveBatch, suggestLearningRate, type Problem, type SolveOptions } from '../src/index.js';
 import { DspgdError } from '../src/errors.js';
+import { getWasm } from '../src/wasm/module.js';
 import {
   BENCH_PRECONDS, PRECOND_PARAMS,
   type BenchPrecond, type Peer, type PeerProblem, type IterationPeer, type BandwidthPeer, type PreparedPeer,
@@ -341,32 +342,27 @@ export async function runSuite(options: SuiteOptions): Promise<SuiteResult> {
  * enough for a coarse browser clock (performance.now() may step by 0.1 ms).
  */
 async function measureArithmeticPeak(quick: boolean): Promise<{ gflops: number; samplesGflops: number[] }> {
-  const tiny = await generate({ n: 1, d: 2, k: 1, seed: 1 });
-  try {
-    const { mulAddPeak } = tiny.wasmInstance.exports;
-    const steps = 20_000; // ≈ 1 MFLOP per call
-    let sink = 0;
-    const runFor = (ms: number): { calls: number; elapsed: number } => {
-      const t0 = now();
-      let calls = 0, elapsed = 0;
-      do {
-        sink += mulAddPeak(steps, 0.5 + calls);
-        calls++;
-        elapsed = now() - t0;
-      } while (elapsed < ms);
-      return { calls, elapsed };
-    };
-    runFor(quick ? 100 : 300);
-    const samplesGflops: number[] = [];
-    for (let i = 0; i < (quick ? 3 : 9); i++) {
-      const { calls, elapsed } = runFor(quick ? 20 : 50);
-      samplesGflops.push((48 * steps * calls) / (elapsed * 1e6));
-    }
-    if (!Number.isFinite(sink)) samplesGflops.push(NaN); // keeps the sums live; never true for these inputs
-    return { gflops: Math.max(...samplesGflops.filter(Number.isFinite)), samplesGflops };
-  } finally {
-    tiny.dispose();
+  const { mulAddPeak } = (await getWasm()).exports;
+  const steps = 20_000; // ≈ 1 MFLOP per call
+  let sink = 0;
+  const runFor = (ms: number): { calls: number; elapsed: number } => {
+    const t0 = now();
+    let calls = 0, elapsed = 0;
+    do {
+      sink += mulAddPeak(steps, 0.5 + calls);
+      calls++;
+      elapsed = now() - t0;
+    } while (elapsed < ms);
+    return { calls, elapsed };
+  };
+  runFor(quick ? 100 : 300);
+  const samplesGflops: number[] = [];
+  for (let i = 0; i < (quick ? 3 : 9); i++) {
+    const { calls, elapsed } = runFor(quick ? 20 : 50);
+    samplesGflops.push((48 * steps * calls) / (elapsed * 1e6));
   }
+  if (!Number.isFinite(sink)) samplesGflops.push(NaN); // keeps the sums live; never true for these inputs
+  return { gflops: Math.max(...samplesGflops.filter(Number.isFinite)), samplesGflops };
 }
 
 async function runWorkload(

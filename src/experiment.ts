@@ -122,14 +122,19 @@ export async function runGrid(problems: readonly GridProblem[], o: GridOptions):
   return { rows, traces, aborted: false };
 }
 
-function toRow(r: SolveResult, seed: number | null): [RunRow, RunTrace] {
+/** One run's row of a sweep table (the result must carry its bias report). */
+export function runRow(r: SolveResult, seed: number | null): RunRow {
   const b = r.bias!;
-  const row: RunRow = {
+  return {
     precond: r.precond.spec, name: r.precond.name, params: r.precond.params,
     isotropic: r.precond.isotropic, preservesRowSpace: r.precond.preservesRowSpace, stateful: r.precond.stateful,
     lr: r.lr, seed, status: r.status, iterations: r.iterations, relResidual: r.relResidual,
     relDistToGD: b.relDistToGD, c: b.c, rowspaceNorm: b.rowspaceNorm, nullspaceNorm: b.nullspaceNorm, timeMs: r.timeMs,
   };
+}
+
+function toRow(r: SolveResult, seed: number | null): [RunRow, RunTrace] {
+  const row = runRow(r, seed);
   const trace: RunTrace = {
     label: `${row.precond} @ lr ${fmtLr(row.lr)}${seed === null ? '' : ` (seed ${seed})`}`,
     precond: row.precond, lr: row.lr, seed,

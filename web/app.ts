@@ -6,7 +6,7 @@
  */
 import { createRunner, type Runner, type RemoteProblem, type RunProgress } from '../src/worker/index.js';
 import type { SolveOptions, SolveResult } from '../src/solve.js';
-import type { RunRow } from '../src/experiment.js';
+import { runRow, type RunRow } from '../src/experiment.js';
 import type { Matrix } from '../src/matrix.js';
 import { PRECONDITIONERS, BUILTIN_PRECOND_NAMES } from '../src/precond/builtins.js';
 import { lineChart } from '../src/plot/index.js';
@@ -172,16 +172,6 @@ function drawC() {
     : '';
 }
 
-function rowOf(r: SolveResult, seed: number | null): RunRow {
-  const b = r.bias!;
-  return {
-    precond: r.precond.spec, name: r.precond.name, params: r.precond.params, isotropic: r.precond.isotropic,
-    preservesRowSpace: r.precond.preservesRowSpace, stateful: r.precond.stateful, lr: r.lr, seed, status: r.status,
-    iterations: r.iterations, relResidual: r.relResidual, relDistToGD: b.relDistToGD, c: b.c,
-    rowspaceNorm: b.rowspaceNorm, nullspaceNorm: b.nullspaceNorm, timeMs: r.timeMs,
-  };
-}
-
 function fillRow(v: RunView) {
   const r = v.result;
   const cells = r
@@ -259,7 +249,7 @@ async function run(ev: Event) {
     const onDone = (i: number, result: SolveResult) => {
       const v = page.runs[i]!;
       v.result = result;
-      v.row = rowOf(result, seed);
+      v.row = runRow(result, seed);
       done++;
       fillRow(v);
       scheduleDraw();

@@ -29,12 +29,9 @@ export function addDataOptions(cmd: Command, required: boolean): Command {
       .choices(['auto', 'yes', 'no']).default('auto'));
 }
 
+/** --csv-header as readMatrixFile's `header` (commander has already checked it is one of the choices). */
 function csvHeader(f: DataFlags): 'auto' | boolean {
-  const mode = f.csvHeader ?? 'auto';
-  if (mode === 'auto') return 'auto';
-  if (mode === 'yes') return true;
-  if (mode === 'no') return false;
-  throw new DspgdError('E_PARAM', `--csv-header: expected auto, yes or no, got ${JSON.stringify(mode)}`, '--csv-header');
+  return f.csvHeader === 'yes' ? true : f.csvHeader === 'no' ? false : 'auto';
 }
 
 /** True when the flags name user data. */

@@ -5,6 +5,7 @@
  */
 import { instantiate } from '@assemblyscript/loader';
 import { DspgdError } from '../errors.js';
+import { canShareMemory } from '../util/shared-memory.js';
 import type { PrecondExports } from './exports/precond.js';
 import type { LinalgExports } from './exports/linalg.js';
 import type { RandomExports } from './exports/random.js';
@@ -96,12 +97,6 @@ export function setWasmSource(source: Source, opts: { shared?: Source } = {}): v
 const INITIAL_PAGES = 16;
 const MAX_PAGES = 65536;
 
-function canShare(): boolean {
-  if (typeof SharedArrayBuffer === 'undefined' || typeof Atomics === 'undefined') return false;
-  const g = globalThis as { crossOriginIsolated?: boolean; process?: { versions?: { node?: string } } };
-  return g.process?.versions?.node !== undefined || g.crossOriginIsolated === true;
-}
-
 async function defaultSharedSource(): Promise<BufferSource | undefined> {
   const env = typeof process !== 'undefined' ? process.env : undefined;
   if (env?.DSPGD_THREADS === '0') return undefined;
@@ -143,7 +138,7 @@ async function defaultSource(): Promise<BufferSource> {
 /** The process-wide module instance. */
 export function getWasm(): Promise<Wasm> {
   wasmPromise ??= (async () => {
-    if (canShare()) {
+    if (canShareMemory()) {
       const bytes = sharedSource === null ? undefined : await (sharedSource ?? (wasmSource ? undefined : defaultSharedSource))?.();
       if (bytes) {
         const memory = new WebAssembly.Memory({ initial: INITIAL_PAGES, maximum: MAX_PAGES, shared: true });

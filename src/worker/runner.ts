@@ -15,6 +15,7 @@ import type { ProblemInfo, Request, Response, RunProgress, WireProblem } from '.
 import { errorFromWire, toWireGrid, toWireOptions } from './wire.js';
 import { transferables } from './transfer.js';
 import { spawnWorker, type WorkerHandle } from './spawn.js';
+import { canShareMemory } from '../util/shared-memory.js';
 
 export type { RunProgress, ProblemInfo };
 
@@ -252,8 +253,5 @@ export async function createRunner(opts: RunnerOptions = {}): Promise<Runner> {
 
 /** A one-int cancel flag on shared memory, or undefined where a SharedArrayBuffer cannot be posted (a page that is not cross-origin isolated). */
 function sharedFlag(): Int32Array | undefined {
-  const g = globalThis as { crossOriginIsolated?: boolean; process?: { versions?: { node?: string } } };
-  if (typeof SharedArrayBuffer === 'undefined') return undefined;
-  if (g.process?.versions?.node === undefined && g.crossOriginIsolated !== true) return undefined;
-  return new Int32Array(new SharedArrayBuffer(4));
+  return canShareMemory() ? new Int32Array(new SharedArrayBuffer(4)) : undefined;
 }
