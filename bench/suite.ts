@@ -18,6 +18,7 @@
 import { generate, solve, solveBatch, suggestLearningRate, type Problem, type SolveOptions } from '../src/index.js';
 import { DspgdError } from '../src/errors.js';
 import { getWasm } from '../src/wasm/module.js';
+import { benchKernels } from './kernels.js';
 import {
   BENCH_PRECONDS, PRECOND_PARAMS,
   type BenchPrecond, type Peer, type PeerProblem, type IterationPeer, type BandwidthPeer, type PreparedPeer,
@@ -342,7 +343,7 @@ export async function runSuite(options: SuiteOptions): Promise<SuiteResult> {
  * enough for a coarse browser clock (performance.now() may step by 0.1 ms).
  */
 async function measureArithmeticPeak(quick: boolean): Promise<{ gflops: number; samplesGflops: number[] }> {
-  const { mulAddPeak } = (await getWasm()).exports;
+  const { mulAddPeak } = await benchKernels(await getWasm());
   const steps = 20_000; // ≈ 1 MFLOP per call
   let sink = 0;
   const runFor = (ms: number): { calls: number; elapsed: number } => {
