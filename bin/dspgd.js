@@ -10,6 +10,6 @@ import(cli.href).catch((err) => {
     console.error('dspgd: dist/cli.js is missing; run `npm run build` first');
     process.exit(2);
   }
-  console.error(`dspgd: could not start: ${err && err.stack ? err.stack : err}`);
+  console.error(`dspgd: could not start: ${err?.stack ?? err}`);
   process.exit(2);
 });
