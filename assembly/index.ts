@@ -6,8 +6,6 @@ export * from "./kernels/dot";
 export * from "./kernels/matmul";
 export * from "./kernels/residual_grad";
 export * from "./kernels/power_iteration";
-export * from "./kernels/stream_read";
-export * from "./kernels/mul_add_peak";
 export { lossEval } from "./losses/index";
 export * from "./precond/index";
 export * from "./linalg/index";

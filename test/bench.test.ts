@@ -263,3 +263,34 @@ describe('dspgd bench (CLI)', () => {
     }
   });
 });
+
+describe('bench kernels: a separate module on dspgd memory', () => {
+  it('streamRead sums X in place and mulAddPeak computes its accumulations; the production module has neither', async () => {
+    const { benchKernels } = await import('../bench/kernels.js');
+    const { getWasm } = await import('../src/wasm/module.js');
+    const { readFileSync } = await import('node:fs');
+    const p = await generate({ kind: 'gaussian', n: 7, d: 13, k: 1, seed: 3 });
+    try {
+      const k = await benchKernels(p.wasmInstance);
+      expect(await benchKernels(await getWasm())).toBe(k);
+      // Independent: the plain sum of X's entries (a different summation order, so to round-off).
+      const X = p.X.data;
+      let s = 0;
+      for (const v of X) s += v;
+      expect(k.streamRead(p.ptr.X, X.length)).toBeCloseTo(s, 12);
+      // Twelve chains a_j = j + x·y added `steps` times, summed in the kernel's tree order.
+      const steps = 37, seed = 0.75, xy = seed * (1 - 1e-16);
+      const a = Array.from({ length: 12 }, (_, j) => { let v = j; for (let t = 0; t < steps; t++) v += xy; return v; });
+      const expected = 2 * (((a[0] + a[1]) + (a[2] + a[3])) + ((a[4] + a[5]) + (a[6] + a[7])) + ((a[8] + a[9]) + (a[10] + a[11])));
+      expect(k.mulAddPeak(steps, seed)).toBe(expected);
+    } finally {
+      p.dispose();
+    }
+    for (const f of ['dspgd.wasm', 'dspgd-shared.wasm']) {
+      const names = WebAssembly.Module.exports(new WebAssembly.Module(readFileSync(join(__dirname, '..', 'build', f)))).map((e) => e.name);
+      expect(names, f).toContain('residualGrad');
+      expect(names, f).not.toContain('streamRead');
+      expect(names, f).not.toContain('mulAddPeak');
+    }
+  });
+});

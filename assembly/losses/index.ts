@@ -41,13 +41,16 @@ export function lossRow(id: i32, param: f64, r: usize, g: usize, k: i32, scale: 
       }
       break;
     }
-    default: {
+    case LOSS_LP: {
       for (let c = 0; c < k; c++) {
         const v = load<f64>(r + (<usize>c << 3));
         s += lpValue(v, param);
         store<f64>(g + (<usize>c << 3), scale * lpGrad(v, param));
       }
+      break;
     }
+    // An unknown id is a caller bug (ids come from src/losses): trap rather than run some loss.
+    default: unreachable();
   }
   return scale * s;
 }

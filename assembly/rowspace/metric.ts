@@ -5,7 +5,7 @@
 // With G = XᵀD, C = Dᵀ(XXᵀ)D is available from the Gram matrix, so the fast path
 // never forms G: it gets M and K from C here and updates A by D·M.
 // These are the same formulas as the primal kernels in precond/, written in C.
-import { jacobiEigen } from "../precond/spectral";
+import { jacobiEigen } from "../linalg/jacobi_eigen";
 
 const GD: i32 = 0, NORMALIZED: i32 = 1, CLIP: i32 = 2, POWER: i32 = 3, COLNORM: i32 = 4, SPECTRAL: i32 = 5;
 

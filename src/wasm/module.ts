@@ -9,12 +9,11 @@ import { canShareMemory } from '../util/shared-memory.js';
 import type { PrecondExports } from './exports/precond.js';
 import type { LinalgExports } from './exports/linalg.js';
 import type { RandomExports } from './exports/random.js';
-import type { BenchExports } from './exports/bench.js';
 
 type Ptr = number;
 
 /** The raw WASM exports (one entry per exported kernel). */
-export interface DspgdExports extends PrecondExports, LinalgExports, RandomExports, BenchExports {
+export interface DspgdExports extends PrecondExports, LinalgExports, RandomExports {
   memory: WebAssembly.Memory;
   // memory.ts
   alloc(bytes: number): Ptr;
