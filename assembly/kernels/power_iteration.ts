@@ -9,7 +9,7 @@
 // the normal range the arithmetic is the one of the plain formulas, bit for bit.
 import { norm2, sumsq } from "./dot";
 import { matmulXW, matmulXtV } from "./matmul";
-import { unsafeSumsq } from "../precond/scaled";
+import { unsafeSumsq } from "./scaled";
 
 /**
  * Returns an estimate of the largest eigenvalue of XᵀX (X n×d row-major).
