@@ -17,14 +17,19 @@ beforeAll(async () => {
 const U = 2 ** -53;
 const EPSS = [1e-12, 1e-9, 1e-6, 1e-3, 1, 1e2];
 
-/** The spec formula from a plain-JS SVD of G (d×k row-major), taken on the smaller side. */
-export function spectralRef(G: Float64Array, d: number, k: number, eps: number): { P: Float64Array; K: number; sigma: number[] } {
+/**
+ * The spec formula from a plain-JS SVD of G (d×k row-major), taken on the smaller side.
+ * `rank`: G is known to have at most this rank (G = XᵀD with n < min(d, k)); the singular
+ * values beyond it are G's rounding (~u‖G‖), and they count as 0, as they do in exact
+ * arithmetic (with ε below u‖G‖ the formula would otherwise turn rounding into an O(1) step).
+ */
+function spectralRef(G: Float64Array, d: number, k: number, eps: number, rank = Math.min(d, k)): { P: Float64Array; K: number; sigma: number[] } {
   const P = new Float64Array(d * k);
   let sigma: number[];
   if (d >= k) {
     // G V = U Σ on G's k columns (length d).
     const cols = Array.from({ length: k }, (_, c) => Float64Array.from({ length: d }, (_, i) => G[i * k + c]));
-    const s = jacobiSvd(cols, d);
+    const s = truncate(jacobiSvd(cols, d), rank);
     sigma = s.sigma;
     s.sigma.forEach((sg, j) => {
       const f = sg / Math.hypot(sg, eps);
@@ -33,7 +38,7 @@ export function spectralRef(G: Float64Array, d: number, k: number, eps: number):
   } else {
     // Gᵀ V' = U' Σ on G's d rows (length k): G = V' Σ U'ᵀ.
     const rows = Array.from({ length: d }, (_, i) => G.slice(i * k, (i + 1) * k));
-    const s = jacobiSvd(rows, k);
+    const s = truncate(jacobiSvd(rows, k), rank);
     sigma = s.sigma;
     s.sigma.forEach((sg, j) => {
       const f = sg / Math.hypot(sg, eps);
@@ -42,6 +47,12 @@ export function spectralRef(G: Float64Array, d: number, k: number, eps: number):
   }
   const K = sigma.reduce((a, sg) => a + Math.hypot(sg, eps), 0) + (k - Math.min(d, k)) * eps;
   return { P, K, sigma };
+}
+
+function truncate<T extends { sigma: number[] }>(s: T, rank: number): T {
+  const keep = s.sigma.map((v, i) => [v, i]).sort((a, b) => b[0] - a[0]).slice(0, rank).map((x) => x[1]);
+  s.sigma = s.sigma.map((v, i) => (keep.includes(i) ? v : 0));
+  return s;
 }
 
 function wasmSpectral(G: Float64Array, d: number, k: number, eps: number): { P: Float64Array; K: number } {
@@ -141,5 +152,83 @@ describe('cost follows the rank', () => {
       expect(r.iterations).toBe(20);
       expect(performance.now() - t0, path).toBeLessThan(3000);
     }
+  });
+});
+
+describe('row-space spectral (from a pivoted Cholesky factor of XXᵀ) against the SVD formula of G = XᵀD', () => {
+  /** Xᵀ·B for the B the row-space kernel returns, and its K. */
+  function rowStep(X: Float64Array, D: Float64Array, n: number, d: number, k: number, eps: number): { P: Float64Array; K: number; r: number } {
+    const e = w.exports;
+    const put = (a: Float64Array) => { const p = w.allocF64(a.length); w.f64(p, a.length).set(a); return p; };
+    const pX = put(X), pD = put(D), gram = w.allocF64(n * n), L = w.allocF64(n * n), perm = w.allocF64(n);
+    const F = w.allocF64(n * k), PF = w.allocF64(n * k), B = w.allocF64(n * k), sc = w.allocF64(e.precondScratchLen(PRECOND_IDS.spectral, n, k));
+    e.gramXXt(n, d, pX, gram);
+    const r = e.spectralRowFactor(n, gram, L, perm);
+    const K = e.spectralRowStep(n, r, k, L, perm, pD, F, PF, B, eps, sc);
+    const K2 = e.spectralRowValue(n, r, k, L, perm, pD, F, eps, sc);
+    expect(K2).toBe(K);
+    const Bv = w.f64(B, n * k);
+    const P = new Float64Array(d * k);
+    for (let i = 0; i < n; i++) for (let j = 0; j < d; j++) for (let c = 0; c < k; c++) P[j * k + c] += X[i * d + j] * Bv[i * k + c];
+    for (const p of [pX, pD, gram, L, perm, F, PF, B, sc]) w.free(p);
+    return { P, K, r };
+  }
+  const XtD = (X: Float64Array, D: Float64Array, n: number, d: number, k: number) => {
+    const G = new Float64Array(d * k);
+    for (let i = 0; i < n; i++) for (let j = 0; j < d; j++) for (let c = 0; c < k; c++) G[j * k + c] += X[i * d + j] * D[i * k + c];
+    return G;
+  };
+
+  it('random X, D (n > k and n ≤ k), ε from 1e−12 to 1e2: XᵀB and K to round-off', () => {
+    let worst = 0;
+    for (const [n, d, k] of [[6, 15, 3], [3, 10, 8], [4, 9, 4], [2, 3, 50]] as [number, number, number][]) {
+      const X = randn(n * d, 7 + n), D = randn(n * k, 8 + k);
+      const G = XtD(X, D, n, d, k);
+      for (const eps of EPSS) {
+        const ref = spectralRef(G, d, k, eps, n), got = rowStep(X, D, n, d, k, eps);
+        expect(got.r).toBe(n);
+        worst = Math.max(worst, relFro(got.P, ref.P));
+        expect(Math.abs(got.K - ref.K) / ref.K).toBeLessThan(1e-14);
+      }
+    }
+    expect(worst).toBeLessThan(1e-13);
+  });
+
+  it('ill-conditioned G = XᵀD (D\'s columns graded 1 … 1e−12): every singular value of the step ≤ 1, XᵀB to round-off', () => {
+    const n = 7, d = 16, k = 4;
+    const X = randn(n * d, 17), D = randn(n * k, 18);
+    for (let i = 0; i < n; i++) for (let c = 0; c < k; c++) D[i * k + c] *= 10 ** (-12 * c / (k - 1));
+    const G = XtD(X, D, n, d, k);
+    let worst = 0, worstS = 0;
+    for (const eps of EPSS) {
+      const ref = spectralRef(G, d, k, eps), got = rowStep(X, D, n, d, k, eps);
+      worst = Math.max(worst, relFro(got.P, ref.P));
+      worstS = Math.max(worstS, sigmaMax(got.P, d, k));
+    }
+    expect(worst).toBeLessThan(1e-12);
+    expect(worstS).toBeLessThanOrEqual(1 + 1e-14);
+  });
+
+  it('X of rank 3 < n = 5 (repeated rows): the factor has r = 3 and XᵀB is still the formula', () => {
+    const n = 5, d = 12, k = 4;
+    const X = randn(n * d, 27);
+    for (let j = 0; j < d; j++) { X[3 * d + j] = X[j]; X[4 * d + j] = X[d + j] - 2 * X[2 * d + j]; }
+    const D = randn(n * k, 28);
+    const G = XtD(X, D, n, d, k);
+    for (const eps of [1e-9, 0.1]) {
+      const ref = spectralRef(G, d, k, eps, 3), got = rowStep(X, D, n, d, k, eps);
+      expect(got.r).toBe(3);
+      expect(relFro(got.P, ref.P)).toBeLessThan(1e-12);
+    }
+  });
+
+  it('the two paths iterate alike: small ε, 200 steps, W agrees to 1e−10', async () => {
+    const n = 6, d = 25, k = 3;
+    const X = randn(n * d, 37), Y = randn(n * k, 38);
+    const prob = { X: { data: X, shape: [n, d] as [number, number] }, Y: { data: Y, shape: [n, k] as [number, number] } };
+    const opts = { precond: 'spectral:eps=1e-9', lr: 0.01, maxIter: 200, tol: 0, stall: false as const, report: false };
+    const a = await solve(prob, { ...opts, path: 'primal' }), b = await solve(prob, { ...opts, path: 'rowspace' });
+    expect(relFro(b.W.data, a.W.data)).toBeLessThan(1e-10);
+    expect(b.trace.bregman.some((v) => Number.isFinite(v))).toBe(true);
   });
 });
