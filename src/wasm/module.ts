@@ -12,9 +12,21 @@ import type { RandomExports } from './exports/random.js';
 
 type Ptr = number;
 
+/**
+ * WASM bytes, as WebAssembly.instantiate takes them. The public types spell these out instead of
+ * using DOM's BufferSource and WebAssembly.Memory/Module: TypeScript declares those only in the
+ * DOM lib, and the published .d.ts must compile in a Node project (`lib: ["ES2022"]`, no DOM).
+ */
+export type WasmBytes = ArrayBuffer | ArrayBufferView<ArrayBuffer>;
+/** The part of a WebAssembly.Memory the library uses (see WasmBytes for why not the DOM type). */
+export interface WasmMemory {
+  readonly buffer: ArrayBuffer | SharedArrayBuffer;
+  grow(delta: number): number;
+}
+
 /** The raw WASM exports (one entry per exported kernel). */
 export interface DspgdExports extends PrecondExports, LinalgExports, RandomExports {
-  memory: WebAssembly.Memory;
+  memory: WasmMemory;
   // memory.ts
   alloc(bytes: number): Ptr;
   free(ptr: Ptr): void;
@@ -71,14 +83,14 @@ export interface Wasm {
    * Present when the module runs on shared memory (the threads build): worker threads
    * instantiate the same module on the same memory and run kernels on row chunks.
    */
-  readonly shared?: { readonly module: WebAssembly.Module; readonly memory: WebAssembly.Memory };
+  readonly shared?: { readonly module: object; readonly memory: WasmMemory };
 }
 
 let wasmPromise: Promise<Wasm> | undefined;
-let wasmSource: (() => Promise<BufferSource>) | undefined;
-let sharedSource: (() => Promise<BufferSource>) | undefined | null;
+let wasmSource: (() => Promise<WasmBytes>) | undefined;
+let sharedSource: (() => Promise<WasmBytes>) | undefined | null;
 
-type Source = BufferSource | (() => Promise<BufferSource>);
+type Source = WasmBytes | (() => Promise<WasmBytes>);
 const asLoader = (s: Source) => (typeof s === 'function' ? s : async () => s);
 
 /**
@@ -96,7 +108,7 @@ export function setWasmSource(source: Source, opts: { shared?: Source } = {}): v
 const INITIAL_PAGES = 16;
 const MAX_PAGES = 65536;
 
-async function defaultSharedSource(): Promise<BufferSource | undefined> {
+async function defaultSharedSource(): Promise<WasmBytes | undefined> {
   const env = typeof process !== 'undefined' ? process.env : undefined;
   if (env?.DSPGD_THREADS === '0') return undefined;
   const { readFile } = await import('node:fs/promises');
@@ -113,7 +125,7 @@ async function defaultSharedSource(): Promise<BufferSource | undefined> {
   return undefined;
 }
 
-async function defaultSource(): Promise<BufferSource> {
+async function defaultSource(): Promise<WasmBytes> {
   // Node: the module sits in build/ at the package root; this file is either
   // src/wasm/module.ts (tests) or dist/index.js (built package).
   const { readFile } = await import('node:fs/promises');
