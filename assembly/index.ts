@@ -1,6 +1,7 @@
 // The WASM module's public surface. Each area keeps its kernels in its own
 // folder; this file only re-exports. Pointers are byte offsets into linear
 // memory, shapes are explicit, matrices are row-major and contiguous.
+export * from "./abi";
 export * from "./memory";
 export * from "./kernels/dot";
 export * from "./kernels/matmul";

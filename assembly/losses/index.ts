@@ -1,13 +1,9 @@
-// Loss table. Ids are the contract with src/losses (LOSS_IDS there).
+// Loss table, dispatched by the ids declared in abi.ts.
+import { LOSS_SQUARED, LOSS_HUBER, LOSS_LOGCOSH, LOSS_LP } from "../abi";
 import { squaredValue, squaredGrad } from "./squared";
 import { huberValue, huberGrad } from "./huber";
 import { logcoshValue, logcoshGrad } from "./logcosh";
 import { lpValue, lpGrad } from "./lp";
-
-export const LOSS_SQUARED: i32 = 0;
-export const LOSS_HUBER: i32 = 1;
-export const LOSS_LOGCOSH: i32 = 2;
-export const LOSS_LP: i32 = 3;
 
 /**
  * Applies the loss to one row of residuals r[0..k) (f64 at `r`), writes
