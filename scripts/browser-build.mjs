@@ -2,6 +2,7 @@
 // the Web Worker program, and the demo and bench pages in dist/web/.
 import { build } from 'esbuild';
 import { copyFileSync, existsSync, mkdirSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
 
 // Modules such as io/npy.ts import node:fs for their file helpers. A page never calls those, so
 // node:* resolves to a stub with the real module's export names (read from this Node), each a
@@ -24,6 +25,21 @@ export default {};`,
   },
 };
 
+// A module `x.node.ts` (Node-only code: reading build/*.wasm, worker_threads) has a browser twin
+// `x.browser.ts` with the same exports. Browser bundles take the twin, so no Node path reaches a
+// page, and no `new URL('…', import.meta.url)` to a Node-only file is left for a user's bundler
+// to resolve or copy (Vite would warn about each, and emit the Node worker as an asset).
+const browserTwins = {
+  name: 'browser-twins',
+  setup(b) {
+    b.onResolve({ filter: /\.node\.js$/ }, (args) => {
+      const twin = join(args.resolveDir, args.path.replace(/\.node\.js$/, '.browser.ts'));
+      if (!existsSync(twin)) return { errors: [{ text: `${args.path} has no browser twin (${twin})` }] };
+      return { path: twin };
+    });
+  },
+};
+
 export async function buildBrowser(define) {
   const common = {
     bundle: true,
@@ -33,7 +49,7 @@ export async function buildBrowser(define) {
     sourcemap: true,
     define,
     loader: { '.wasm': 'binary' },
-    plugins: [nodeStub],
+    plugins: [browserTwins, nodeStub],
     logLevel: 'warning',
   };
   await build({ ...common, entryPoints: ['src/browser/index.ts'], outfile: 'dist/dspgd.browser.js' });
