@@ -61,7 +61,9 @@ export interface SolveOptions extends StoppingOptions {
   path?: PathOption;
   /**
    * Threads for the primal pass over X (default 1). Needs shared WASM memory (Node, or a
-   * cross-origin-isolated page); results are bit-identical to one thread.
+   * cross-origin-isolated page); results are bit-identical to one thread. The pass is cut into
+   * a fixed number of row chunks that depends on the shape only (1 for small problems, else 4),
+   * which is what keeps the bits independent of the thread count: more threads than chunks wait.
    */
   threads?: number;
 }
@@ -123,6 +125,12 @@ export async function solve(problem: Problem | ProblemData, options: SolveOption
   }
 }
 
+/** Options of solveBatch() that concern the batch as a whole. */
+export interface BatchOptions {
+  /** Called as each run stops, with its index in `runs` and its result. */
+  onDone?: (index: number, result: SolveResult) => void;
+}
+
 /**
  * Several runs on one problem, advanced together: each iteration makes one pass
  * over X for every active primal-path run (their W, G, R and D side by side,
@@ -130,11 +138,6 @@ export async function solve(problem: Problem | ProblemData, options: SolveOption
  * and a run that stops drops out. Every run's result is bit-identical to
  * solve() with the same options.
  */
-export interface BatchOptions {
-  /** Called as each run stops, with its index in `runs` and its result. */
-  onDone?: (index: number, result: SolveResult) => void;
-}
-
 export async function solveBatch(problem: Problem | ProblemData, runs: readonly SolveOptions[], batchOptions: BatchOptions = {}): Promise<SolveResult[]> {
   if (!Array.isArray(runs) || runs.length === 0) {
     throw new DspgdError('E_PARAM', 'runs: expected a non-empty array of solve options', 'runs');

@@ -86,8 +86,9 @@ export class PrimalEngine implements Engine {
 
   /** Pointers and loss of this run for a batched pass: W, G, R, D, stats, loss id, loss parameter, scale. */
   passRecord(out: Float64Array, at: number, G = this.G, stats = this.stats): void {
-    out[at] = this.W; out[at + 1] = G; out[at + 2] = this.R; out[at + 3] = this.D; out[at + 4] = stats;
-    out[at + 5] = this.lossFn.wasm.id; out[at + 6] = this.lossFn.wasm.param; out[at + 7] = this.scale;
+    const f = this.wasm.abi.batch;
+    out[at + f.W] = this.W; out[at + f.G] = G; out[at + f.R] = this.R; out[at + f.D] = this.D; out[at + f.stats] = stats;
+    out[at + f.lossId] = this.lossFn.wasm.id; out[at + f.lossParam] = this.lossFn.wasm.param; out[at + f.scale] = this.scale;
   }
 
   get gradPtr(): number {

@@ -100,7 +100,7 @@ export class RowSpaceEngine implements Engine {
     for (let j = 0; j < k; j++) tr += Math.max(v[2 + j * k + j], 0);
     // ‖G‖² = tr(DᵀXXᵀD) is fine unless it over- or underflowed (tiny or huge G): then form
     // G = XᵀD once, an O(ndk) pass, and take its norm without squaring out of range.
-    this.gradNorm = tr >= 2.004168360008973e-292 && tr < Infinity ? Math.sqrt(tr) : this.gradNormDirect();
+    this.gradNorm = tr >= this.wasm.abi.sumsqSafeLo && tr < Infinity ? Math.sqrt(tr) : this.gradNormDirect();
   }
 
   private gradNormDirect(): number {
