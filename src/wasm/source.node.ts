@@ -5,12 +5,13 @@
  * try to resolve or copy) reaches a page.
  */
 import { DspgdError } from '../errors.js';
+import { nodeBuiltin } from '../util/node-builtin.js';
 import type { WasmBytes } from './module.js';
 
 export async function defaultSharedSource(): Promise<WasmBytes | undefined> {
   const env = typeof process !== 'undefined' ? process.env : undefined;
   if (env?.DSPGD_THREADS === '0') return undefined;
-  const { readFile } = await import('node:fs/promises');
+  const { readFile } = await nodeBuiltin<typeof import('node:fs/promises')>('fs/promises');
   if (env?.DSPGD_WASM_SHARED) return readFile(env.DSPGD_WASM_SHARED);
   // A private plain build (DSPGD_WASM) without its shared twin means: run that build, single-threaded.
   if (env?.DSPGD_WASM) return undefined;
@@ -27,7 +28,7 @@ export async function defaultSharedSource(): Promise<WasmBytes | undefined> {
 export async function defaultSource(): Promise<WasmBytes> {
   // Node: the module sits in build/ at the package root; this file is either
   // src/wasm/source.node.ts (tests) or dist/index.js (built package).
-  const { readFile } = await import('node:fs/promises');
+  const { readFile } = await nodeBuiltin<typeof import('node:fs/promises')>('fs/promises');
   // DSPGD_WASM points at another build (e.g. a debug build, or a private one while developing).
   const override = typeof process !== 'undefined' ? process.env?.DSPGD_WASM : undefined;
   if (override) return readFile(override);

@@ -1,9 +1,12 @@
 /** The worker_threads side of spawn.ts: dist/worker-thread.js in a Node worker thread. */
 import { DspgdError } from '../errors.js';
+import { nodeBuiltin } from '../util/node-builtin.js';
 import type { WorkerHandle } from './spawn.js';
 
 export async function spawnNode(url?: string | URL): Promise<WorkerHandle> {
-  const [{ Worker: NodeWorker }, { existsSync }] = await Promise.all([import('node:worker_threads'), import('node:fs')]);
+  const [{ Worker: NodeWorker }, { existsSync }] = await Promise.all([
+    nodeBuiltin<typeof import('node:worker_threads')>('worker_threads'), nodeBuiltin<typeof import('node:fs')>('fs'),
+  ]);
   // This file is bundled into dist/worker.js (worker-thread.js beside it) or run from src/worker/ (tests).
   const candidates = url ? [new URL(String(url), import.meta.url)]
     : [new URL('./worker-thread.js', import.meta.url), new URL('../../dist/worker-thread.js', import.meta.url)];
