@@ -179,6 +179,25 @@ describe('figures', () => {
     const adam = all(parseXml(figs[0]!.svg), (n) => n.attrs['data-series'] === 'adam:eps=0.1' && hasClass('series')(n))[0]!;
     expect(all(adam, hasClass('markers'))[0]!.children.length).toBe(1);
 
+    // Stalled and max-iter runs are not limits either: not drawn, named apart in both captions.
+    const stalled = [...SMALL.rows];
+    stalled[3] = { ...stalled[3]!, status: 'stalled', c: 7.5 };
+    stalled[5] = { ...stalled[5]!, status: 'max-iter' };
+    const sf = biasVsLr(stalled);
+    for (const f of sf) {
+      expect(f.caption).toContain('did not converge');
+      expect(f.caption).toContain(`${stalled[3]!.precond} @ ${fmtLr(stalled[3]!.lr)} (stalled)`);
+      expect(f.caption).toContain(`${stalled[5]!.precond} @ ${fmtLr(stalled[5]!.lr)} (max-iter)`);
+    }
+    const cFig = sf.find((f) => f.name === 'c-vs-lr')!;
+    const marks = (svg: string, name: string) => all(all(parseXml(svg), (n) => n.attrs['data-series'] === name && hasClass('series')(n))[0]!, hasClass('markers'))[0]!.children.length;
+    expect(marks(cFig.svg, stalled[3]!.precond)).toBe(1);
+    expect(marks(cFig.svg, stalled[5]!.precond)).toBe(1);
+    expect(cFig.svg).not.toContain('7.5');
+    // The theory sentence states what may happen, not that every limit moves with lr.
+    expect(sf[0]!.caption).toMatch(/may land elsewhere/);
+    expect(sf[0]!.caption).not.toMatch(/at a point that moves with lr/);
+
     const specs = Array.from({ length: 14 }, (_, i) => `sign:eps=${(i + 1) / 100}`);
     const paged = biasVsLr(grid(specs, [0.01, 0.02], [1]).rows);
     checkFigures(paged);
