@@ -34,7 +34,7 @@ type SectionName = (typeof SECTION_NAMES)[number];
 
 export const BENCH_HELP = `Usage: dspgd bench [options]
 
-Runs the benchmark suite of issue 5: dspgd's time per iteration next to peers
+Runs the benchmark suite: dspgd's time per iteration next to peers
 computing the same iteration on the same problem in the same run, plus the
 row-space, batched-sweep, threads and memory sections, and judges the targets.
 
