@@ -10,7 +10,7 @@
  */
 export { solve, solveBatch, type SolveOptions, type SolveResult, type Progress, type PathOption, type BatchOptions } from './solve.js';
 export { Problem, requiredBytes, type ProblemData } from './problem.js';
-export { loadProblem, type ProblemFiles } from './io/problem-files.js';
+export { loadProblem, type ProblemFiles, type LoadProblemOptions } from './io/node/problem-files.js';
 export { generate, singularValues, GENERATOR_KINDS, type GenerateOptions, type GeneratorKind } from './generate.js';
 export { DspgdError, isDspgdError, type DspgdErrorCode } from './errors.js';
 export type { Matrix, MatrixInput } from './matrix.js';
