@@ -2,24 +2,19 @@
 // the Web Worker program, and the demo and bench pages in dist/web/.
 import { build } from 'esbuild';
 import { copyFileSync, existsSync, mkdirSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
 
-// Modules such as io/npy.ts import node:fs for their file helpers. A page never calls those, so
-// node:* resolves to a stub with the real module's export names (read from this Node), each a
-// function that throws E_IO: nothing node-only runs at import time, and a new import cannot break the build.
-const nodeStub = {
-  name: 'node-stub',
+// A module `x.node.ts` (Node-only code: reading build/*.wasm, worker_threads) has a browser twin
+// `x.browser.ts` with the same exports. Browser bundles take the twin, so no Node path reaches a
+// page, and no `new URL('…', import.meta.url)` to a Node-only file is left for a user's bundler
+// to resolve or copy (Vite would warn about each, and emit the Node worker as an asset).
+const browserTwins = {
+  name: 'browser-twins',
   setup(b) {
-    b.onResolve({ filter: /^node:/ }, (args) => ({ path: args.path, namespace: 'node-stub' }));
-    b.onLoad({ filter: /.*/, namespace: 'node-stub' }, async (args) => {
-      const names = Object.keys(await import(args.path)).filter((n) => n !== 'default' && /^[A-Za-z_$][\w$]*$/.test(n));
-      return {
-        resolveDir: new URL('../src', import.meta.url).pathname,
-        contents: `import { DspgdError } from './errors.ts';
-const no = (name) => () => { throw new DspgdError('E_IO', '${args.path}.' + name + ' is not available in a browser', name); };
-${names.map((n) => `export const ${n} = no('${n}');`).join('\n')}
-export default {};`,
-        loader: 'js',
-      };
+    b.onResolve({ filter: /\.node\.js$/ }, (args) => {
+      const twin = join(args.resolveDir, args.path.replace(/\.node\.js$/, '.browser.ts'));
+      if (!existsSync(twin)) return { errors: [{ text: `${args.path} has no browser twin (${twin})` }] };
+      return { path: twin };
     });
   },
 };
@@ -33,9 +28,12 @@ export async function buildBrowser(define) {
     sourcemap: true,
     define,
     loader: { '.wasm': 'binary' },
-    plugins: [nodeStub],
+    plugins: [browserTwins],
     logLevel: 'warning',
   };
+  // No node: module may reach a page: the codecs are runtime-agnostic, Node-only code sits in
+  // src/io/node/ (never imported from a browser entry), and code that picks its runtime at run
+  // time loads Node built-ins through util/node-builtin.ts. A node: import would fail here.
   await build({ ...common, entryPoints: ['src/browser/index.ts'], outfile: 'dist/dspgd.browser.js' });
   await build({ ...common, entryPoints: ['src/browser/external.ts'], outfile: 'dist/dspgd.browser-external.js' });
   await build({ ...common, entryPoints: ['src/worker/entry-browser.ts'], outfile: 'dist/dspgd.worker.js' });
