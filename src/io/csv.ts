@@ -28,6 +28,7 @@
  */
 import { DspgdError } from '../errors.js';
 import type { Matrix } from '../matrix.js';
+import { formatNumber, parseNumber } from '../util/numbers.js';
 
 export type CsvDelimiter = ',' | ';' | '\t' | 'whitespace';
 
@@ -162,25 +163,8 @@ export function encodeCsv(m: Matrix, options: EncodeCsvOptions = {}): string {
   return out.length ? `${out.join('\n')}\n` : '';
 }
 
-/** The shortest text that reads back as exactly `x` (with `nan`, `inf`, `-inf`, `-0`). */
-export function formatNumber(x: number): string {
-  if (Number.isNaN(x)) return 'nan';
-  if (x === Infinity) return 'inf';
-  if (x === -Infinity) return '-inf';
-  if (Object.is(x, -0)) return '-0';
-  return String(x);
-}
-
-const NUMBER = /^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$/;
-const NONFINITE = /^([+-]?)(?:(nan)|inf|infinity)$/i;
-
-/** A cell's number, or undefined if the cell is not one (see the module comment). */
-export function parseNumber(s: string): number | undefined {
-  if (NUMBER.test(s)) return Number(s);
-  const m = NONFINITE.exec(s);
-  if (m) return m[2] !== undefined ? NaN : m[1] === '-' ? -Infinity : Infinity;
-  return undefined;
-}
+// Number text lives in its own module (the report tables use it too); re-exported for existing importers.
+export { formatNumber, parseNumber };
 
 /** Validates a Matrix for the encoders; returns its data and 2-D dimensions. */
 export function checkedMatrix(m: Matrix, who: string): { data: Float64Array | ArrayLike<number>; rows: number; cols: number; oneD: boolean } {
