@@ -63,9 +63,17 @@ export function closestName(name: string, allowed: readonly string[]): string | 
   return best !== undefined && bestScore <= Math.max(2, Math.floor(name.length / 3)) ? best : undefined;
 }
 
+/** Names people bring from other libraries, for what dspgd calls otherwise. */
+const SYNONYMS: Record<string, string> = {
+  learningrate: 'lr', learning_rate: 'lr', stepsize: 'lr', step_size: 'lr', eta: 'lr',
+  tolerance: 'tol', maxiterations: 'maxIter', max_iterations: 'maxIter', iterations: 'maxIter', epochs: 'maxIter',
+  preconditioner: 'precond', optimizer: 'precond', lossfn: 'loss', objective: 'loss', epsilon: 'eps',
+};
+
 /** ' (did you mean `tol`?)', or '' when no allowed name is close. */
 export function didYouMean(name: string, allowed: readonly string[]): string {
-  const c = closestName(name, allowed);
+  const synonym = SYNONYMS[name.toLowerCase()];
+  const c = synonym !== undefined && allowed.includes(synonym) ? synonym : closestName(name, allowed);
   return c === undefined ? '' : ` (did you mean \`${c}\`?)`;
 }
 

@@ -230,7 +230,9 @@ function validate(options: SolveOptions, where: string): RunConfig {
   if (typeof options.lr === 'string') {
     lr = parseLr(options.lr, 'lr');
     // A number belongs in a number: '0.1' is more likely a form field passed on unparsed than intended.
-    requireParam(typeof lr !== 'number', 'lr', 'a finite number > 0, "auto" or "F*auto" (a number, not the string)', JSON.stringify(options.lr));
+    if (typeof lr === 'number') {
+      throw new DspgdError('E_PARAM', `lr: expected a number > 0, auto or F*auto; got the string ${JSON.stringify(options.lr)} (pass the number ${lr})`, 'lr');
+    }
   } else {
     requireParam(typeof options.lr === 'number' && Number.isFinite(options.lr) && options.lr > 0, 'lr', 'a finite number > 0, "auto" or "F*auto"', options.lr);
     lr = options.lr;

@@ -16,6 +16,7 @@ export interface DataFlags {
   W0?: string;
   problem?: string;
   csvHeader?: string;
+  quiet?: boolean;
 }
 
 export function addDataOptions(cmd: Command, required: boolean): Command {
@@ -57,24 +58,40 @@ export async function readData(f: DataFlags): Promise<{ X: Matrix; Y: Matrix; W0
   if (f.X === undefined) throw new DspgdError('E_PARAM', "--X: required (or --problem FILE.npz)", '--X');
   if (f.Y === undefined) throw new DspgdError('E_PARAM', "--Y: required (or --problem FILE.npz)", '--Y');
   const header = csvHeader(f);
-  const X = await readMatrixFile(f.X, '--X', { header });
-  const Y = await readMatrixFile(f.Y, '--Y', { header });
-  const W0 = f.W0 !== undefined ? await readMatrixFile(f.W0, '--W0', { header }) : undefined;
+  const onNote = (m: string) => { if (!f.quiet) process.stderr.write(`dspgd: note: ${m}\n`); };
+  const X = await readMatrixFile(f.X, '--X', { header, onNote });
+  const Y = await readMatrixFile(f.Y, '--Y', { header, onNote });
+  const W0 = f.W0 !== undefined ? await readMatrixFile(f.W0, '--W0', { header, onNote }) : undefined;
   return { X, Y, W0, source: f.X };
 }
 
 /** Problem.create with errors renamed from 'X' to the flag the user typed. */
-export async function createProblem(data: { X: Matrix; Y: Matrix; W0?: Matrix }, viaProblemFile: boolean): Promise<Problem> {
+export async function createProblem(data: { X: Matrix; Y: Matrix; W0?: Matrix }, viaProblemFile: boolean, f: DataFlags = {}): Promise<Problem> {
   try {
     return await Problem.create(data);
   } catch (e) {
     if (e instanceof DspgdError && e.argument && ['X', 'Y', 'W0'].includes(e.argument)) {
       const flag = viaProblemFile ? '--problem' : `--${e.argument}`;
-      const msg = viaProblemFile ? `--problem: array ${e.message}` : `--${e.message}`;
+      const msg = viaProblemFile ? `--problem: array ${e.message}` : `--${e.message}${e.code === 'E_SHAPE' ? csvRowsHint(f) : ''}`;
       throw new DspgdError(e.code, msg, flag, { cause: e });
     }
     throw e;
   }
+}
+
+const TEXT_EXTENSIONS = ['.csv', '.tsv', '.txt'];
+
+/**
+ * When shapes disagree and a delimited-text input was read with --csv-header auto: a first row of
+ * numbers only (pandas' default header 0,1,2,…) is data there, one row more than meant.
+ */
+function csvRowsHint(f: DataFlags): string {
+  if ((f.csvHeader ?? 'auto') !== 'auto') return '';
+  const text = ([['--X', f.X], ['--Y', f.Y], ['--W0', f.W0]] as const)
+    .filter(([, p]) => p !== undefined && TEXT_EXTENSIONS.some((x) => p.toLowerCase().endsWith(x)));
+  if (text.length === 0) return '';
+  return `. Note: a first row of numbers only (such as pandas' header 0,1,2,…) counts as a data row in ${text.map(([flag, p]) => `${flag} ${p}`).join(' and ')};`
+    + ' if it is a header, pass --csv-header yes';
 }
 
 /**
@@ -94,5 +111,5 @@ export async function openProblem(f: DataFlags): Promise<{ problem: Problem; sou
     }
   }
   const data = await readData(f);
-  return { problem: await createProblem(data, f.problem !== undefined), source: data.source };
+  return { problem: await createProblem(data, f.problem !== undefined, f), source: data.source };
 }

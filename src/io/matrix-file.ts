@@ -34,6 +34,8 @@ export interface ReadMatrixOptions {
   member?: string;
   /** For delimited text: whether the first row is a header ('auto' by default). */
   header?: 'auto' | boolean;
+  /** For delimited text: told when a pandas index column was dropped (parseCsv's onNote). */
+  onNote?: (message: string) => void;
   /** For .npz: limit on the declared uncompressed size of the array read (see MAX_NPZ_BYTES). */
   maxBytes?: number;
 }
@@ -102,6 +104,7 @@ export async function readMatrixFile(path: string, argument: string, options: Re
         argument,
         header: options.header,
         delimiter: ext === '.tsv' ? '\t' : 'auto',
+        onNote: options.onNote,
       });
   }
 }
