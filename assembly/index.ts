@@ -1,13 +1,12 @@
 // The WASM module's public surface. Each area keeps its kernels in its own
 // folder; this file only re-exports. Pointers are byte offsets into linear
 // memory, shapes are explicit, matrices are row-major and contiguous.
+export * from "./abi";
 export * from "./memory";
 export * from "./kernels/dot";
 export * from "./kernels/matmul";
 export * from "./kernels/residual_grad";
 export * from "./kernels/power_iteration";
-export * from "./kernels/stream_read";
-export * from "./kernels/mul_add_peak";
 export { lossEval } from "./losses/index";
 export * from "./precond/index";
 export * from "./linalg/index";

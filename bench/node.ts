@@ -14,7 +14,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { generate, loadProblem, solve, DspgdError, type Problem } from '../src/index.js';
 import { encodeNpy } from '../src/io/npy.js';
-import { writeFileAtomic } from '../src/io/atomic.js';
+import { writeFileAtomic } from '../src/io/node/atomic.js';
 import { VERSION } from '../src/version.js';
 import {
   runSuite, WORKLOADS, WORKLOAD_IDS, BENCH_PRECONDS, type BenchPrecond, type MemoryRow, type Peer, type SuiteResult, type WorkloadSpec,
@@ -34,7 +34,7 @@ type SectionName = (typeof SECTION_NAMES)[number];
 
 export const BENCH_HELP = `Usage: dspgd bench [options]
 
-Runs the benchmark suite of issue 5: dspgd's time per iteration next to peers
+Runs the benchmark suite: dspgd's time per iteration next to peers
 computing the same iteration on the same problem in the same run, plus the
 row-space, batched-sweep, threads and memory sections, and judges the targets.
 

@@ -1,5 +1,5 @@
 /**
- * The benchmark suite (issue 5), runtime-agnostic: no `node:` imports, so the
+ * The benchmark suite, runtime-agnostic: no `node:` imports, so the
  * browser bench page runs this same file with the peers that work there. Peers
  * that need Node (NumPy through python3) and the memory section (child
  * processes) live in node-only files and are passed in.
@@ -15,9 +15,14 @@
  *   dspgd's W after the same number of iterations: the peers must compute the
  *   same iteration, or their times mean nothing.
  */
-import { generate, solve, solveBatch, suggestLearningRate, type Problem, type SolveOptions } from '../src/index.js';
+// Runtime-agnostic modules only (not the Node entry src/index.ts, which also exports file reading).
+import { solve, solveBatch, type SolveOptions } from '../src/solve.js';
+import { generate } from '../src/generate.js';
+import { suggestLearningRate } from '../src/lr.js';
+import type { Problem } from '../src/problem.js';
 import { DspgdError } from '../src/errors.js';
 import { getWasm } from '../src/wasm/module.js';
+import { benchKernels } from './kernels.js';
 import {
   BENCH_PRECONDS, PRECOND_PARAMS,
   type BenchPrecond, type Peer, type PeerProblem, type IterationPeer, type BandwidthPeer, type PreparedPeer,
@@ -51,7 +56,7 @@ export interface WorkloadSpec {
 const plan = (dspgdIters: number, dspgdRepeats: number, peerIters: number, peerRepeats: number, slowIters: number, slowRepeats: number): IterationPlan =>
   ({ dspgdIters, dspgdRepeats, peerIters, peerRepeats, slowIters, slowRepeats });
 
-/** The issue's workloads (float64, seeded Gaussian X ~ N(0, 1/d), Y ~ N(0, 1), W0 = 0). */
+/** The workloads (float64, seeded Gaussian X ~ N(0, 1/d), Y ~ N(0, 1), W0 = 0). */
 export const WORKLOADS: Readonly<Record<'W1' | 'W2' | 'W3' | 'W4', WorkloadSpec>> = {
   W1: { id: 'W1', n: 100, d: 1000, k: 1, seed: 1, plan: plan(400, 7, 200, 5, 40, 3), quickPlan: plan(40, 3, 10, 2, 4, 2) },
   W2: { id: 'W2', n: 512, d: 8192, k: 8, seed: 2, plan: plan(80, 7, 20, 5, 3, 5), quickPlan: plan(10, 3, 4, 2, 2, 1) },
@@ -342,7 +347,7 @@ export async function runSuite(options: SuiteOptions): Promise<SuiteResult> {
  * enough for a coarse browser clock (performance.now() may step by 0.1 ms).
  */
 async function measureArithmeticPeak(quick: boolean): Promise<{ gflops: number; samplesGflops: number[] }> {
-  const { mulAddPeak } = (await getWasm()).exports;
+  const { mulAddPeak } = await benchKernels(await getWasm());
   const steps = 20_000; // ≈ 1 MFLOP per call
   let sink = 0;
   const runFor = (ms: number): { calls: number; elapsed: number } => {

@@ -1,5 +1,5 @@
 /**
- * Issue 5's targets as data, judged from a result's numbers by pure functions
+ * The performance targets as data, judged from a result's numbers by pure functions
  * (so a test can feed made-up numbers and check the verdicts). Targets live
  * here and in the printed table, never as timed assertions in tests.
  */

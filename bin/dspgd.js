@@ -1,9 +1,15 @@
 #!/usr/bin/env node
 // Thin launcher: the CLI is bundled into dist/cli.js by `npm run build` (run by npm install).
-import('../dist/cli.js').catch((err) => {
-  if (err && err.code === 'ERR_MODULE_NOT_FOUND' && String(err.message).includes('dist/cli.js')) {
+import { existsSync } from 'node:fs';
+
+const cli = new URL('../dist/cli.js', import.meta.url);
+import(cli.href).catch((err) => {
+  // Only a missing dist/cli.js itself means "not built": a module it imports that cannot be found
+  // (a dependency left out of an install) must be reported as that error, not as this one.
+  if (!existsSync(cli)) {
     console.error('dspgd: dist/cli.js is missing; run `npm run build` first');
     process.exit(2);
   }
-  throw err;
+  console.error(`dspgd: could not start: ${err?.stack ?? err}`);
+  process.exit(2);
 });

@@ -10,6 +10,6 @@
  */
 export * from './api.js';
 
-// Node only: reads .npy files from disk straight into WASM memory (in a page, parse the bytes
-// with parseNpy / parseCsv and pass the matrices to Problem.create).
-export { loadProblem, type ProblemFiles } from './io/problem-files.js';
+// Node only: reads problem files from disk, binary arrays straight into WASM memory (in a page,
+// parse the bytes with parseNpy / parseCsv and pass the matrices to Problem.create).
+export { loadProblem, type ProblemFiles, type LoadProblemOptions } from './io/node/problem-files.js';

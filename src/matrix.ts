@@ -1,7 +1,8 @@
 /**
  * Matrices cross the API as flat row-major Float64Arrays with a shape. Users
  * may pass nested arrays, typed arrays with a shape, or plain 1-D arrays;
- * `toMatrix` validates and normalizes them once, on the way in.
+ * `toDense` validates and normalizes them once, on the way in; `toMatrix` wraps
+ * data read back from WASM memory in the shape the user gave (1-D stays 1-D).
  */
 import { DspgdError } from './errors.js';
 import { WASM_MAX_BYTES, formatBytes } from './wasm/module.js';

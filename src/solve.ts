@@ -22,7 +22,7 @@ import { adviseRun, type RunAdvice } from './advice.js';
 import { now, yieldToEventLoop } from './util/yield.js';
 import type { Engine, PathKind } from './engine/types.js';
 import { PrimalEngine } from './engine/primal.js';
-import { RowSpaceEngine, supportsRowSpace } from './engine/rowspace.js';
+import { RowSpaceEngine, rowSpaceScaleSafe, supportsRowSpace } from './engine/rowspace.js';
 import { makePass, type ResidualPass } from './engine/threads.js';
 import { BatchPass } from './engine/batch.js';
 
@@ -62,12 +62,16 @@ export interface SolveOptions extends StoppingOptions {
   /**
    * 'primal' iterates on W (d×k); 'rowspace' iterates on A (n×k) with W = W0 + XᵀA, using the
    * Gram matrix XXᵀ (only for built-in preconditioners that preserve the row space: gd,
-   * normalized, clip, power, colnorm, spectral). Default 'auto': row space when it pays.
+   * normalized, clip, power, colnorm, spectral). Default 'auto': row space when it pays and the
+   * data entries are within ~1e±30 (it forms XXᵀ and GᵀG, whose squares leave the float64 range
+   * for data of size 1e±100; the primal kernels scale instead). 'rowspace' is taken as asked.
    */
   path?: PathOption;
   /**
    * Threads for the primal pass over X (default 1). Needs shared WASM memory (Node, or a
-   * cross-origin-isolated page); results are bit-identical to one thread.
+   * cross-origin-isolated page); results are bit-identical to one thread. The pass is cut into
+   * a fixed number of row chunks that depends on the shape only (1 for small problems, else 4),
+   * which is what keeps the bits independent of the thread count: more threads than chunks wait.
    */
   threads?: number;
 }
@@ -134,6 +138,12 @@ export async function solve(problem: Problem | ProblemData, options: SolveOption
   }
 }
 
+/** Options of solveBatch() that concern the batch as a whole. */
+export interface BatchOptions {
+  /** Called as each run stops, with its index in `runs` and its result. */
+  onDone?: (index: number, result: SolveResult) => void;
+}
+
 /**
  * Several runs on one problem, advanced together: each iteration makes one pass
  * over X for every active primal-path run (their W, G, R and D side by side,
@@ -141,11 +151,6 @@ export async function solve(problem: Problem | ProblemData, options: SolveOption
  * and a run that stops drops out. Every run's result is bit-identical to
  * solve() with the same options.
  */
-export interface BatchOptions {
-  /** Called as each run stops, with its index in `runs` and its result. */
-  onDone?: (index: number, result: SolveResult) => void;
-}
-
 export async function solveBatch(problem: Problem | ProblemData, runs: readonly SolveOptions[], batchOptions: BatchOptions = {}): Promise<SolveResult[]> {
   if (!Array.isArray(runs) || runs.length === 0) {
     throw new DspgdError('E_PARAM', 'runs: expected a non-empty array of solve options', 'runs');
@@ -284,7 +289,9 @@ function choosePath(prob: Problem, precond: Preconditioner, want: PathOption, ma
   // n²d/2 once per problem; count it against a conservative 200 iterations.
   if (2 * n > d) return 'primal';
   const saved = Math.min(maxIter, 200) * 2 * n * k * (d - n);
-  return prob.hasGram || saved > (n * n * d) / 2 ? 'rowspace' : 'primal';
+  if (!prob.hasGram && saved <= (n * n * d) / 2) return 'primal';
+  // Row space squares the data (XXᵀ, GᵀG); outside ~1e±30 the primal path's scaled kernels are the safe choice.
+  return rowSpaceScaleSafe(wasm, prob) ? 'rowspace' : 'primal';
 }
 
 /**
@@ -360,7 +367,7 @@ class Run {
   check(): boolean {
     const { eng, trace, cfg, options, t } = this;
     const lv = eng.loss;
-    const rv = Math.sqrt(eng.rr) / this.yNorm;
+    const rv = eng.rNorm / this.yNorm;
     const gv = eng.gradNorm;
     if (this.pendingBregman >= 0) {
       trace.setBregman(this.pendingBregman, eng.bregman(this.Ks));
@@ -368,8 +375,10 @@ class Run {
     }
     const verdict = this.monitor.check(t, rv, gv, lv);
     if (verdict?.status === 'diverged') {
-      // Hand back the last finite iterate and its numbers, not the blown-up one.
+      // Hand back the last finite iterate and its numbers, not the blown-up one. At t = 0
+      // there is none: the numbers are those of W0 as computed (non-finite ones included), not 0.
       if (t > 0) eng.revert();
+      else { this.lossV = lv; this.rel = rv; this.gnorm = gv; }
       return this.end('diverged', verdict.reason);
     }
     this.lossV = lv; this.rel = rv; this.gnorm = gv;
@@ -428,7 +437,7 @@ class Run {
       // Numbers of the returned (last finite) iterate.
       if (this.t > 0) {
         eng.evaluate();
-        this.lossV = eng.loss; this.rel = Math.sqrt(eng.rr) / this.yNorm; this.gnorm = eng.gradNorm;
+        this.lossV = eng.loss; this.rel = eng.rNorm / this.yNorm; this.gnorm = eng.gradNorm;
         this.t -= 1;
       }
       this.reason += `; try lr ≤ ${suggestedLr.toPrecision(3)} (from λmax(XᵀX) ≈ ${prob.lambdaMax().toPrecision(4)})`;

@@ -24,7 +24,11 @@ export interface StoppingOptions {
   maxIter?: number;
   /** Converged when relResidual = ‖XW − Y‖/‖Y‖ ≤ tol. Default 1e-10. */
   tol?: number;
-  /** Converged when ‖G‖_F ≤ gradTol. Default 0 (off). */
+  /**
+   * Converged when ‖G‖_F ≤ gradTol, for gradTol > 0. 0 (the default) turns the test off:
+   * an exactly zero gradient (X = 0, or a stationary point that is not an interpolant) is
+   * then left to tol, maxIter and the stall test, never reported as converged by it.
+   */
   gradTol?: number;
   /**
    * Stall detection; `false` turns it off (with `divergenceFactor: Infinity` and no tol/gradTol
@@ -102,7 +106,7 @@ export class StopMonitor {
       return { status: 'diverged', reason: `relResidual grew ${formatHuman(o.divergenceFactor)}× over its start by iteration ${t}` };
     }
     if (relResidual <= o.tol) return { status: 'converged', reason: `relResidual ${formatHuman(relResidual, 3)} ≤ tol ${formatHuman(o.tol)}` };
-    if (gradNorm <= o.gradTol) return { status: 'converged', reason: `‖G‖ ${formatHuman(gradNorm, 3)} ≤ gradTol ${formatHuman(o.gradTol)}` };
+    if (o.gradTol > 0 && gradNorm <= o.gradTol) return { status: 'converged', reason: `‖G‖ ${formatHuman(gradNorm, 3)} ≤ gradTol ${formatHuman(o.gradTol)}` };
     if (t >= o.maxIter) return { status: 'max-iter', reason: `reached maxIter = ${formatCount(o.maxIter)}` };
     if (relResidual < this.best) this.best = relResidual;
     const w = this.ring.length;

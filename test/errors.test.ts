@@ -1,4 +1,4 @@
-// Every bad input named in the core issue raises a DspgdError with a code and
+// Every documented kind of bad input raises a DspgdError with a code and
 // a message that names the argument, before any WASM memory is touched.
 import { describe, it, expect } from 'vitest';
 import { solve, DspgdError, requiredBytes } from '../src/index.js';

@@ -7,6 +7,8 @@
  */
 import plain from '../build/dspgd.wasm';
 import shared from '../build/dspgd-shared.wasm';
+import benchPlain from '../build/dspgd-bench.wasm';
+import benchShared from '../build/dspgd-bench-shared.wasm';
 import { setWasmSource } from '../src/wasm/module.js';
 import { VERSION } from '../src/version.js';
 import { runSuite, WORKLOADS, BENCH_PRECONDS, type BenchPrecond, type Peer } from '../bench/suite.js';
@@ -15,9 +17,11 @@ import { jsReferencePeer } from '../bench/peers/js-reference.js';
 import { mlMatrixPeer } from '../bench/peers/ml-matrix.js';
 import { tfjsPeer } from '../bench/peers/tfjs.js';
 import { streamPeer } from '../bench/peers/stream.js';
+import { setBenchWasmSource } from '../bench/kernels.js';
 import type { BenchMessage, BenchRequest } from './bench-protocol.js';
 
 setWasmSource(plain, { shared });
+setBenchWasmSource(benchPlain, { shared: benchShared });
 
 export const BROWSER_PEERS: Record<string, () => Peer> = {
   js: jsReferencePeer,

@@ -1,6 +1,6 @@
 // Level-1 kernels on contiguous f64 vectors (stride 1). Summation order is
 // fixed (two f64x2 accumulators, then the tail), so results are bit-reproducible.
-import { unsafeSumsq, scaledNorm, normM, normR } from "../precond/scaled";
+import { normFromSumsq } from "./scaled";
 
 /** Σ x[i]·y[i] for i < len. */
 export function dot(len: i32, x: usize, y: usize): f64 {
@@ -100,8 +100,5 @@ export function axpyInto(len: i32, alpha: f64, x: usize, y: usize, out: usize): 
  * m·√(Σ(x/m)²) with m = max|x| (a gradient of 1e−170 entries has norm ≈ 1e−170, not 0).
  */
 export function norm2(len: i32, x: usize): f64 {
-  const s = sumsq(len, x);
-  if (!unsafeSumsq(s)) return Math.sqrt(s);
-  scaledNorm(len, x, 8, 0);
-  return normM * normR;
+  return normFromSumsq(sumsq(len, x), len, x);
 }

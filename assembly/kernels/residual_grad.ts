@@ -4,6 +4,9 @@
 // reused from cache for both its product with W and its contribution to G,
 // and W and G are reused four times per load, which is what bounds the speed.
 import { lossRow } from "../losses/index";
+import {
+  BATCH_RECORD_DOUBLES, BATCH_W, BATCH_G, BATCH_R, BATCH_D, BATCH_STATS, BATCH_LOSS_ID, BATCH_LOSS_PARAM, BATCH_SCALE,
+} from "../abi";
 import { zero } from "./dot";
 import { rowTimesW, addOuter } from "./rows";
 import { rows4TimesW, rows4Dot, dotPairs, rows4AddOuter } from "./rows4";
@@ -47,24 +50,26 @@ export function residualGradRows(
 /**
  * Several runs on the same X in one pass: for each block of rows, every run's
  * share is done while the block is in cache. `table` holds `count` records of
- * eight f64 (pointers and numbers as doubles): W, G, R, D, stats, lossId,
- * lossParam, scale. Each run's outputs are bit-identical to residualGradRows
+ * BATCH_RECORD_DOUBLES f64 (pointers and numbers as doubles; field offsets in abi.ts):
+ * W, G, R, D, stats, lossId, lossParam, scale. Each run's outputs are bit-identical to residualGradRows
  * on the same rows (same blocks, same order).
  */
 export function residualGradBatch(i0: i32, i1: i32, d: i32, k: i32, X: usize, Y: usize, count: i32, table: usize): void {
+  const recBytes = <usize>BATCH_RECORD_DOUBLES << 3;
   for (let b = 0; b < count; b++) {
-    const rec = table + (<usize>b << 6);
-    zero(d * k, <usize>load<f64>(rec, 8));
-    const st = <usize>load<f64>(rec, 32);
+    const rec = table + <usize>b * recBytes;
+    zero(d * k, <usize>load<f64>(rec, BATCH_G));
+    const st = <usize>load<f64>(rec, BATCH_STATS);
     store<f64>(st, 0);
     store<f64>(st, 0, 8);
   }
   for (let i = i0; i < i1; ) {
     const rows = i1 - i >= 4 ? 4 : 1;
     for (let b = 0; b < count; b++) {
-      const rec = table + (<usize>b << 6);
-      rowBlock(rows, i, d, k, X, <usize>load<f64>(rec), Y, <usize>load<f64>(rec, 8), <usize>load<f64>(rec, 16),
-        <usize>load<f64>(rec, 24), <i32>load<f64>(rec, 40), load<f64>(rec, 48), load<f64>(rec, 56), <usize>load<f64>(rec, 32));
+      const rec = table + <usize>b * recBytes;
+      rowBlock(rows, i, d, k, X, <usize>load<f64>(rec, BATCH_W), Y, <usize>load<f64>(rec, BATCH_G), <usize>load<f64>(rec, BATCH_R),
+        <usize>load<f64>(rec, BATCH_D), <i32>load<f64>(rec, BATCH_LOSS_ID), load<f64>(rec, BATCH_LOSS_PARAM), load<f64>(rec, BATCH_SCALE),
+        <usize>load<f64>(rec, BATCH_STATS));
     }
     i += rows;
   }

@@ -4,20 +4,7 @@
 // case for the first entry. Internal to assembly/linalg (not exported).
 import { dot, axpy, sumsq } from "../kernels/dot";
 import { rowTimesW, addOuter } from "../kernels/rows";
-
-/** x[i] *= a for i < len (x contiguous). */
-export function scal(len: i32, a: f64, x: usize): void {
-  const va = f64x2.splat(a);
-  let i = 0;
-  for (; i + 2 <= len; i += 2) {
-    const p = x + (<usize>i << 3);
-    v128.store(p, f64x2.mul(v128.load(p), va));
-  }
-  for (; i < len; i++) {
-    const p = x + (<usize>i << 3);
-    store<f64>(p, load<f64>(p) * a);
-  }
-}
+import { scal } from "../kernels/scale";
 
 /**
  * Generates H with H·x = β·e1 for the contiguous x (len ≥ 1), as LAPACK dlarfg

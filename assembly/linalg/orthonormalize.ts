@@ -3,7 +3,8 @@
 // Householder rather than Gram–Schmidt: the rows come out orthonormal to
 // O(ε) whatever the conditioning of A, which Gram–Schmidt cannot promise.
 import { lqFactor } from "./lq";
-import { reflectVec, scal } from "./householder";
+import { reflectVec } from "./householder";
+import { scal } from "../kernels/scale";
 
 /** Doubles of scratch orthonormalizeRows(m, d, …) needs: 2m (τ and the diagonal of L). */
 export function orthonormalizeScratchLen(m: i32, d: i32): i32 {

@@ -2,6 +2,7 @@
 // steps neither overflow nor underflow whatever the units of X. Scaling by 2^e
 // changes no bit of any rounded result, only exponents; inside the normal range
 // (the common case) the factor is 1 and nothing is scaled at all.
+import { scaledCopy } from "../kernels/scale";
 
 /**
  * A power of two s with s·max|x| in [2^−400, 2^400]: 1 if max|x| is already in that
@@ -24,18 +25,5 @@ export function lqPow2Scale(len: i32, x: usize): f64 {
 
 /** dst[i] = s·src[i] for i < len (dst may equal src); a plain copy when s = 1. */
 export function lqScaledCopy(len: i32, s: f64, src: usize, dst: usize): void {
-  if (s == 1) {
-    if (dst != src) memory.copy(dst, src, <usize>len << 3);
-    return;
-  }
-  const vs = f64x2.splat(s);
-  let i = 0;
-  for (; i + 2 <= len; i += 2) {
-    const o = <usize>i << 3;
-    v128.store(dst + o, f64x2.mul(v128.load(src + o), vs));
-  }
-  for (; i < len; i++) {
-    const o = <usize>i << 3;
-    store<f64>(dst + o, load<f64>(src + o) * s);
-  }
+  scaledCopy(len, s, src, dst);
 }

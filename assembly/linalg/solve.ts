@@ -5,7 +5,7 @@
 // k ≥ 2 runs on f64x2 lanes over columns and k = 1 on contiguous dots/axpys.
 import { dot, axpy } from "../kernels/dot";
 import { rowTimesW, addOuter } from "../kernels/rows";
-import { scal } from "./householder";
+import { scal } from "../kernels/scale";
 
 /**
  * C ← L⁻¹·C (forward substitution), L m×m lower triangular as above, C m×k row-major.

@@ -1,13 +1,9 @@
-// Loss table. Ids are the contract with src/losses (LOSS_IDS there).
+// Loss table, dispatched by the ids declared in abi.ts.
+import { LOSS_SQUARED, LOSS_HUBER, LOSS_LOGCOSH, LOSS_LP } from "../abi";
 import { squaredValue, squaredGrad } from "./squared";
 import { huberValue, huberGrad } from "./huber";
 import { logcoshValue, logcoshGrad } from "./logcosh";
 import { lpValue, lpGrad } from "./lp";
-
-export const LOSS_SQUARED: i32 = 0;
-export const LOSS_HUBER: i32 = 1;
-export const LOSS_LOGCOSH: i32 = 2;
-export const LOSS_LP: i32 = 3;
 
 /**
  * Applies the loss to one row of residuals r[0..k) (f64 at `r`), writes
@@ -41,13 +37,16 @@ export function lossRow(id: i32, param: f64, r: usize, g: usize, k: i32, scale: 
       }
       break;
     }
-    default: {
+    case LOSS_LP: {
       for (let c = 0; c < k; c++) {
         const v = load<f64>(r + (<usize>c << 3));
         s += lpValue(v, param);
         store<f64>(g + (<usize>c << 3), scale * lpGrad(v, param));
       }
+      break;
     }
+    // An unknown id is a caller bug (ids come from src/losses): trap rather than run some loss.
+    default: unreachable();
   }
   return scale * s;
 }

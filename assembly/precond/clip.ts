@@ -1,9 +1,9 @@
 // clip {c}: ∇K(G) = G·min(1, c/‖G‖) (gradient-norm clipping),
 // K(G) = ½‖G‖² if ‖G‖ ≤ c else c‖G‖ − ½c².
-// When ‖G‖² over- or underflows, ‖G‖ = m·‖G/m‖ (scaled.ts).
+// When ‖G‖² over- or underflows, ‖G‖ = m·‖G/m‖ (kernels/scaled.ts).
 import { sumsq } from "../kernels/dot";
-import { scaleInto } from "./elementwise";
-import { unsafeSumsq, scaledNorm, scaledMulStrided, normM, normR } from "./scaled";
+import { scaleInto } from "../kernels/scale";
+import { unsafeSumsq, normFromSumsq, scaledNorm, scaledMulStrided, normM, normR } from "../kernels/scaled";
 
 export function clipGrad(len: i32, G: usize, P: usize, c: f64): void {
   const s = sumsq(len, G);
@@ -21,11 +21,7 @@ export function clipGrad(len: i32, G: usize, P: usize, c: f64): void {
 
 export function clipValue(len: i32, G: usize, c: f64): f64 {
   let n2 = sumsq(len, G);
-  let n = Math.sqrt(n2);
-  if (unsafeSumsq(n2)) {
-    scaledNorm(len, G, 8, 0);
-    n = normM * normR;
-    n2 = n * n;
-  }
+  const n = normFromSumsq(n2, len, G);
+  if (unsafeSumsq(n2)) n2 = n * n;
   return n <= c ? 0.5 * n2 : c * n - 0.5 * c * c;
 }

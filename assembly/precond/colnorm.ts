@@ -7,9 +7,9 @@
 // two adjacent columns per f64x2 lane pair; each column still sums its d
 // squares in row order, so the result does not depend on the lane split.
 // A column whose ‖g_{:,j}‖² + ε² over- or underflows is redone on g_{:,j}/m_j
-// with m_j = max(max_i |g_ij|, ε) (scaled.ts): scratch[j] then holds −r_j, with
+// with m_j = max(max_i |g_ij|, ε) (kernels/scaled.ts): scratch[j] then holds −r_j, with
 // √(‖g_{:,j}‖² + ε²) = m_j·r_j (a norm is never negative, so the sign marks it).
-import { unsafeSumsq, scaledNorm, scaledDivStrided, maxAbsStrided, normR } from "./scaled";
+import { unsafeSumsq, scaledNorm, scaledDivStrided, maxAbsStrided, normR } from "../kernels/scaled";
 
 /**
  * out[j] = √(‖g_{:,j}‖² + ε²) for G d×k row-major, or, for a column where that is

@@ -1,6 +1,10 @@
-// Preconditioner table: one file per ∇K/K pair, dispatched by id here.
-// Ids are the contract with src/precond (PRECOND_IDS there).
-// params points at the parameter (eps, c or p); gd takes none.
+// Preconditioner table: one file per ∇K/K pair, dispatched by the ids declared
+// in abi.ts. params points at the parameter (eps, c or p); gd takes none.
+import {
+  PRECOND_GD as GD, PRECOND_NORMALIZED as NORMALIZED, PRECOND_CLIP as CLIP, PRECOND_POWER as POWER,
+  PRECOND_COLNORM as COLNORM, PRECOND_SPECTRAL as SPECTRAL, PRECOND_ADAM as ADAM, PRECOND_SIGN as SIGN,
+  PRECOND_CLIP_ELEMENTWISE as CLIP_ELEMENTWISE, PRECOND_ROWNORM as ROWNORM,
+} from "../abi";
 import { gdGrad, gdValue } from "./gd";
 import { normalizedGrad, normalizedValue } from "./normalized";
 import { clipGrad, clipValue } from "./clip";
@@ -13,9 +17,6 @@ import { clipElementwiseGrad, clipElementwiseValue } from "./clip_elementwise";
 import { rownormGrad, rownormValue } from "./rownorm";
 
 export { adamMomentStep } from "./adam";
-
-const GD: i32 = 0, NORMALIZED: i32 = 1, CLIP: i32 = 2, POWER: i32 = 3, COLNORM: i32 = 4,
-  SPECTRAL: i32 = 5, ADAM: i32 = 6, SIGN: i32 = 7, CLIP_ELEMENTWISE: i32 = 8, ROWNORM: i32 = 9;
 
 /** P (d×k) = ∇K(G) for the preconditioner `id`; P must not alias G. */
 export function precondGrad(id: i32, d: i32, k: i32, G: usize, P: usize, params: usize, scratch: usize): void {

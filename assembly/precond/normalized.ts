@@ -1,9 +1,9 @@
 // normalized {eps}: ∇K(G) = G / √(‖G‖² + ε²), K(G) = √(‖G‖² + ε²).
 // Steps have length < η however large G is; near the optimum it is GD with step η/ε.
-// When ‖G‖² + ε² over- or underflows, the same formula on G/m, ε/m (scaled.ts).
+// When ‖G‖² + ε² over- or underflows, the same formula on G/m, ε/m (kernels/scaled.ts).
 import { sumsq } from "../kernels/dot";
-import { divInto } from "./elementwise";
-import { unsafeSumsq, scaledNorm, scaledDivStrided, normM, normR } from "./scaled";
+import { divInto } from "../kernels/scale";
+import { unsafeSumsq, scaledNorm, scaledDivStrided, normM, normR } from "../kernels/scaled";
 
 export function normalizedGrad(len: i32, G: usize, P: usize, eps: f64): void {
   const s = sumsq(len, G) + eps * eps;

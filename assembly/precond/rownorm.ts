@@ -1,10 +1,10 @@
 // rownorm {eps}: each row (one feature, its k outputs) normalized on its own,
 // ∇K(G)_{i,:} = g_{i,:} / √(‖g_{i,:}‖² + ε²), K(G) = Σ_i √(‖g_{i,:}‖² + ε²).
 // A left multiplication by a diagonal: it leaves the row space of X.
-// A row whose ‖g_{i,:}‖² + ε² over- or underflows is scaled first (scaled.ts).
+// A row whose ‖g_{i,:}‖² + ε² over- or underflows is scaled first (kernels/scaled.ts).
 import { sumsq } from "../kernels/dot";
-import { divInto } from "./elementwise";
-import { unsafeSumsq, scaledNorm, scaledDivStrided, normM, normR } from "./scaled";
+import { divInto } from "../kernels/scale";
+import { unsafeSumsq, scaledNorm, scaledDivStrided, normM, normR } from "../kernels/scaled";
 
 export function rownormGrad(d: i32, k: i32, G: usize, P: usize, eps: f64): void {
   const kRow = <usize>k << 3;

@@ -1,9 +1,7 @@
 // sign {eps}: ∇K(G) = g / √(g² + ε²) elementwise (smoothed sign descent),
 // K(G) = Σ √(g² + ε²). An entry whose g² + ε² over- or underflows is computed
-// as (g/m)/√((g/m)² + (ε/m)²) with m = max(|g|, ε) (see scaled.ts).
-import { unsafeSumsq } from "./scaled";
-
-const SAFE_LO: f64 = 2.004168360008973e-292; // as scaled.ts
+// as (g/m)/√((g/m)² + (ε/m)²) with m = max(|g|, ε) (see kernels/scaled.ts).
+import { unsafeSumsq, SUMSQ_SAFE_LO } from "../kernels/scaled";
 
 /** g/√(g² + ε²) for one entry, scaled when the square is unsafe. */
 @inline function signOne(g: f64, eps: f64): f64 {
@@ -16,7 +14,7 @@ const SAFE_LO: f64 = 2.004168360008973e-292; // as scaled.ts
 
 export function signGrad(len: i32, G: usize, P: usize, eps: f64): void {
   const e2 = f64x2.splat(eps * eps);
-  const lo = f64x2.splat(SAFE_LO);
+  const lo = f64x2.splat(SUMSQ_SAFE_LO);
   const inf = f64x2.splat(Infinity);
   let i = 0;
   for (; i + 2 <= len; i += 2) {

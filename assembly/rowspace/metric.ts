@@ -5,9 +5,11 @@
 // With G = XᵀD, C = Dᵀ(XXᵀ)D is available from the Gram matrix, so the fast path
 // never forms G: it gets M and K from C here and updates A by D·M.
 // These are the same formulas as the primal kernels in precond/, written in C.
-import { jacobiEigen } from "../precond/spectral";
-
-const GD: i32 = 0, NORMALIZED: i32 = 1, CLIP: i32 = 2, POWER: i32 = 3, COLNORM: i32 = 4, SPECTRAL: i32 = 5;
+import { jacobiEigen } from "../linalg/jacobi_eigen";
+import {
+  PRECOND_GD as GD, PRECOND_NORMALIZED as NORMALIZED, PRECOND_CLIP as CLIP, PRECOND_POWER as POWER,
+  PRECOND_COLNORM as COLNORM, PRECOND_SPECTRAL as SPECTRAL,
+} from "../abi";
 
 @inline function at(A: usize, k: i32, i: i32, j: i32): usize {
   return A + ((<usize>i * <usize>k + <usize>j) << 3);
@@ -20,7 +22,10 @@ export function gramMetricScratchLen(k: i32): i32 {
 
 /** 1 when `id` has a row-space form here, else 0. */
 export function gramMetricSupports(id: i32): i32 {
-  return id >= GD && id <= SPECTRAL ? 1 : 0;
+  switch (id) {
+    case GD: case NORMALIZED: case CLIP: case POWER: case COLNORM: case SPECTRAL: return 1;
+    default: return 0;
+  }
 }
 
 /**

@@ -3,11 +3,16 @@
  * Xᵀ is formed once in prepare (a user would hoist it out of the loop too), so
  * the timed loop is two mmul's, the ∇K and the update. spectral uses the
  * library's own symmetric eigendecomposition of the k×k matrix GᵀG + ε²I.
+ * ml-matrix is a devDependency: it is imported when the peer is asked whether it is
+ * available, so an installed dspgd without it runs the suite with a notice for this peer.
  */
-import { Matrix, EigenvalueDecomposition } from 'ml-matrix';
 import { PRECOND_PARAMS, type IterationPeer, type BenchPrecond } from '../types.js';
 
-function gradK(precond: BenchPrecond, G: Matrix): Matrix {
+const loadMlMatrix = () => import('ml-matrix');
+type MlMatrix = Awaited<ReturnType<typeof loadMlMatrix>>;
+type Matrix = import('ml-matrix').Matrix;
+
+function gradK({ Matrix, EigenvalueDecomposition }: MlMatrix, precond: BenchPrecond, G: Matrix): Matrix {
   switch (precond) {
     case 'gd': return G;
     case 'adam': {
@@ -28,11 +33,22 @@ function gradK(precond: BenchPrecond, G: Matrix): Matrix {
 }
 
 export function mlMatrixPeer(): IterationPeer {
+  let lib: MlMatrix | undefined;
   return {
     kind: 'iteration', name: 'ml-matrix', label: 'ml-matrix 6 (Matrix.mmul)', precision: 'f64', slow: true,
     note: 'R = X·W − Y, G = Xᵀ·R with Xᵀ formed once; spectral via its EigenvalueDecomposition (k×k)',
-    available: async () => true,
+    async available() {
+      try {
+        lib = await loadMlMatrix();
+        return true;
+      } catch (e) {
+        return `cannot load ml-matrix (a devDependency of dspgd): ${e instanceof Error ? e.message : String(e)}`;
+      }
+    },
     async prepare(p) {
+      lib ??= await loadMlMatrix();
+      const ml = lib;
+      const { Matrix } = ml;
       const X = Matrix.from1DArray(p.n, p.d, p.X);
       const Xt = X.transpose();
       const Y = Matrix.from1DArray(p.n, p.k, p.Y);
@@ -44,7 +60,7 @@ export function mlMatrixPeer(): IterationPeer {
           for (let t = 0; t < iters; t++) {
             const R = X.mmul(W).sub(Y);
             const G = Xt.mmul(R);
-            W.sub(gradK(precond, G).mul(lr));
+            W.sub(gradK(ml, precond, G).mul(lr));
           }
           const ms = performance.now() - t0;
           return { W: Float64Array.from(W.to1DArray()), ms };

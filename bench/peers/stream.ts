@@ -1,9 +1,10 @@
 /**
  * The memory-bandwidth limit: one streaming read of X's bytes in place (dspgd's
- * WASM memory), f64x2 lanes with four accumulators (assembly/kernels/stream_read.ts).
+ * WASM memory), f64x2 lanes with four accumulators (assembly/bench/stream_read.ts).
  * No iteration reads X faster than this, so dspgd's GB/s is judged against it.
  */
 import type { BandwidthPeer } from '../types.js';
+import { benchKernels } from '../kernels.js';
 
 export function streamPeer(): BandwidthPeer {
   let sink = 0;
@@ -13,10 +14,9 @@ export function streamPeer(): BandwidthPeer {
     available: async () => true,
     async prepare(p) {
       const problem = p.dspgd;
-      const wasm = problem.wasmInstance;
+      const { streamRead } = await benchKernels(problem.wasmInstance);
       return {
         async read(times) {
-          const { streamRead } = wasm.exports;
           const ptr = problem.ptr.X, len = p.n * p.d;
           const t0 = performance.now();
           // The sum is kept so the read is not dead code to any optimizer.

@@ -11,8 +11,6 @@ import { Buffers } from './buffers.js';
 import { chunkCount, chunkRows } from './pass.js';
 import type { PrimalEngine } from './primal.js';
 
-const REC = 8; // doubles per run record (see residualGradBatch)
-
 export class BatchPass {
   private readonly bufs: Buffers;
   private readonly chunks: number;
@@ -21,18 +19,21 @@ export class BatchPass {
   private readonly table: number;
   private view: Float64Array;
   private readonly size: number;
+  /** Doubles per run record (the module's BATCH_RECORD_DOUBLES). */
+  private readonly rec: number;
 
   constructor(private readonly wasm: Wasm, private readonly prob: Problem, engines: readonly PrimalEngine[]) {
     const { n, d, k } = prob;
     this.chunks = chunkCount(n, d, k);
     this.bufs = new Buffers(wasm);
+    this.rec = wasm.abi.batch.doubles;
     try {
       for (const e of engines) {
         const G: number[] = [];
         for (let c = 1; c < this.chunks; c++) G.push(this.bufs.alloc(d * k, 'partial G'));
         this.parts.set(e, { G, stats: this.chunks > 1 ? this.bufs.alloc(2 * (this.chunks - 1), 'partial stats') : 0 });
       }
-      this.size = Math.max(1, engines.length) * REC * this.chunks;
+      this.size = Math.max(1, engines.length) * this.rec * this.chunks;
       this.table = this.bufs.alloc(this.size, 'batch table');
     } catch (err) {
       this.bufs.free();
@@ -54,14 +55,14 @@ export class BatchPass {
       for (let b = 0; b < B; b++) {
         const eng = engines[b];
         const p = this.parts.get(eng)!;
-        const at = (c * B + b) * REC;
+        const at = (c * B + b) * this.rec;
         if (c === 0) eng.passRecord(v, at);
         else eng.passRecord(v, at, p.G[c - 1], p.stats + 16 * (c - 1));
       }
     }
     for (let c = 0; c < chunks; c++) {
       const [i0, i1] = chunkRows(n, chunks, c);
-      e.residualGradBatch(i0, i1, d, k, this.prob.ptr.X, this.prob.ptr.Y, B, this.table + 8 * c * B * REC);
+      e.residualGradBatch(i0, i1, d, k, this.prob.ptr.X, this.prob.ptr.Y, B, this.table + 8 * c * B * this.rec);
     }
     if (chunks > 1) {
       for (const eng of engines) {

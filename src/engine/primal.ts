@@ -9,13 +9,13 @@ import type { Loss } from '../losses/index.js';
 import type { Preconditioner } from '../precond/index.js';
 import type { Wasm } from '../wasm/module.js';
 import type { Engine } from './types.js';
-import { Buffers, maxAbs } from './buffers.js';
+import { Buffers, maxAbs, safeRNorm } from './buffers.js';
 import { ChunkedPass, type ResidualPass } from './pass.js';
 
 export class PrimalEngine implements Engine {
   readonly path = 'primal' as const;
   loss = 0;
-  rr = 0;
+  rNorm = 0;
   gradNorm = 0;
   private readonly bufs: Buffers;
   private W: number;
@@ -86,8 +86,9 @@ export class PrimalEngine implements Engine {
 
   /** Pointers and loss of this run for a batched pass: W, G, R, D, stats, loss id, loss parameter, scale. */
   passRecord(out: Float64Array, at: number, G = this.G, stats = this.stats): void {
-    out[at] = this.W; out[at + 1] = G; out[at + 2] = this.R; out[at + 3] = this.D; out[at + 4] = stats;
-    out[at + 5] = this.lossFn.wasm.id; out[at + 6] = this.lossFn.wasm.param; out[at + 7] = this.scale;
+    const f = this.wasm.abi.batch;
+    out[at + f.W] = this.W; out[at + f.G] = G; out[at + f.R] = this.R; out[at + f.D] = this.D; out[at + f.stats] = stats;
+    out[at + f.lossId] = this.lossFn.wasm.id; out[at + f.lossParam] = this.lossFn.wasm.param; out[at + f.scale] = this.scale;
   }
 
   get gradPtr(): number {
@@ -98,12 +99,12 @@ export class PrimalEngine implements Engine {
     return this.stats;
   }
 
-  /** Reads loss, ‖R‖² and ‖G‖ after a pass (own or batched). */
+  /** Reads loss, ‖R‖ and ‖G‖ after a pass (own or batched). */
   readPass(): void {
     const e = this.wasm.exports;
     if (this.statsView.buffer !== e.memory.buffer) this.statsView = this.wasm.f64(this.stats, 2);
     this.loss = this.statsView[0];
-    this.rr = this.statsView[1];
+    this.rNorm = safeRNorm(e, this.statsView[1], this.R, this.prob.n * this.prob.k);
     this.gradNorm = e.norm2(this.len, this.G);
   }
 

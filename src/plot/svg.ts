@@ -21,6 +21,7 @@ export const FONT = {
 
 // XML 1.0 forbids these code points even when escaped, so they are dropped:
 // C0 controls except TAB/LF/CR, lone surrogates, U+FFFE/U+FFFF.
+// biome-ignore lint/suspicious/noControlCharactersInRegex: these are exactly the code points XML forbids
 const INVALID_XML = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
 
 const ENTITIES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };

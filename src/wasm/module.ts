@@ -5,16 +5,19 @@
  */
 import { instantiate } from '@assemblyscript/loader';
 import { DspgdError } from '../errors.js';
+import { nodeBuiltin } from '../util/node-builtin.js';
 import { canShareMemory } from '../util/shared-memory.js';
 import type { PrecondExports } from './exports/precond.js';
 import type { LinalgExports } from './exports/linalg.js';
 import type { RandomExports } from './exports/random.js';
-import type { BenchExports } from './exports/bench.js';
+import { checkAbi, type Abi } from './abi.js';
+import { PRECOND_IDS } from '../precond/builtins.js';
+import { LOSS_IDS } from '../losses/index.js';
 
 type Ptr = number;
 
 /** The raw WASM exports (one entry per exported kernel). */
-export interface DspgdExports extends PrecondExports, LinalgExports, RandomExports, BenchExports {
+export interface DspgdExports extends PrecondExports, LinalgExports, RandomExports {
   memory: WebAssembly.Memory;
   // memory.ts
   alloc(bytes: number): Ptr;
@@ -61,6 +64,8 @@ export interface DspgdExports extends PrecondExports, LinalgExports, RandomExpor
 
 export interface Wasm {
   readonly exports: DspgdExports;
+  /** The module's ABI constants (batch record layout, norm threshold), checked at load (abi.ts). */
+  readonly abi: Abi;
   /** A Float64Array view of `len` doubles at `ptr`. Invalidated when memory grows: do not keep it across alloc. */
   f64(ptr: Ptr, len: number): Float64Array;
   /** Allocates `len` doubles, zero-filled. Throws E_TOO_LARGE when memory cannot grow. */
@@ -100,7 +105,7 @@ const MAX_PAGES = 65536;
 async function defaultSharedSource(): Promise<BufferSource | undefined> {
   const env = typeof process !== 'undefined' ? process.env : undefined;
   if (env?.DSPGD_THREADS === '0') return undefined;
-  const { readFile } = await import('node:fs/promises');
+  const { readFile } = await nodeBuiltin<typeof import('node:fs/promises')>('fs/promises');
   if (env?.DSPGD_WASM_SHARED) return readFile(env.DSPGD_WASM_SHARED);
   // A private plain build (DSPGD_WASM) without its shared twin means: run that build, single-threaded.
   if (env?.DSPGD_WASM) return undefined;
@@ -117,7 +122,7 @@ async function defaultSharedSource(): Promise<BufferSource | undefined> {
 async function defaultSource(): Promise<BufferSource> {
   // Node: the module sits in build/ at the package root; this file is either
   // src/wasm/module.ts (tests) or dist/index.js (built package).
-  const { readFile } = await import('node:fs/promises');
+  const { readFile } = await nodeBuiltin<typeof import('node:fs/promises')>('fs/promises');
   // DSPGD_WASM points at another build (e.g. a debug build, or a private one while developing).
   const override = typeof process !== 'undefined' ? process.env?.DSPGD_WASM : undefined;
   if (override) return readFile(override);
@@ -142,13 +147,13 @@ export function getWasm(): Promise<Wasm> {
       const bytes = sharedSource === null ? undefined : await (sharedSource ?? (wasmSource ? undefined : defaultSharedSource))?.();
       if (bytes) {
         const memory = new WebAssembly.Memory({ initial: INITIAL_PAGES, maximum: MAX_PAGES, shared: true });
-        const { module, exports } = await instantiate<Record<string, unknown>>(bytes, { env: { memory } });
-        return makeWasm(exports as unknown as DspgdExports, { module, memory });
+        const { module, instance, exports } = await instantiate<Record<string, unknown>>(bytes, { env: { memory } });
+        return makeWasm(exports as unknown as DspgdExports, loadAbi(instance), { module, memory });
       }
     }
     const bytes = await (wasmSource ?? defaultSource)();
-    const { exports } = await instantiate<Record<string, unknown>>(bytes, {});
-    return makeWasm(exports as unknown as DspgdExports);
+    const { instance, exports } = await instantiate<Record<string, unknown>>(bytes, {});
+    return makeWasm(exports as unknown as DspgdExports, loadAbi(instance));
   })();
   return wasmPromise;
 }
@@ -162,13 +167,17 @@ export const WASM_MAX_BYTES = 4 * 1024 * 1024 * 1024;
  */
 export const WASM_MAX_ARRAY_BYTES = 2 ** 30 - 64;
 
-function makeWasm(exports: DspgdExports, shared?: Wasm['shared']): Wasm {
+/** The raw exports (the loader wraps functions, hiding their arity) against the TypeScript side. */
+const loadAbi = (instance: WebAssembly.Instance): Abi => checkAbi(instance.exports, { precond: PRECOND_IDS, loss: LOSS_IDS });
+
+function makeWasm(exports: DspgdExports, abi: Abi, shared?: Wasm['shared']): Wasm {
   // Sizes of the live blocks, so "in use" means allocated, not "memory has grown to"
   // (linear memory never shrinks; freed blocks are reused).
   const live = new Map<number, number>();
   let inUse = 0;
   return {
     exports,
+    abi,
     shared,
     f64(ptr, len) {
       return new Float64Array(exports.memory.buffer, ptr >>> 0, len);

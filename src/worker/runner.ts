@@ -70,36 +70,109 @@ interface Job {
   onMessage?(m: Response): void;
 }
 
+/** Starts a worker and returns a Runner bound to it. */
 export async function createRunner(opts: RunnerOptions = {}): Promise<Runner> {
-  const everyMs = opts.progressEveryMs ?? 50;
-  const worker: WorkerHandle = await spawnWorker(opts.workerUrl);
-  const jobs = new Map<number, Job>();
-  let nextId = 1;
-  let dead: DspgdError | undefined;
+  return new WorkerRunner(await spawnWorker(opts.workerUrl), opts.progressEveryMs ?? 50);
+}
 
-  worker.onMessage((m) => {
-    const job = jobs.get(m.id);
+type Body = Request extends infer R ? R extends Request ? Omit<R, 'id'> : never : never;
+interface CallExtra { signal?: AbortSignal; transfer?: ArrayBuffer[]; onMessage?: Job['onMessage'] }
+
+/**
+ * One worker and the calls in flight on it. Public methods are arrow properties so that a
+ * destructured `const { solve } = runner` keeps working.
+ */
+class WorkerRunner implements Runner {
+  private readonly jobs = new Map<number, Job>();
+  private nextId = 1;
+  private dead: DspgdError | undefined;
+  /** One controller per call in flight, for cancel(). */
+  private readonly inFlight = new Set<AbortController>();
+
+  constructor(private readonly worker: WorkerHandle, private readonly everyMs: number) {
+    worker.onMessage((m) => this.receive(m));
+    worker.onFailure((err) => {
+      this.dead = err;
+      this.rejectAll(err);
+      worker.setBusy(false);
+    });
+  }
+
+  generate = async (options: GenerateOptions): Promise<RemoteProblem> =>
+    this.remote(await this.call<ProblemInfo>({ op: 'generate', options }));
+
+  createProblem = async (data: ProblemData, o: { transfer?: boolean } = {}): Promise<RemoteProblem> =>
+    this.remote(await this.call<ProblemInfo>({ op: 'create', data }, { transfer: o.transfer ? transferables(data) : [] }));
+
+  suggestLearningRate = async (problem: RemoteProblem, precond: string | Preconditioner, loss?: string | Loss, reduction?: Reduction): Promise<number> => {
+    const w = toWireOptions({ precond, loss, lr: 1 });
+    return this.call<number>({ op: 'suggestLr', problem: problem.id, precond: w.precond, loss: w.loss, reduction });
+  };
+
+  solve = async (problem: RemoteProblem | ProblemData, options: SolveOptions, c: CallOptions = {}): Promise<SolveResult> =>
+    (await this.runBatch(problem, [options], c, true))[0];
+
+  solveBatch = async (problem: RemoteProblem | ProblemData, runs: readonly SolveOptions[], c: BatchCallOptions = {}): Promise<SolveResult[]> => {
+    if (!Array.isArray(runs) || runs.length === 0) {
+      throw new DspgdError('E_PARAM', 'runs: expected a non-empty array of solve options', 'runs');
+    }
+    return this.runBatch(problem, runs, c, false);
+  };
+
+  runGrid = async (problems: readonly RemoteGridProblem[], o: GridOptions): Promise<GridResult> => {
+    const t = this.tracked(o.signal);
+    try {
+      return await this.call<GridResult>({
+        op: 'runGrid',
+        problems: problems.map((g) => ({ problem: g.problem.id, seed: g.seed })),
+        options: toWireGrid(o),
+        progressEveryMs: this.everyMs,
+      }, {
+        signal: t.signal,
+        onMessage: (m) => {
+          if (m.type === 'progress') o.onProgress?.(m.progress.run, m.progress.iteration, m.progress.relResidual, m.progress.maxIter);
+          else if (m.type === 'runDone' && m.row) o.onRun?.(m.row, m.done, m.total);
+        },
+      });
+    } finally {
+      t.release();
+    }
+  };
+
+  cancel = (): void => {
+    for (const c of this.inFlight) c.abort();
+  };
+
+  terminate = async (): Promise<void> => {
+    if (!this.dead) {
+      this.dead = new DspgdError('E_THREAD', 'runner: terminated', 'worker');
+      this.rejectAll(this.dead);
+    }
+    await this.worker.terminate();
+  };
+
+  private receive(m: Response): void {
+    const job = this.jobs.get(m.id);
     if (!job) return;
     if (m.type === 'result' || m.type === 'error') {
-      jobs.delete(m.id);
-      worker.setBusy(jobs.size > 0);
+      this.jobs.delete(m.id);
+      this.worker.setBusy(this.jobs.size > 0);
       if (m.type === 'result') job.resolve(m.value);
       else job.reject(errorFromWire(m.error));
     } else {
       job.onMessage?.(m);
     }
-  });
-  worker.onFailure((err) => {
-    dead = err;
-    for (const j of jobs.values()) j.reject(err);
-    jobs.clear();
-    worker.setBusy(false);
-  });
+  }
 
-  type Body = Request extends infer R ? R extends Request ? Omit<R, 'id'> : never : never;
-  function call<T>(body: Body, extra: { signal?: AbortSignal; transfer?: ArrayBuffer[]; onMessage?: Job['onMessage'] } = {}): Promise<T> {
-    if (dead) return Promise.reject(dead);
-    const id = nextId++;
+  private rejectAll(err: DspgdError): void {
+    for (const j of this.jobs.values()) j.reject(err);
+    this.jobs.clear();
+  }
+
+  private call<T>(body: Body, extra: CallExtra = {}): Promise<T> {
+    if (this.dead) return Promise.reject(this.dead);
+    const { worker, jobs } = this;
+    const id = this.nextId++;
     return new Promise<T>((resolve, reject) => {
       const signal = extra.signal;
       // Where memory can be shared, the worker reads this flag at every iteration, so a run stops
@@ -107,7 +180,7 @@ export async function createRunner(opts: RunnerOptions = {}): Promise<Runner> {
       const flag = signal ? sharedFlag() : undefined;
       const onAbort = () => {
         if (flag) Atomics.store(flag, 0, 1);
-        worker.post({ op: 'cancel', target: id, id: nextId++ }, []);
+        worker.post({ op: 'cancel', target: id, id: this.nextId++ }, []);
       };
       signal?.addEventListener('abort', onAbort, { once: true });
       const done = () => signal?.removeEventListener('abort', onAbort);
@@ -131,66 +204,39 @@ export async function createRunner(opts: RunnerOptions = {}): Promise<Runner> {
     });
   }
 
-  const remote = (info: ProblemInfo): RemoteProblem => {
+  private remote(info: ProblemInfo): RemoteProblem {
     let disposed = false;
     return {
       ...info,
       dispose: async () => {
-        if (disposed || dead) return;
+        if (disposed || this.dead) return;
         disposed = true;
-        await call({ op: 'dispose', problem: info.id });
+        await this.call({ op: 'dispose', problem: info.id });
       },
     };
-  };
-  const wireProblem = (p: RemoteProblem | ProblemData, transfer: boolean): [WireProblem, ArrayBuffer[]] => {
-    if (p !== null && typeof p === 'object' && typeof (p as RemoteProblem).id === 'number' && typeof (p as RemoteProblem).dispose === 'function') {
-      return [{ id: (p as RemoteProblem).id }, []];
-    }
-    return [{ data: p as ProblemData }, transfer ? transferables(p) : []];
-  };
-  // A run's own callback and signal (SolveOptions) work as they do in-process, next to the call's.
-  const merged = (signals: (AbortSignal | undefined)[]): AbortSignal | undefined => {
-    const list = signals.filter((s): s is AbortSignal => s !== undefined);
-    if (list.length === 0) return undefined;
-    if (list.length === 1) return list[0];
-    const ctl = new AbortController();
-    for (const s of list) {
-      if (s.aborted) ctl.abort();
-      else s.addEventListener('abort', () => ctl.abort(), { once: true });
-    }
-    return ctl.signal;
-  };
-  const everything = new Set<AbortController>();
-  const tracked = (signal: AbortSignal | undefined): { signal: AbortSignal; release(): void } => {
-    const ctl = new AbortController();
-    everything.add(ctl);
-    const s = merged([signal, ctl.signal])!;
-    return { signal: s, release: () => everything.delete(ctl) };
-  };
-  const progressHandler = (runs: readonly SolveOptions[], c: CallOptions, stop: AbortController) => (p: RunProgress) => {
-    c.onProgress?.(p);
-    const cb = runs[p.run]?.callback;
-    if (cb) {
-      // As in-process: a callback that returns false stops its run (here: the call, which
-      // is the run for solve; a batch cannot stop one run from outside the worker).
-      if (cb(p) === false) stop.abort();
-    }
-  };
+  }
 
-  async function runBatch(problem: RemoteProblem | ProblemData, runs: readonly SolveOptions[], c: BatchCallOptions, single: boolean) {
+  /** A signal that aborts with the caller's signal or with cancel(); release() when the call ends. */
+  private tracked(signal: AbortSignal | undefined): { signal: AbortSignal; release(): void } {
+    const ctl = new AbortController();
+    this.inFlight.add(ctl);
+    return { signal: mergeSignals([signal, ctl.signal])!, release: () => this.inFlight.delete(ctl) };
+  }
+
+  private async runBatch(problem: RemoteProblem | ProblemData, runs: readonly SolveOptions[], c: BatchCallOptions, single: boolean): Promise<SolveResult[]> {
     const wire = runs.map((o, i) => toWireOptions(o, single ? 'options' : `runs[${i}]`));
     const [wp, transfer] = wireProblem(problem, c.transfer ?? false);
     const stop = new AbortController();
-    const t = tracked(merged([c.signal, stop.signal, ...runs.map((r) => r.signal)]));
+    const t = this.tracked(mergeSignals([c.signal, stop.signal, ...runs.map((r) => r.signal)]));
     const onProgress = progressHandler(runs, c, stop);
     try {
       if (single) {
-        return [await call<SolveResult>({ op: 'solve', problem: wp, options: wire[0], progressEveryMs: everyMs }, {
+        return [await this.call<SolveResult>({ op: 'solve', problem: wp, options: wire[0], progressEveryMs: this.everyMs }, {
           signal: t.signal, transfer, onMessage: (m) => { if (m.type === 'progress') onProgress(m.progress); },
         })];
       }
       const results: SolveResult[] = new Array(runs.length);
-      await call<null>({ op: 'solveBatch', problem: wp, runs: wire, progressEveryMs: everyMs }, {
+      await this.call<null>({ op: 'solveBatch', problem: wp, runs: wire, progressEveryMs: this.everyMs }, {
         signal: t.signal, transfer,
         onMessage: (m) => {
           if (m.type === 'progress') onProgress(m.progress);
@@ -205,49 +251,34 @@ export async function createRunner(opts: RunnerOptions = {}): Promise<Runner> {
       t.release();
     }
   }
+}
 
-  return {
-    generate: async (options) => remote(await call<ProblemInfo>({ op: 'generate', options })),
-    createProblem: async (data, o = {}) => remote(await call<ProblemInfo>({ op: 'create', data }, { transfer: o.transfer ? transferables(data) : [] })),
-    suggestLearningRate: async (problem, precond, loss, reduction) => {
-      const w = toWireOptions({ precond, loss, lr: 1 });
-      return call<number>({ op: 'suggestLr', problem: problem.id, precond: w.precond, loss: w.loss, reduction });
-    },
-    solve: async (problem, options, c = {}) => (await runBatch(problem, [options], c, true))[0],
-    solveBatch: async (problem, runs, c = {}) => {
-      if (!Array.isArray(runs) || runs.length === 0) {
-        throw new DspgdError('E_PARAM', 'runs: expected a non-empty array of solve options', 'runs');
-      }
-      return runBatch(problem, runs, c, false);
-    },
-    runGrid: async (problems, o) => {
-      const t = tracked(o.signal);
-      try {
-        return await call<GridResult>({
-          op: 'runGrid',
-          problems: problems.map((g) => ({ problem: g.problem.id, seed: g.seed })),
-          options: toWireGrid(o),
-          progressEveryMs: everyMs,
-        }, {
-          signal: t.signal,
-          onMessage: (m) => {
-            if (m.type === 'progress') o.onProgress?.(m.progress.run, m.progress.iteration, m.progress.relResidual, m.progress.maxIter);
-            else if (m.type === 'runDone' && m.row) o.onRun?.(m.row, m.done, m.total);
-          },
-        });
-      } finally {
-        t.release();
-      }
-    },
-    cancel: () => { for (const c of everything) c.abort(); },
-    terminate: async () => {
-      if (!dead) {
-        dead = new DspgdError('E_THREAD', 'runner: terminated', 'worker');
-        for (const j of jobs.values()) j.reject(dead);
-        jobs.clear();
-      }
-      await worker.terminate();
-    },
+function wireProblem(p: RemoteProblem | ProblemData, transfer: boolean): [WireProblem, ArrayBuffer[]] {
+  if (p !== null && typeof p === 'object' && typeof (p as RemoteProblem).id === 'number' && typeof (p as RemoteProblem).dispose === 'function') {
+    return [{ id: (p as RemoteProblem).id }, []];
+  }
+  return [{ data: p as ProblemData }, transfer ? transferables(p) : []];
+}
+
+/** A run's own signal (SolveOptions) works as it does in-process, next to the call's. */
+function mergeSignals(signals: (AbortSignal | undefined)[]): AbortSignal | undefined {
+  const list = signals.filter((s): s is AbortSignal => s !== undefined);
+  if (list.length === 0) return undefined;
+  if (list.length === 1) return list[0];
+  const ctl = new AbortController();
+  for (const s of list) {
+    if (s.aborted) ctl.abort();
+    else s.addEventListener('abort', () => ctl.abort(), { once: true });
+  }
+  return ctl.signal;
+}
+
+function progressHandler(runs: readonly SolveOptions[], c: CallOptions, stop: AbortController) {
+  return (p: RunProgress): void => {
+    c.onProgress?.(p);
+    // As in-process: a callback that returns false stops its run (here: the call, which
+    // is the run for solve; a batch cannot stop one run from outside the worker).
+    if (runs[p.run]?.callback?.(p) === false) stop.abort();
   };
 }
 

@@ -1,5 +1,6 @@
-// Overflow/underflow fallbacks for the maps that square entries (normalized, clip,
-// power, colnorm, rownorm, sign, spectral). The spec writes them with squares,
+// Scale-safe norms: overflow/underflow fallbacks for every map that squares entries
+// (the norm kernels, and the preconditioners normalized, clip, power, colnorm, rownorm,
+// sign, spectral). The spec writes them with squares,
 // √(‖G‖² + ε²), and that is what the kernels compute whenever it is safe, so
 // results in the normal range are unchanged bit for bit. Only when the sum of
 // squares overflows (|g| above ~1e154) or is so small that squares lost their
@@ -8,12 +9,12 @@
 //   √(‖G‖² + ε²) = m·√(‖G/m‖² + (ε/m)²),   G/√(‖G‖² + ε²) = (G/m)/√(‖G/m‖² + (ε/m)²),
 // mathematically identical, with every square in [0, 1].
 
-/** Below this a sum of squares may have lost bits to subnormal squares (2^−969). */
-const SAFE_LO: f64 = 2.004168360008973e-292;
+/** Below this a sum of squares may have lost bits to subnormal squares (2^−969). The one copy of the threshold. */
+export const SUMSQ_SAFE_LO: f64 = 2.004168360008973e-292;
 
 /** True when a sum of squares s cannot be trusted: overflowed, or tiny enough to have underflowed. NaN is "safe" (it propagates). */
 @inline export function unsafeSumsq(s: f64): bool {
-  return s < SAFE_LO || s == Infinity;
+  return s < SUMSQ_SAFE_LO || s == Infinity;
 }
 
 /** max |x[i·stride]| for i < len (stride in bytes). */
@@ -67,4 +68,15 @@ export function scaledNorm(len: i32, x: usize, stride: usize, eps: f64): void {
   }
   const e = eps / m;
   normR = Math.sqrt(scaledSumsqStrided(len, x, stride, m) + e * e);
+}
+
+/**
+ * ‖x‖₂ (contiguous, len entries) given s = Σx² as summed by the caller: √s when s is
+ * safe, else m·√(Σ(x/m)²) with m = max|x| (entries of 1e−170 have norm ≈ 1e−170, not 0).
+ * The one scale-safe norm: norm2, power and clip all go through it.
+ */
+@inline export function normFromSumsq(s: f64, len: i32, x: usize): f64 {
+  if (!unsafeSumsq(s)) return Math.sqrt(s);
+  scaledNorm(len, x, 8, 0);
+  return normM * normR;
 }
