@@ -170,7 +170,7 @@ describe('CSV inputs', () => {
     const args = ['solve', '--X', 'Xh.csv', '--Y', 'yn.csv', '--precond', 'gd', '--lr', 'auto', '--json'];
     const r = run(args);
     expect(r.code).toBe(2);
-    expect(r.err.trim()).toBe(`dspgd: --Y: expected ${n + 1} rows to match X (${n + 1}×${d}), got ${n}. Note: a first row of numbers only (such as pandas' header 0,1,2,…) `
+    expect(r.err.trim()).toBe(`dspgd: --Y: expected ${n + 1} rows to match --X (${n + 1}×${d}), got ${n} in yn.csv. Note: a first row of numbers only (such as pandas' header 0,1,2,…) `
       + 'counts as a data row in --X Xh.csv and --Y yn.csv; if it is a header, pass --csv-header yes');
     const yes = run([...args, '--csv-header', 'yes']);
     expect(yes.code, yes.err).toBe(0);
