@@ -12,7 +12,7 @@ export { toNested } from './matrix.js';
 export { STATUSES, type Status, type StoppingOptions, type StallOptions } from './stopping.js';
 export { DEFAULTS } from './options.js';
 export type { Trace } from './trace.js';
-export type { BiasReport } from './report/bias.js';
+export type { BiasReport } from './bias/report.js';
 export type { RunAdvice, Suggestion } from './advice.js';
 export { suggestLearningRate } from './lr.js';
 export { parseLr, parseLrList, type LrSpec, type LrText } from './lr-spec.js';
