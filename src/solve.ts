@@ -413,7 +413,7 @@ class Run {
         wasm.f64(W, d * k).set(Wout);
       }
       try {
-        bias = biasReport(wasm, prob, W, flags, this.status === 'converged');
+        bias = biasReport(wasm, prob, W, flags, this.status === 'converged', precond.outsideTheory);
       } finally {
         if (own) wasm.free(own);
       }

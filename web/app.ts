@@ -187,7 +187,7 @@ function fillRow(v: RunView) {
 /** The prediction in two words; the full sentence (prediction against measurement) is the cell's tooltip. */
 function theoryCell(r: SolveResult): string {
   const t = r.bias!.theory;
-  if (!t.applies) return 'outside the theory (stateful)';
+  if (!t.applies) return `outside the theory (${r.bias!.flags.stateful || t.reason === undefined ? 'stateful' : 'p < 2: ∇K not Lipschitz at 0'})`;
   const on = r.bias!.relDistToGD <= AT_GD_LIMIT;
   if (t.predictsGdLimit) return on ? 'on W_GD∞, as predicted' : 'off W_GD∞, predicted on it';
   return on ? 'on W_GD∞, predicted off it' : 'off W_GD∞, as predicted';

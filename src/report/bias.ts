@@ -33,8 +33,10 @@ export interface BiasReport {
   flags: { isotropic: boolean; preservesRowSpace: boolean; stateful: boolean };
   /** What the theory predicts for this run, and whether the measurement agrees. */
   theory: {
-    /** False for stateful methods (real Adam): outside the dual-space theory. */
+    /** False outside the dual-space theory: stateful methods (real Adam), power with p < 2. */
     applies: boolean;
+    /** Why the theory does not apply (present when applies is false for the preconditioner). */
+    reason?: string;
     /** True when the theory says W∞ = W_GD∞ (row-space-preserving K and an interpolant exists). */
     predictsGdLimit: boolean;
     /** One sentence comparing prediction and measurement. */
@@ -51,6 +53,7 @@ export function biasReport(
   W: number,
   flags: BiasReport['flags'],
   converged: boolean,
+  outsideTheory?: string,
 ): BiasReport {
   const { d, k } = problem;
   const e = wasm.exports;
@@ -72,14 +75,16 @@ export function biasReport(
   }
   const relDistToGD = gdNorm > 0 ? distToGD / gdNorm : distToGD;
   const c = gdNorm > 0 ? moved / gdNorm : moved === 0 ? 1 : Infinity;
-  const applies = !flags.stateful;
+  const applies = !flags.stateful && outsideTheory === undefined;
   const predictsGdLimit = applies && flags.preservesRowSpace && gd.info.interpolates;
   const at = relDistToGD <= AT_GD_LIMIT;
   let summary: string;
   if (!gd.info.interpolates) {
     summary = 'No interpolating solution exists (Y − XW0 is not in the range of X): the GD limit is the least-squares solution closest to W0, and the interpolation theory does not apply.';
   } else if (!applies) {
-    summary = `Stateful method (real Adam with moments): outside the dual-space theory; measured relDistToGD = ${fmt(relDistToGD)}, c = ${fmt(c)}.`;
+    summary = flags.stateful
+      ? `Stateful method (real Adam with moments): outside the dual-space theory; measured relDistToGD = ${fmt(relDistToGD)}, c = ${fmt(c)}.`
+      : `Outside the dual-space theory (${outsideTheory}); measured relDistToGD = ${fmt(relDistToGD)}, c = ${fmt(c)}.`;
   } else if (!converged) {
     summary = `The run did not converge, so W∞ is not yet an interpolant; relDistToGD = ${fmt(relDistToGD)} is provisional.`;
   } else if (predictsGdLimit) {
@@ -104,7 +109,7 @@ export function biasReport(
     interpolationExists: gd.info.interpolates,
     gdLimitRelResidual: gd.info.relResidual,
     flags: { ...flags },
-    theory: { applies, predictsGdLimit, summary },
+    theory: { applies, ...(outsideTheory === undefined ? {} : { reason: outsideTheory }), predictsGdLimit, summary },
   };
 }
 
