@@ -5,6 +5,7 @@
  * match that memory.
  */
 import type { Wasm } from '../src/wasm/module.js';
+import { nodeBuiltin } from '../src/util/node-builtin.js';
 
 /** Typed signatures of the benchmark module's exports (pointers are byte offsets into dspgd's memory). */
 export interface BenchExports {
@@ -24,7 +25,7 @@ export function setBenchWasmSource(plain: Source, opts: { shared?: Source } = {}
 }
 
 async function nodeBytes(file: string): Promise<BufferSource> {
-  const { readFile } = await import('node:fs/promises');
+  const { readFile } = await nodeBuiltin<typeof import('node:fs/promises')>('fs/promises');
   // bench/kernels.ts (sources) or dist/bench.js, dist/cli.js (built): build/ is one level up from both.
   return readFile(new URL(`../build/${file}`, import.meta.url));
 }

@@ -14,7 +14,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { generate, loadProblem, solve, DspgdError, type Problem } from '../src/index.js';
 import { encodeNpy } from '../src/io/npy.js';
-import { writeFileAtomic } from '../src/io/atomic.js';
+import { writeFileAtomic } from '../src/io/node/atomic.js';
 import { VERSION } from '../src/version.js';
 import {
   runSuite, WORKLOADS, WORKLOAD_IDS, BENCH_PRECONDS, type BenchPrecond, type MemoryRow, type Peer, type SuiteResult, type WorkloadSpec,

@@ -15,7 +15,11 @@
  *   dspgd's W after the same number of iterations: the peers must compute the
  *   same iteration, or their times mean nothing.
  */
-import { generate, solve, solveBatch, suggestLearningRate, type Problem, type SolveOptions } from '../src/index.js';
+// Runtime-agnostic modules only (not the Node entry src/index.ts, which also exports file reading).
+import { solve, solveBatch, type SolveOptions } from '../src/solve.js';
+import { generate } from '../src/generate.js';
+import { suggestLearningRate } from '../src/lr.js';
+import type { Problem } from '../src/problem.js';
 import { DspgdError } from '../src/errors.js';
 import { getWasm } from '../src/wasm/module.js';
 import { benchKernels } from './kernels.js';

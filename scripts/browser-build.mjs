@@ -3,27 +3,6 @@
 import { build } from 'esbuild';
 import { copyFileSync, existsSync, mkdirSync, readdirSync } from 'node:fs';
 
-// Modules such as io/npy.ts import node:fs for their file helpers. A page never calls those, so
-// node:* resolves to a stub with the real module's export names (read from this Node), each a
-// function that throws E_IO: nothing node-only runs at import time, and a new import cannot break the build.
-const nodeStub = {
-  name: 'node-stub',
-  setup(b) {
-    b.onResolve({ filter: /^node:/ }, (args) => ({ path: args.path, namespace: 'node-stub' }));
-    b.onLoad({ filter: /.*/, namespace: 'node-stub' }, async (args) => {
-      const names = Object.keys(await import(args.path)).filter((n) => n !== 'default' && /^[A-Za-z_$][\w$]*$/.test(n));
-      return {
-        resolveDir: new URL('../src', import.meta.url).pathname,
-        contents: `import { DspgdError } from './errors.ts';
-const no = (name) => () => { throw new DspgdError('E_IO', '${args.path}.' + name + ' is not available in a browser', name); };
-${names.map((n) => `export const ${n} = no('${n}');`).join('\n')}
-export default {};`,
-        loader: 'js',
-      };
-    });
-  },
-};
-
 export async function buildBrowser(define) {
   const common = {
     bundle: true,
@@ -33,9 +12,11 @@ export async function buildBrowser(define) {
     sourcemap: true,
     define,
     loader: { '.wasm': 'binary' },
-    plugins: [nodeStub],
     logLevel: 'warning',
   };
+  // No node: module may reach a page: the codecs are runtime-agnostic, Node-only code sits in
+  // src/io/node/ (never imported from a browser entry), and code that picks its runtime at run
+  // time loads Node built-ins through util/node-builtin.ts. A node: import would fail here.
   await build({ ...common, entryPoints: ['src/browser/index.ts'], outfile: 'dist/dspgd.browser.js' });
   await build({ ...common, entryPoints: ['src/browser/external.ts'], outfile: 'dist/dspgd.browser-external.js' });
   await build({ ...common, entryPoints: ['src/worker/entry-browser.ts'], outfile: 'dist/dspgd.worker.js' });

@@ -10,14 +10,14 @@
  */
 export { solve, solveBatch, type SolveOptions, type SolveResult, type Progress, type PathOption, type BatchOptions } from './solve.js';
 export { Problem, requiredBytes, type ProblemData } from './problem.js';
-export { loadProblem, type ProblemFiles } from './io/problem-files.js';
+export { loadProblem, type ProblemFiles, type LoadProblemOptions } from './io/node/problem-files.js';
 export { generate, singularValues, GENERATOR_KINDS, type GenerateOptions, type GeneratorKind } from './generate.js';
 export { DspgdError, isDspgdError, type DspgdErrorCode } from './errors.js';
 export type { Matrix, MatrixInput } from './matrix.js';
 export { toNested } from './matrix.js';
 export { STATUSES, type Status, type StoppingOptions, type StallOptions } from './stopping.js';
 export type { Trace } from './trace.js';
-export type { BiasReport } from './report/bias.js';
+export type { BiasReport } from './bias/report.js';
 export { suggestLearningRate, autoLrGuarantee } from './lr.js';
 export { squared, huber, logcosh, lp, resolveLoss, LOSSES, LOSS_NAMES, type Loss, type Reduction } from './losses/index.js';
 export * from './precond/index.js';

@@ -63,7 +63,7 @@ export class Problem {
     this.k = k;
     this.labelsOneD = labelsOneD;
     this.ptr = ptr;
-    this.yNorm = Math.sqrt(wasm.exports.sumsq(n * k, ptr.Y));
+    this.yNorm = wasm.exports.norm2(n * k, ptr.Y);
   }
 
   /** Validates the data and copies it into WASM memory. */

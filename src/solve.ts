@@ -13,13 +13,13 @@ import { resolveLoss, resolveReduction, type Loss, type Reduction } from './loss
 import { resolvePrecond, type Preconditioner } from './precond/index.js';
 import { resolveStopping, StopMonitor, type Status, type StoppingOptions } from './stopping.js';
 import { TraceRecorder, type Trace } from './trace.js';
-import { biasReport, type BiasReport } from './report/bias.js';
+import { biasReport, type BiasReport } from './bias/report.js';
 import { suggestLearningRate } from './lr.js';
 import { requireParam } from './spec.js';
 import { now, yieldToEventLoop } from './util/yield.js';
 import type { Engine, PathKind } from './engine/types.js';
 import { PrimalEngine } from './engine/primal.js';
-import { RowSpaceEngine, supportsRowSpace } from './engine/rowspace.js';
+import { RowSpaceEngine, rowSpaceScaleSafe, supportsRowSpace } from './engine/rowspace.js';
 import { makePass, type ResidualPass } from './engine/threads.js';
 import { BatchPass } from './engine/batch.js';
 
@@ -56,7 +56,9 @@ export interface SolveOptions extends StoppingOptions {
   /**
    * 'primal' iterates on W (d×k); 'rowspace' iterates on A (n×k) with W = W0 + XᵀA, using the
    * Gram matrix XXᵀ (only for built-in preconditioners that preserve the row space: gd,
-   * normalized, clip, power, colnorm, spectral). Default 'auto': row space when it pays.
+   * normalized, clip, power, colnorm, spectral). Default 'auto': row space when it pays and the
+   * data entries are within ~1e±30 (it forms XXᵀ and GᵀG, whose squares leave the float64 range
+   * for data of size 1e±100; the primal kernels scale instead). 'rowspace' is taken as asked.
    */
   path?: PathOption;
   /**
@@ -253,7 +255,9 @@ function choosePath(prob: Problem, precond: Preconditioner, want: PathOption, ma
   // n²d/2 once per problem; count it against a conservative 200 iterations.
   if (2 * n > d) return 'primal';
   const saved = Math.min(maxIter, 200) * 2 * n * k * (d - n);
-  return prob.hasGram || saved > (n * n * d) / 2 ? 'rowspace' : 'primal';
+  if (!prob.hasGram && saved <= (n * n * d) / 2) return 'primal';
+  // Row space squares the data (XXᵀ, GᵀG); outside ~1e±30 the primal path's scaled kernels are the safe choice.
+  return rowSpaceScaleSafe(wasm, prob) ? 'rowspace' : 'primal';
 }
 
 /**
@@ -329,7 +333,7 @@ class Run {
   check(): boolean {
     const { eng, trace, cfg, options, t } = this;
     const lv = eng.loss;
-    const rv = Math.sqrt(eng.rr) / this.yNorm;
+    const rv = eng.rNorm / this.yNorm;
     const gv = eng.gradNorm;
     if (this.pendingBregman >= 0) {
       trace.setBregman(this.pendingBregman, eng.bregman(this.Ks));
@@ -337,8 +341,10 @@ class Run {
     }
     const verdict = this.monitor.check(t, rv, gv, lv);
     if (verdict?.status === 'diverged') {
-      // Hand back the last finite iterate and its numbers, not the blown-up one.
+      // Hand back the last finite iterate and its numbers, not the blown-up one. At t = 0
+      // there is none: the numbers are those of W0 as computed (non-finite ones included), not 0.
       if (t > 0) eng.revert();
+      else { this.lossV = lv; this.rel = rv; this.gnorm = gv; }
       return this.end('diverged', verdict.reason);
     }
     this.lossV = lv; this.rel = rv; this.gnorm = gv;
@@ -393,7 +399,7 @@ class Run {
       // Numbers of the returned (last finite) iterate.
       if (this.t > 0) {
         eng.evaluate();
-        this.lossV = eng.loss; this.rel = Math.sqrt(eng.rr) / this.yNorm; this.gnorm = eng.gradNorm;
+        this.lossV = eng.loss; this.rel = eng.rNorm / this.yNorm; this.gnorm = eng.gradNorm;
         this.t -= 1;
       }
       this.reason += `; try lr ≤ ${suggestedLr.toPrecision(3)} (from λmax(XᵀX) ≈ ${prob.lambdaMax().toPrecision(4)})`;
@@ -413,7 +419,7 @@ class Run {
         wasm.f64(W, d * k).set(Wout);
       }
       try {
-        bias = biasReport(wasm, prob, W, flags, this.status === 'converged', precond.outsideTheory);
+        bias = biasReport(wasm, prob, W, flags, { status: this.status, loss: loss.name, outsideTheory: precond.outsideTheory });
       } finally {
         if (own) wasm.free(own);
       }

@@ -22,7 +22,11 @@ export interface StoppingOptions {
   maxIter?: number;
   /** Converged when relResidual = ‖XW − Y‖/‖Y‖ ≤ tol. Default 1e-10. */
   tol?: number;
-  /** Converged when ‖G‖_F ≤ gradTol. Default 0 (off). */
+  /**
+   * Converged when ‖G‖_F ≤ gradTol, for gradTol > 0. 0 (the default) turns the test off:
+   * an exactly zero gradient (X = 0, or a stationary point that is not an interpolant) is
+   * then left to tol, maxIter and the stall test, never reported as converged by it.
+   */
   gradTol?: number;
   /** Stall detection; `false` turns it off. */
   stall?: StallOptions | false;
@@ -93,7 +97,7 @@ export class StopMonitor {
       return { status: 'diverged', reason: `relResidual grew ${o.divergenceFactor.toExponential(0)}× over its start by iteration ${t}` };
     }
     if (relResidual <= o.tol) return { status: 'converged', reason: `relResidual ${relResidual.toExponential(2)} ≤ tol ${o.tol}` };
-    if (gradNorm <= o.gradTol) return { status: 'converged', reason: `‖G‖ ${gradNorm.toExponential(2)} ≤ gradTol ${o.gradTol}` };
+    if (o.gradTol > 0 && gradNorm <= o.gradTol) return { status: 'converged', reason: `‖G‖ ${gradNorm.toExponential(2)} ≤ gradTol ${o.gradTol}` };
     if (t >= o.maxIter) return { status: 'max-iter', reason: `reached maxIter = ${o.maxIter}` };
     if (relResidual < this.best) this.best = relResidual;
     const w = this.ring.length;

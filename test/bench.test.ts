@@ -16,6 +16,11 @@ import { formatTable } from '../bench/format.js';
 import { TARGETS, evaluateTargets, judge } from '../bench/targets.js';
 import { parseBenchFlags, makePeers, PEER_NAMES } from '../bench/node.js';
 
+/** The suite's median: the middle sample, or the mean of the two middle ones. */
+const median = (xs: readonly number[]) => {
+  const s = [...xs].sort((a, b) => a - b), m = s.length >> 1;
+  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
+};
 const BIN = join(__dirname, '..', 'bin', 'dspgd.js');
 const tiny = (id: string, n: number, d: number, k: number, extra: Partial<WorkloadSpec> = {}): WorkloadSpec => {
   // Enough dspgd iterations that T(N) − T(1) is well above timer noise even on these shapes.
@@ -40,14 +45,20 @@ describe('runSuite on tiny workloads (quick)', () => {
     expect(result.rows.map((r) => `${r.workload}/${r.precond}`)).toEqual(
       ['T1', 'T2', 'T4'].flatMap((w) => BENCH_PRECONDS.map((p) => `${w}/${p}`)));
     for (const row of result.rows) {
-      expect(row.dspgd.msPerIter).toBeGreaterThan(0);
+      // Every derived figure is recomputed here from the raw samples the row keeps.
+      const runs = row.runs ?? 1;
+      expect(row.dspgd.msPerIter).toBe(median(row.dspgd.samplesMs));
+      expect(row.dspgd.samplesMs).toHaveLength(row.dspgd.repeats);
+      expect(row.dspgd.gflops).toBeCloseTo((4 * row.n * row.d * row.k) / (row.dspgd.msPerIter * 1e6), 9);
+      expect(row.dspgd.gbps).toBeCloseTo(row.bytesX / (row.dspgd.msPerIter * runs * 1e6), 9);
       expect(row.bytesX).toBe(8 * row.n * row.d);
-      expect(row.stream?.gbps).toBeGreaterThan(0);
+      expect(row.stream!.msPerRead).toBe(median(row.stream!.samplesMs));
+      expect(row.stream!.gbps).toBeCloseTo(row.bytesX / (row.stream!.msPerRead * 1e6), 9);
       expect(row.arithmetic!.fraction).toBeCloseTo(row.dspgd.gflops / result.arithmetic!.gflops, 12);
     }
     // The arithmetic limit is the best of its samples.
     expect(result.arithmetic!.gflops).toBe(Math.max(...result.arithmetic!.samplesGflops));
-    expect(result.arithmetic!.gflops).toBeGreaterThan(0);
+    for (const g of result.arithmetic!.samplesGflops) expect(Number.isFinite(g) && g > 0).toBe(true);
     expect(result.rows.find((r) => r.workload === 'T4')!.runs).toBe(3);
     expect(result.rowspace.map((r) => r.precond)).toEqual(['gd', 'spectral']);
     expect(result.batch).toHaveLength(3);

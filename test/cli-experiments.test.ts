@@ -77,7 +77,7 @@ describe('dspgd solve, issue-3 options', () => {
     expect(run('solve', '--X', 'arrays.npz:A', '--Y', 'arrays.npz:b', '--precond', 'gd', '--lr', '0.1', '-q').code).toBe(0);
     const bad = run('solve', '--problem', 'arrays.npz', '--precond', 'gd', '--lr', '0.1');
     expect(bad.code).toBe(2);
-    expect(bad.err).toMatch(/--problem.*no array "X"/);
+    expect(bad.err).toMatch(/--problem.*no array ["']X["']/);
   });
 
   it('Ctrl-C stops the run cleanly: exit 3, status aborted, outputs complete', async () => {

@@ -9,11 +9,12 @@ import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { zipSync, unzipSync, strToU8 } from 'fflate';
 import {
-  parseNpz, listNpz, encodeNpz, readNpzFile, MAX_NPZ_BYTES, encodeNpy, parseNpy,
+  parseNpz, listNpz, encodeNpz, readNpzFile, MAX_NPZ_BYTES, MAX_NPZ_MEMBER_BYTES, MAX_ARRAY_BYTES, MAX_HEADER_SIZE, encodeNpy, parseNpy,
   parseCsv, parseCsvTable, encodeCsv, parseJsonMatrix, encodeJsonMatrix,
   readMatrixFile, encodeMatrixFile, writeMatrixFile, splitNpzMember,
 } from '../src/io/index.js';
 import { DspgdError, type DspgdErrorCode } from '../src/errors.js';
+import { WASM_MAX_ARRAY_BYTES, WASM_MAX_BYTES } from '../src/wasm/module.js';
 import type { Matrix } from '../src/matrix.js';
 import { bitsOf, fromBits } from './helpers/bits.js';
 
@@ -210,25 +211,31 @@ describe('parseNpz rejects malformed archives with E_FORMAT naming the file (and
   it('zip bombs: declared sizes are checked before inflating, saying what is too large', () => {
     const big = new Uint8Array(3000); // compresses well
     const z = zipOf({ 'a.npy': npy, 'big.npy': big }, 6);
-    const e = thrown(() => parseNpz(z, 'bomb.npz', { maxBytes: 2000 }));
+    const e = thrown(() => parseNpz(z, 'bomb.npz', { maxBytes: 2000 }), 'E_TOO_LARGE');
     expect(e.message).toMatch(/^bomb\.npz: member 'big\.npy' is too large: it declares 3000 bytes uncompressed \(3\d\d\d bytes with the members before it\), over the limit of 2000 bytes$/);
     // Only the members read count.
     expect(parseNpz(z, 'bomb.npz', { maxBytes: 2000, members: ['a'] }).get('a')!.shape).toEqual([2, 2]);
-    expect(MAX_NPZ_BYTES).toBe(2 ** 31);
+    // One member is one array: at most the per-array limit (the WASM allocator's) plus its header;
+    // the members read together at most what one WASM memory addresses.
+    expect(MAX_NPZ_MEMBER_BYTES).toBe(WASM_MAX_ARRAY_BYTES + 12 + MAX_HEADER_SIZE);
+    expect(MAX_ARRAY_BYTES).toBe(WASM_MAX_ARRAY_BYTES);
+    expect(MAX_NPZ_BYTES).toBe(WASM_MAX_BYTES);
 
     // A declared size beyond the limit (and beyond what deflate can produce), patched into the central directory.
     const patched = patchSizes(zipOf({ 'X.npy': npy }, 6), 0xfffffff0);
     expect(bad(patched).message).toMatch(/member 'X\.npy' declares 4294967280 bytes uncompressed from \d+ compressed bytes, more than deflate can produce \(corrupt, or a zip bomb\)/);
-    // The default limit, on a stored member that declares 2 GiB + 1 (both sizes, so they agree).
-    const patched2 = patchSizes(zipOf({ 'X.npy': npy }), 2 ** 31 + 1, true);
-    expect(bad(patched2).message).toMatch(/member 'X\.npy' is too large: it declares 2147483649 bytes uncompressed, over the limit of 2147483648 bytes/);
+    // The per-member limit, on a stored member that declares one byte more (both sizes, so they agree).
+    const patched2 = patchSizes(zipOf({ 'X.npy': npy }), MAX_NPZ_MEMBER_BYTES + 1, true);
+    const e2 = thrown(() => parseNpz(patched2, 'my data/bad.npz'), 'E_TOO_LARGE');
+    expect(e2.message).toBe(`my data/bad.npz: member 'X.npy' is too large: it declares ${MAX_NPZ_MEMBER_BYTES + 1} bytes uncompressed, over the limit of ${MAX_NPZ_MEMBER_BYTES} bytes for one array`);
   });
 
   it('declared sizes that do not match the data', () => {
     const stored = zipOf({ 'X.npy': npy });
     expect(bad(patchSizes(stored, npy.length + 8)).message).toMatch(/stored uncompressed but declares \d+ compressed and \d+ uncompressed bytes/);
     const deflated = zipOf({ 'X.npy': npy }, 6);
-    expect(bad(patchSizes(deflated, npy.length + 8)).message).toMatch(/member 'X\.npy' is corrupt: it declares \d+ bytes uncompressed, got \d+/);
+    // The member's .npy header is checked against the declared size as soon as it is inflated.
+    expect(bad(patchSizes(deflated, npy.length + 8)).message).toMatch(/member 'X\.npy': data size does not match the header: .* needs 32 bytes of data, the file has 40/);
   });
 
   it('corrupt deflate data and unsupported compression methods', () => {

@@ -5,10 +5,8 @@
  */
 import { Option, type Command } from 'commander';
 import { DspgdError } from '../errors.js';
-import { readMatrixFile, readNpzFile, MATRIX_READ_EXTENSIONS } from '../io/index.js';
-import { loadProblem } from '../io/problem-files.js';
-import { Problem } from '../problem.js';
-import type { Matrix } from '../matrix.js';
+import { loadProblem, MATRIX_READ_EXTENSIONS } from '../io/index.js';
+import type { Problem } from '../problem.js';
 
 export interface DataFlags {
   X?: string;
@@ -39,60 +37,22 @@ export function hasData(f: DataFlags): boolean {
   return f.problem !== undefined || f.X !== undefined || f.Y !== undefined || f.W0 !== undefined;
 }
 
-export async function readData(f: DataFlags): Promise<{ X: Matrix; Y: Matrix; W0?: Matrix; source: string }> {
+/**
+ * The problem the flags name, read by loadProblem: binary arrays (.npy, .npz
+ * members) stream into WASM memory, so a large X is never held twice, and
+ * every error names the flag the user gave.
+ */
+export async function openProblem(f: DataFlags): Promise<{ problem: Problem; source: string }> {
   if (f.problem !== undefined) {
     if (f.X !== undefined || f.Y !== undefined || f.W0 !== undefined) {
       throw new DspgdError('E_PARAM', '--problem: give either --problem FILE.npz or --X/--Y/--W0, not both', '--problem');
     }
-    const arrays = await readNpzFile(f.problem, '--problem');
-    const get = (name: string, required: boolean) => {
-      const m = arrays.get(name);
-      if (!m && required) {
-        throw new DspgdError('E_FORMAT', `--problem: ${f.problem} has no array "${name}" (it has: ${[...arrays.keys()].join(', ') || 'none'})`, '--problem');
-      }
-      return m;
-    };
-    return { X: get('X', true)!, Y: get('Y', true)!, W0: get('W0', false), source: f.problem };
+    const p = f.problem;
+    const problem = await loadProblem({ X: `${p}:X`, Y: `${p}:Y`, W0: `${p}:W0` }, { names: { X: '--problem', Y: '--problem', W0: '--problem' }, optionalW0: true });
+    return { problem, source: p };
   }
   if (f.X === undefined) throw new DspgdError('E_PARAM', "--X: required (or --problem FILE.npz)", '--X');
   if (f.Y === undefined) throw new DspgdError('E_PARAM', "--Y: required (or --problem FILE.npz)", '--Y');
-  const header = csvHeader(f);
-  const X = await readMatrixFile(f.X, '--X', { header });
-  const Y = await readMatrixFile(f.Y, '--Y', { header });
-  const W0 = f.W0 !== undefined ? await readMatrixFile(f.W0, '--W0', { header }) : undefined;
-  return { X, Y, W0, source: f.X };
-}
-
-/** Problem.create with errors renamed from 'X' to the flag the user typed. */
-export async function createProblem(data: { X: Matrix; Y: Matrix; W0?: Matrix }, viaProblemFile: boolean): Promise<Problem> {
-  try {
-    return await Problem.create(data);
-  } catch (e) {
-    if (e instanceof DspgdError && e.argument && ['X', 'Y', 'W0'].includes(e.argument)) {
-      const flag = viaProblemFile ? '--problem' : `--${e.argument}`;
-      const msg = viaProblemFile ? `--problem: array ${e.message}` : `--${e.message}`;
-      throw new DspgdError(e.code, msg, flag, { cause: e });
-    }
-    throw e;
-  }
-}
-
-/**
- * readData + createProblem, except that plain .npy files go straight into WASM memory
- * (loadProblem), so a large X is never held twice.
- */
-export async function openProblem(f: DataFlags): Promise<{ problem: Problem; source: string }> {
-  const npy = (p?: string) => p === undefined || (p.toLowerCase().endsWith('.npy') && !p.includes('.npz:'));
-  if (f.problem === undefined && f.X !== undefined && f.Y !== undefined && npy(f.X) && npy(f.Y) && npy(f.W0)) {
-    try {
-      return { problem: await loadProblem({ X: f.X, Y: f.Y, W0: f.W0 }), source: f.X };
-    } catch (e) {
-      if (e instanceof DspgdError && e.argument && ['X', 'Y', 'W0'].includes(e.argument)) {
-        throw new DspgdError(e.code, e.message.startsWith(`${e.argument}:`) ? `--${e.message}` : `--${e.argument}: ${e.message}`, `--${e.argument}`, { cause: e });
-      }
-      throw e;
-    }
-  }
-  const data = await readData(f);
-  return { problem: await createProblem(data, f.problem !== undefined), source: data.source };
+  const problem = await loadProblem({ X: f.X, Y: f.Y, W0: f.W0 }, { names: { X: '--X', Y: '--Y', W0: '--W0' }, header: csvHeader(f) });
+  return { problem, source: f.X };
 }

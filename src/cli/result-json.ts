@@ -25,15 +25,20 @@ export function resultToJson(r: SolveResult): Record<string, unknown> {
     lossFunction: r.objective,
     problem: r.problem,
     bias: b && {
+      reference: b.reference,
+      referenceNote: b.referenceNote,
       relDistToGD: num(b.relDistToGD),
       c: num(b.c),
       distToGD: num(b.distToGD),
+      provisional: b.provisional,
       gdNorm: b.gdNorm,
       rowspaceNorm: b.rowspaceNorm,
       nullspaceNorm: b.nullspaceNorm,
       rank: b.rank,
+      rankTolerance: b.rankTolerance,
       overparameterized: b.overparameterized,
       interpolationExists: b.interpolationExists,
+      w0Interpolates: b.w0Interpolates,
       gdLimitRelResidual: b.gdLimitRelResidual,
       theory: b.theory,
     },
@@ -41,7 +46,7 @@ export function resultToJson(r: SolveResult): Record<string, unknown> {
   };
 }
 
-/** JSON has no Infinity/NaN: write them as strings so the file stays valid JSON. */
-function num(x: number): number | string {
-  return Number.isFinite(x) ? x : String(x);
+/** JSON has no Infinity/NaN: write them as strings so the file stays valid JSON (null, not applicable, stays null). */
+function num(x: number | null): number | string | null {
+  return x === null || Number.isFinite(x) ? x : String(x);
 }

@@ -9,13 +9,13 @@ import type { Loss } from '../losses/index.js';
 import type { Preconditioner } from '../precond/index.js';
 import type { Wasm } from '../wasm/module.js';
 import type { Engine } from './types.js';
-import { Buffers, maxAbs } from './buffers.js';
+import { Buffers, maxAbs, safeRNorm } from './buffers.js';
 import { ChunkedPass, type ResidualPass } from './pass.js';
 
 export class PrimalEngine implements Engine {
   readonly path = 'primal' as const;
   loss = 0;
-  rr = 0;
+  rNorm = 0;
   gradNorm = 0;
   private readonly bufs: Buffers;
   private W: number;
@@ -98,12 +98,12 @@ export class PrimalEngine implements Engine {
     return this.stats;
   }
 
-  /** Reads loss, ‖R‖² and ‖G‖ after a pass (own or batched). */
+  /** Reads loss, ‖R‖ and ‖G‖ after a pass (own or batched). */
   readPass(): void {
     const e = this.wasm.exports;
     if (this.statsView.buffer !== e.memory.buffer) this.statsView = this.wasm.f64(this.stats, 2);
     this.loss = this.statsView[0];
-    this.rr = this.statsView[1];
+    this.rNorm = safeRNorm(e, this.statsView[1], this.R, this.prob.n * this.prob.k);
     this.gradNorm = e.norm2(this.len, this.G);
   }
 

@@ -13,7 +13,26 @@ import type { Loss } from '../losses/index.js';
 import type { Preconditioner } from '../precond/index.js';
 import type { Wasm } from '../wasm/module.js';
 import type { Engine } from './types.js';
-import { Buffers, maxAbs } from './buffers.js';
+import { Buffers, maxAbs, safeRNorm } from './buffers.js';
+
+/** Data entries (and Y − XW0) between 2^−100 and 2^100 (≈ 1e±30): see rowSpaceScaleSafe. */
+const SAFE_LOG2 = 100;
+
+/**
+ * Whether the data are in the range where the row-space path's squared quantities are
+ * representable. It forms XXᵀ (entries ~ d·|x|²), XXᵀD (~ n·d·|x|²·|D|) and GᵀG = DᵀXXᵀD
+ * (~ n²·d·|x|²·|D|²), squares the primal path never forms (its kernels scale). With X and Y
+ * of size 1e100 the last two overflow and the run diverges at iteration 0; with X of size
+ * 1e−170 the Gram matrix underflows to 0. Magnitudes: max|X|, and max|Y| + d·max|X|·max|W0|
+ * for Y − XW0 (the size of D for the squared loss); an all-zero Y − XW0 is safe.
+ */
+export function rowSpaceScaleSafe(wasm: Wasm, prob: Problem): boolean {
+  const { n, d, k } = prob;
+  const mX = maxAbs(wasm.f64(prob.ptr.X, n * d));
+  const mB = maxAbs(wasm.f64(prob.ptr.Y, n * k)) + d * mX * maxAbs(wasm.f64(prob.ptr.W0, d * k));
+  const ok = (m: number) => m >= 2 ** -SAFE_LOG2 && m <= 2 ** SAFE_LOG2;
+  return ok(mX) && (mB === 0 || ok(mB));
+}
 
 /** Whether a preconditioner has a row-space form. */
 export function supportsRowSpace(wasm: Wasm, p: Preconditioner): boolean {
@@ -24,7 +43,7 @@ export class RowSpaceEngine implements Engine {
   readonly path = 'rowspace' as const;
   readonly tracksBregman = true;
   loss = 0;
-  rr = 0;
+  rNorm = 0;
   gradNorm = 0;
   private readonly bufs: Buffers;
   private A: number;
@@ -95,7 +114,7 @@ export class RowSpaceEngine implements Engine {
     e.crossDtS(n, k, this.D, this.S, this.C);
     const v = this.read();
     this.loss = v[0];
-    this.rr = v[1];
+    this.rNorm = safeRNorm(e, v[1], this.R, this.nk);
     let tr = 0;
     for (let j = 0; j < k; j++) tr += Math.max(v[2 + j * k + j], 0);
     // ‖G‖² = tr(DᵀXXᵀD) is fine unless it over- or underflowed (tiny or huge G): then form

@@ -14,6 +14,7 @@
  * process, on first use, and do not keep a Node process alive.
  */
 import { DspgdError } from '../errors.js';
+import { nodeBuiltin } from '../util/node-builtin.js';
 import type { Wasm } from '../wasm/module.js';
 import { ChunkedPass, chunkRows, type ResidualPass } from './pass.js';
 
@@ -102,7 +103,7 @@ async function startPool(wasm: Wasm, workers: number): Promise<Pool> {
   for (let tid = 1; tid <= workers; tid++) {
     const data = { module, memory, ctrl: ctrlBuf, args: argsBuf, tid };
     if (isNode) {
-      const { Worker } = await import('node:worker_threads');
+      const { Worker } = await nodeBuiltin<typeof import('node:worker_threads')>('worker_threads');
       const w = new Worker(WORKER_SOURCE, { eval: true, workerData: data });
       w.on('error', (e) => failures.push(String(e)));
       w.unref();

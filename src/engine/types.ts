@@ -7,10 +7,11 @@ export type PathKind = 'primal' | 'rowspace';
 
 export interface Engine {
   readonly path: PathKind;
-  /** Residual/gradient pass at the current iterate: sets loss, rr (‖R‖²) and gradNorm. */
+  /** Residual/gradient pass at the current iterate: sets loss, rNorm (‖R‖_F) and gradNorm. */
   evaluate(): void;
   loss: number;
-  rr: number;
+  /** ‖R‖_F without under- or overflow (‖R‖² is out of range for data of size 1e±160). */
+  rNorm: number;
   gradNorm: number;
   /** max |R| of the last pass (for the 'auto' learning rate at W0). */
   maxAbsResidual(): number;

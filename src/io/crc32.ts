@@ -1,7 +1,7 @@
 /**
  * CRC-32 (ISO 3309 / zip / PNG: reflected polynomial 0xEDB88320, initial and
- * final XOR 0xFFFFFFFF), table-driven. fflate does not verify the CRCs of the
- * zip members it inflates, so the .npz reader checks them with this. Plain
+ * final XOR 0xFFFFFFFF), table-driven: the .npz reader checks each member
+ * against its central directory entry as the member streams. Plain
  * TypeScript (no node:zlib) so the reader also works in a browser.
  */
 let table: Uint32Array | undefined;
@@ -16,10 +16,14 @@ function makeTable(): Uint32Array {
   return t;
 }
 
-/** The CRC-32 of `bytes`, as an unsigned 32-bit integer. */
-export function crc32(bytes: Uint8Array): number {
+/**
+ * The CRC-32 of `bytes`, as an unsigned 32-bit integer. `previous`: the CRC
+ * of the bytes before these, so that data read in pieces can be checked as it
+ * streams (crc32(b, crc32(a)) === crc32(a ++ b)).
+ */
+export function crc32(bytes: Uint8Array, previous = 0): number {
   const t = (table ??= makeTable());
-  let c = 0xffffffff;
+  let c = (previous ^ 0xffffffff) >>> 0;
   for (let i = 0; i < bytes.length; i++) c = t[(c ^ bytes[i]) & 0xff] ^ (c >>> 8);
   return (c ^ 0xffffffff) >>> 0;
 }

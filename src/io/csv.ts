@@ -2,10 +2,11 @@
  * Numeric matrices as delimited text (CSV, TSV, whitespace-separated).
  *
  * Reading: one matrix row per line, cells separated by ',' ';' a tab or runs
- * of spaces/tabs (auto-detected from the first two lines with content, in
- * that order of preference: ';' then ',' then tab, else whitespace; see
- * detectDelimiter). Cells may be double-quoted ("1.5", "a ""b"""); a quoted
- * cell cannot span lines. Lines
+ * of spaces/tabs, auto-detected from the first two lines with content (the
+ * second is data even when the first is a header): the first of ';' ','
+ * tab that occurs in both, else one that occurs in either, else whitespace
+ * (see detectDelimiter). Cells may be double-quoted ("1.5", "a ""b""");
+ * a quoted cell cannot span lines. Lines
  * whose first non-blank character is '#' are comments (np.savetxt writes its
  * header that way); blank lines may lead or trail, not separate rows. A
  * UTF-8 byte order mark is skipped.
@@ -34,7 +35,7 @@ export type CsvDelimiter = ',' | ';' | '\t' | 'whitespace';
 export interface ParseCsvOptions {
   /** 'auto' (default): the first row is a header if it has a non-numeric name; true: always; false: never. */
   header?: 'auto' | boolean;
-  /** The cell separator; 'auto' (default) detects it from the first line with content. */
+  /** The cell separator; 'auto' (default) detects it from the first two lines with content (see the module comment). */
   delimiter?: CsvDelimiter | 'auto';
   /** What the error is about (`err.argument`); defaults to `name`. */
   argument?: string;

@@ -27,8 +27,8 @@
  */
 import { DspgdError } from '../errors.js';
 import type { Matrix } from '../matrix.js';
-import { describeFsError } from './fs-errors.js';
-import { readFile } from 'node:fs/promises';
+import { parsePyLiteral, PySyntaxError, PyTuple, pyRepr, type PyValue } from './py-literal.js';
+import { READ_BLOCK, type ByteSource } from './source.js';
 
 const MAGIC = [0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59]; // \x93NUMPY
 const MAGIC_LEN = 8; // magic + major + minor
@@ -37,6 +37,14 @@ export const MAX_HEADER_SIZE = 10000;
 const ARRAY_ALIGN = 64;
 /** NumPy leaves room to grow the first axis in place: 21 = len(str(8 * 2**64 - 1)). */
 const GROWTH_AXIS_MAX_DIGITS = 21;
+
+/**
+ * The largest array read, in bytes of float64 (whatever the file's dtype):
+ * the WASM allocator's limit for one block (WASM_MAX_ARRAY_BYTES, checked
+ * equal by a test), so an array that could never be solved on is refused from
+ * its header, before anything is read or allocated.
+ */
+export const MAX_ARRAY_BYTES = 2 ** 30 - 64;
 
 const HOST_LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
 
@@ -61,25 +69,171 @@ export interface NpyHeader {
 /**
  * Parses a `.npy` file's bytes into a row-major float64 Matrix. `name` (usually
  * the file name) starts every error message; errors are
- * `DspgdError('E_FORMAT', '<name>: …', name)`.
+ * `DspgdError('E_FORMAT', '<name>: …', name)`, and `E_TOO_LARGE` for an array
+ * of more than {@link MAX_ARRAY_BYTES} as float64 (refused from the header).
  */
 export function parseNpy(bytes: Uint8Array, name: string): Matrix {
-  return decode(bytes, name, name);
+  const h = readHeader(bytes, name, name);
+  checkNpySize(h, name, name);
+  const out = new Float64Array(npyCount(h));
+  const decoder = new NpyDecoder(h);
+  for (let p = h.dataOffset; p < bytes.length; p += READ_BLOCK) decoder.write(bytes.subarray(p, Math.min(bytes.length, p + READ_BLOCK)), out);
+  return { data: out, shape: npyShape(h) };
 }
 
 /**
- * Reads and parses a `.npy` file. `argument` is what the file is for (e.g.
- * '--X'); it names the error (`err.argument`) and starts its message.
- * I/O failures are E_IO, malformed content is E_FORMAT.
+ * Reads a `.npy` file's header from `src` (only its first bytes), checks it
+ * against the file's size, and refuses (E_TOO_LARGE) an array over
+ * {@link MAX_ARRAY_BYTES} as float64. `label` starts error messages,
+ * `argument` names them.
  */
-export async function readNpyFile(path: string, argument: string): Promise<Matrix> {
-  let bytes: Uint8Array;
-  try {
-    bytes = await readFile(path);
-  } catch (e) {
-    throw new DspgdError('E_IO', `${argument}: cannot read ${path}: ${describeFsError(e)}`, argument, { cause: e });
+export function readNpyHeader(src: ByteSource, label: string, argument: string): NpyHeader {
+  const head = new Uint8Array(Math.min(src.size, MAGIC_LEN + 4 + MAX_HEADER_SIZE));
+  let got = 0;
+  while (got < head.length) {
+    const n = src.read(got, head.subarray(got));
+    if (n <= 0) break;
+    got += n;
   }
-  return decode(bytes, `${argument}: ${path}`, argument);
+  const h = readHeader(head.subarray(0, got), label, argument, src.size);
+  checkNpySize(h, label, argument);
+  return h;
+}
+
+/**
+ * Streams the data of the `.npy` in `src` (header `h`, from readNpyHeader)
+ * into `target()`, a Float64Array of npyCount(h) elements that is asked for
+ * again after every read (so it can be a view of WASM memory that may move).
+ * Only one block of the file is held at a time.
+ */
+export function decodeNpyFrom(src: ByteSource, h: NpyHeader, target: () => Float64Array, label: string, argument: string): void {
+  const decoder = new NpyDecoder(h);
+  const total = npyCount(h) * h.dtype.size;
+  const block = new Uint8Array(Math.min(READ_BLOCK, Math.max(total, 1)));
+  let done = 0;
+  while (done < total) {
+    const got = src.read(h.dataOffset + done, block.subarray(0, Math.min(block.length, total - done)));
+    if (got <= 0) throw formatError(label, argument, `the data ends after ${done} of ${total} bytes`);
+    decoder.write(block.subarray(0, got), target());
+    done += got;
+  }
+}
+
+/** The number of elements the header declares. */
+export function npyCount(h: NpyHeader): number {
+  return h.shape.reduce((a, b) => a * b, 1);
+}
+
+/** The Matrix shape of the array: (n,) → [n], (r, c) → [r, c]. */
+export function npyShape(h: NpyHeader): Matrix['shape'] {
+  return h.shape.length === 1 ? [h.shape[0]] : [h.shape[0], h.shape[1]];
+}
+
+/** E_TOO_LARGE when the array, as float64, is over {@link MAX_ARRAY_BYTES}. */
+export function checkNpySize(h: NpyHeader, label: string, argument: string): void {
+  const bytes = npyCount(h) * 8;
+  if (bytes > MAX_ARRAY_BYTES) {
+    throw new DspgdError('E_TOO_LARGE',
+      `${label}: shape (${h.shape.join(', ')}) of dtype '${h.dtype.descr}' is ${formatGiB(bytes)} as float64, more than the ${formatGiB(MAX_ARRAY_BYTES)} one array can hold (refused from the header, nothing was read)`,
+      argument);
+  }
+}
+
+function formatGiB(bytes: number): string {
+  return bytes >= 2 ** 30 - 4096 ? `${(bytes / 2 ** 30).toFixed(bytes % 2 ** 30 < 4096 ? 0 : 1)} GiB` : `${(bytes / 2 ** 20).toFixed(1)} MiB`;
+}
+
+/**
+ * Converts the data bytes of one `.npy` array, given in pieces of any size
+ * and in file order, into row-major float64: byte order, dtype and Fortran
+ * order are handled piece by piece, so the data never has to be whole in
+ * memory. Float64 values are copied bit for bit.
+ */
+export class NpyDecoder {
+  private readonly size: number;
+  private readonly rows: number;
+  private readonly cols: number;
+  private readonly transpose: boolean;
+  private readonly swap: boolean;
+  /** Elements written so far (in file order). */
+  private next = 0;
+  /** A partial element left over from the previous piece. */
+  private readonly carry = new Uint8Array(8);
+  private carried = 0;
+  private scratch = new ArrayBuffer(0);
+
+  constructor(private readonly h: NpyHeader) {
+    this.size = h.dtype.size;
+    this.rows = h.shape[0];
+    this.cols = h.shape.length === 2 ? h.shape[1] : 1;
+    this.transpose = h.fortranOrder && h.shape.length === 2 && this.rows > 1 && this.cols > 1;
+    this.swap = this.size > 1 && h.dtype.littleEndian !== HOST_LITTLE_ENDIAN;
+  }
+
+  /** Converts `piece` (the next bytes of data) into `out` (npyCount elements). */
+  write(piece: Uint8Array, out: Float64Array): void {
+    const size = this.size;
+    let p = 0;
+    if (this.carried > 0) {
+      const take = Math.min(size - this.carried, piece.length);
+      this.carry.set(piece.subarray(0, take), this.carried);
+      this.carried += take;
+      p = take;
+      if (this.carried < size) return;
+      this.convert(this.carry.subarray(0, size), out);
+      this.carried = 0;
+    }
+    const whole = Math.floor((piece.length - p) / size) * size;
+    if (whole > 0) this.convert(piece.subarray(p, p + whole), out);
+    p += whole;
+    if (p < piece.length) {
+      this.carry.set(piece.subarray(p), 0);
+      this.carried = piece.length - p;
+    }
+  }
+
+  /** Converts whole elements (file order, file byte order) and advances. */
+  private convert(bytes: Uint8Array, out: Float64Array): void {
+    const { size, h } = this;
+    const count = bytes.length / size;
+    const first = this.next;
+    this.next += count;
+    if (h.dtype.kind === 'f' && size === 8 && !this.transpose) {
+      const dst = new Uint8Array(out.buffer, out.byteOffset + first * 8, bytes.length);
+      dst.set(bytes);
+      if (this.swap) byteSwap(dst, 8);
+      return;
+    }
+    // An aligned copy in host byte order, for typed views.
+    if (this.scratch.byteLength < bytes.length) this.scratch = new ArrayBuffer(Math.max(bytes.length, 64));
+    const raw = new Uint8Array(this.scratch, 0, bytes.length);
+    raw.set(bytes);
+    if (this.swap) byteSwap(raw, size);
+    const { rows, cols } = this;
+    if (h.dtype.kind === 'f' && size === 8) {
+      // Transposed float64: copied as pairs of 32-bit words, so every bit pattern is kept.
+      const src = new Uint32Array(this.scratch, 0, 2 * count);
+      const dst = new Uint32Array(out.buffer, out.byteOffset, 2 * out.length);
+      let i = first % rows, j = Math.floor(first / rows);
+      for (let k = 0; k < count; k++) {
+        const d = 2 * (i * cols + j);
+        dst[d] = src[2 * k];
+        dst[d + 1] = src[2 * k + 1];
+        if (++i === rows) { i = 0; j++; }
+      }
+      return;
+    }
+    const get = elementReader(h.dtype, this.scratch);
+    if (this.transpose) {
+      let i = first % rows, j = Math.floor(first / rows);
+      for (let k = 0; k < count; k++) {
+        out[i * cols + j] = get(k);
+        if (++i === rows) { i = 0; j++; }
+      }
+    } else {
+      for (let k = 0; k < count; k++) out[first + k] = get(k);
+    }
+  }
 }
 
 /**
@@ -133,48 +287,6 @@ export function parseNpyHeader(bytes: Uint8Array, name: string, fileBytes?: numb
 
 function formatError(label: string, argument: string, problem: string): DspgdError {
   return new DspgdError('E_FORMAT', `${label}: ${problem}`, argument);
-}
-
-function decode(bytes: Uint8Array, label: string, argument: string): Matrix {
-  const h = readHeader(bytes, label, argument);
-  const { dtype, shape, fortranOrder, dataOffset } = h;
-  const count = shape.reduce((a, b) => a * b, 1);
-  const nbytes = count * dtype.size; // checked against bytes.length in readHeader
-
-  // An aligned copy of the data in host byte order.
-  const raw = new Uint8Array(nbytes);
-  raw.set(bytes.subarray(dataOffset, dataOffset + nbytes));
-  if (dtype.size > 1 && dtype.littleEndian !== HOST_LITTLE_ENDIAN) byteSwap(raw, dtype.size);
-
-  const rows = shape[0];
-  const cols = shape.length === 2 ? shape[1] : 1;
-  const transpose = fortranOrder && shape.length === 2 && rows > 1 && cols > 1;
-  const outShape: Matrix['shape'] = shape.length === 1 ? [rows] : [rows, cols];
-
-  if (dtype.kind === 'f' && dtype.size === 8) {
-    if (!transpose) return { data: new Float64Array(raw.buffer), shape: outShape };
-    // Transpose as pairs of 32-bit words, so every bit pattern is kept.
-    const src = new Uint32Array(raw.buffer);
-    const out = new Float64Array(count);
-    const dst = new Uint32Array(out.buffer);
-    for (let j = 0; j < cols; j++) {
-      for (let i = 0; i < rows; i++) {
-        const s = 2 * (j * rows + i), d = 2 * (i * cols + j);
-        dst[d] = src[s];
-        dst[d + 1] = src[s + 1];
-      }
-    }
-    return { data: out, shape: outShape };
-  }
-
-  const get = elementReader(dtype, raw.buffer);
-  const out = new Float64Array(count);
-  if (transpose) {
-    for (let j = 0; j < cols; j++) for (let i = 0; i < rows; i++) out[i * cols + j] = get(j * rows + i);
-  } else {
-    for (let k = 0; k < count; k++) out[k] = get(k);
-  }
-  return { data: out, shape: outShape };
 }
 
 /** Element k of host-order data as a float64. */
@@ -256,7 +368,7 @@ function readHeader(bytes: Uint8Array, label: string, argument: string, fileByte
 
   let dict: PyValue;
   try {
-    dict = new PyLiteralParser(text, major <= 2).parseTop();
+    dict = parsePyLiteral(text, major <= 2);
   } catch (e) {
     if (e instanceof PySyntaxError) throw fail(`malformed header: ${e.message} in ${quoteHeader(text)}`);
     throw e;
@@ -335,171 +447,6 @@ function parseDescr(v: PyValue, fail: (p: string) => DspgdError): DType {
   // them in the host's order (little-endian on every platform Node commonly runs on).
   const littleEndian = order === '<' ? true : order === '>' ? false : HOST_LITTLE_ENDIAN;
   return { kind, size: size as DType['size'], littleEndian, descr: v };
-}
-
-// --- A strict parser for the Python literals that appear in .npy headers ----
-
-class PyTuple {
-  constructor(readonly items: PyValue[]) {}
-}
-/** str → string, int → bigint, True/False → boolean, None → null, list → array, tuple, dict → Map. */
-type PyValue = string | bigint | boolean | null | PyValue[] | PyTuple | Map<string, PyValue>;
-
-class PySyntaxError extends Error {}
-
-class PyLiteralParser {
-  private pos = 0;
-  constructor(private readonly s: string, private readonly allowLongSuffix: boolean) {}
-
-  parseTop(): PyValue {
-    const v = this.value();
-    this.ws();
-    if (this.pos < this.s.length) this.error(`unexpected ${this.describeHere()} after the dict`);
-    return v;
-  }
-
-  private error(msg: string): never {
-    throw new PySyntaxError(`${msg} at offset ${this.pos}`);
-  }
-
-  private describeHere(): string {
-    if (this.pos >= this.s.length) return 'end of header';
-    return JSON.stringify(this.s.slice(this.pos, this.pos + 12).trimEnd() || this.s[this.pos]);
-  }
-
-  private ws(): void {
-    while (this.pos < this.s.length && ' \t\n\r\f'.includes(this.s[this.pos])) this.pos++;
-  }
-
-  private eat(c: string): boolean {
-    this.ws();
-    if (this.s[this.pos] === c) {
-      this.pos++;
-      return true;
-    }
-    return false;
-  }
-
-  private value(): PyValue {
-    this.ws();
-    const c = this.s[this.pos];
-    if (c === undefined) this.error('unexpected end of header');
-    if (c === '{') return this.dict();
-    if (c === '(') return this.tuple();
-    if (c === '[') return this.list();
-    if (c === "'" || c === '"') return this.string();
-    if (c === '-' || c === '+' || (c >= '0' && c <= '9')) return this.int();
-    const m = /^[A-Za-z_][A-Za-z0-9_]*/.exec(this.s.slice(this.pos, this.pos + 64));
-    if (m) {
-      const word = m[0];
-      const lit = word === 'True' ? true : word === 'False' ? false : word === 'None' ? null : undefined;
-      if (lit === undefined) this.error(`unexpected name '${word}'`);
-      this.pos += word.length;
-      return lit;
-    }
-    this.error(`unexpected ${this.describeHere()}`);
-  }
-
-  /** Comma-separated values up to `close`; returns the items and whether a comma was seen. */
-  private items(close: string): { items: PyValue[]; comma: boolean } {
-    const items: PyValue[] = [];
-    let comma = false;
-    for (;;) {
-      if (this.eat(close)) return { items, comma };
-      items.push(this.value());
-      if (this.eat(',')) {
-        comma = true;
-        continue;
-      }
-      if (this.eat(close)) return { items, comma };
-      this.error(`expected ',' or '${close}', got ${this.describeHere()}`);
-    }
-  }
-
-  private tuple(): PyValue {
-    this.pos++; // (
-    const { items, comma } = this.items(')');
-    if (items.length === 1 && !comma) return items[0]; // a parenthesized expression
-    return new PyTuple(items);
-  }
-
-  private list(): PyValue[] {
-    this.pos++; // [
-    return this.items(']').items;
-  }
-
-  private dict(): Map<string, PyValue> {
-    this.pos++; // {
-    const out = new Map<string, PyValue>();
-    for (;;) {
-      if (this.eat('}')) return out;
-      this.ws();
-      const keyPos = this.pos;
-      const key = this.value();
-      if (typeof key !== 'string') {
-        this.pos = keyPos;
-        this.error(`dict keys must be strings, got ${pyRepr(key)}`);
-      }
-      if (out.has(key)) {
-        this.pos = keyPos;
-        this.error(`duplicate key ${pyRepr(key)}`);
-      }
-      if (!this.eat(':')) this.error(`expected ':' after key ${pyRepr(key)}, got ${this.describeHere()}`);
-      out.set(key, this.value());
-      if (this.eat(',')) continue;
-      if (this.eat('}')) return out;
-      this.error(`expected ',' or '}', got ${this.describeHere()}`);
-    }
-  }
-
-  private string(): string {
-    const q = this.s[this.pos++];
-    let out = '';
-    for (;;) {
-      const c = this.s[this.pos++];
-      if (c === undefined || c === '\n') {
-        this.pos--;
-        this.error('unterminated string');
-      }
-      if (c === q) return out;
-      if (c === '\\') {
-        const e = this.s[this.pos++];
-        if (e === '\\' || e === "'" || e === '"') out += e;
-        else {
-          this.pos--;
-          this.error(`unsupported escape sequence '\\${e ?? ''}' in a string`);
-        }
-      } else {
-        out += c;
-      }
-    }
-  }
-
-  private int(): bigint {
-    const m = /^([+-]?)[ \t]*(\d+)/.exec(this.s.slice(this.pos));
-    if (!m) this.error(`unexpected ${this.describeHere()}`);
-    const digits = m[2];
-    if (digits.length > 1 && digits[0] === '0' && /[1-9]/.test(digits)) this.error(`invalid integer '${digits}' (leading zero)`);
-    this.pos += m[0].length;
-    // Python 2 wrote long integers as e.g. 3L; NumPy still reads them in 1.0/2.0 files.
-    if (this.allowLongSuffix && this.s[this.pos] === 'L') this.pos++;
-    const next = this.s[this.pos];
-    if (next !== undefined && /[A-Za-z0-9_.]/.test(next)) {
-      this.error(`expected an integer, got ${JSON.stringify(this.s.slice(this.pos - m[0].length, this.pos + 8))}`);
-    }
-    const v = BigInt(digits);
-    return m[1] === '-' ? -v : v;
-  }
-}
-
-function pyRepr(v: PyValue): string {
-  if (typeof v === 'string') return `'${v.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;
-  if (typeof v === 'bigint') return v.toString();
-  if (typeof v === 'boolean') return v ? 'True' : 'False';
-  if (v === null) return 'None';
-  if (Array.isArray(v)) return `[${v.map(pyRepr).join(', ')}]`;
-  if (v instanceof PyTuple) return v.items.length === 1 ? `(${pyRepr(v.items[0])},)` : `(${v.items.map(pyRepr).join(', ')})`;
-  return `{${[...v].map(([k, x]) => `${pyRepr(k)}: ${pyRepr(x)}`).join(', ')}}`;
 }
 
 function quoteHeader(text: string): string {

@@ -79,10 +79,10 @@ export function colnorm(opts: { eps?: number } = {}): Preconditioner {
 }
 
 /**
- * Spectral update G(GᵀG + ε²I)^{−1/2} = U diag(σ/√(σ² + ε²)) Vᵀ: the smoothed polar factor
- * that Muon's Newton–Schulz iteration approximates (no momentum, no Newton–Schulz). Default
- * eps = 0.1, as for `normalized`: singular directions with σ ≫ ε move at unit speed, and
- * near the optimum it is GD with step η/ε.
+ * Spectral update: G(GᵀG + ε²I)^{−1/2}, whose singular values are σ/√(σ² + ε²) < 1:
+ * the smoothed polar factor that Muon's Newton–Schulz iteration approximates (ε → 0
+ * gives UVᵀ). Not Muon: no momentum, no Newton–Schulz. Default eps = 0.1, as for `normalized`: singular directions
+ * with σ ≫ ε move at unit speed, and near the optimum it is GD with step η/ε.
  */
 export function spectral(opts: { eps?: number } = {}): Preconditioner {
   return make('spectral', opts);

@@ -76,7 +76,7 @@ export async function writeReportFolder(dir: string, input: ReportInput): Promis
   const files = buildReport(input);
   // Node-only modules are loaded here so that buildReport stays usable in a browser bundle.
   const [{ mkdir, readFile, unlink }, { join }, { writeFilesAtomic }, { describeFsError }] = await Promise.all([
-    import('node:fs/promises'), import('node:path'), import('../io/atomic.js'), import('../io/fs-errors.js'),
+    import('node:fs/promises'), import('node:path'), import('../io/node/atomic.js'), import('../io/node/read.js'),
   ]);
   try {
     await mkdir(dir, { recursive: true });

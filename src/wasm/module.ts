@@ -5,6 +5,7 @@
  */
 import { instantiate } from '@assemblyscript/loader';
 import { DspgdError } from '../errors.js';
+import { nodeBuiltin } from '../util/node-builtin.js';
 import { canShareMemory } from '../util/shared-memory.js';
 import type { PrecondExports } from './exports/precond.js';
 import type { LinalgExports } from './exports/linalg.js';
@@ -104,7 +105,7 @@ const MAX_PAGES = 65536;
 async function defaultSharedSource(): Promise<BufferSource | undefined> {
   const env = typeof process !== 'undefined' ? process.env : undefined;
   if (env?.DSPGD_THREADS === '0') return undefined;
-  const { readFile } = await import('node:fs/promises');
+  const { readFile } = await nodeBuiltin<typeof import('node:fs/promises')>('fs/promises');
   if (env?.DSPGD_WASM_SHARED) return readFile(env.DSPGD_WASM_SHARED);
   // A private plain build (DSPGD_WASM) without its shared twin means: run that build, single-threaded.
   if (env?.DSPGD_WASM) return undefined;
@@ -121,7 +122,7 @@ async function defaultSharedSource(): Promise<BufferSource | undefined> {
 async function defaultSource(): Promise<BufferSource> {
   // Node: the module sits in build/ at the package root; this file is either
   // src/wasm/module.ts (tests) or dist/index.js (built package).
-  const { readFile } = await import('node:fs/promises');
+  const { readFile } = await nodeBuiltin<typeof import('node:fs/promises')>('fs/promises');
   // DSPGD_WASM points at another build (e.g. a debug build, or a private one while developing).
   const override = typeof process !== 'undefined' ? process.env?.DSPGD_WASM : undefined;
   if (override) return readFile(override);

@@ -4,6 +4,7 @@
  * Both are wrapped in one small interface so the runner does not care which.
  */
 import { DspgdError } from '../errors.js';
+import { nodeBuiltin } from '../util/node-builtin.js';
 import type { Request, Response } from './protocol.js';
 
 export interface WorkerHandle {
@@ -47,7 +48,9 @@ function spawnWeb(url?: string | URL): WorkerHandle {
 }
 
 async function spawnNode(url?: string | URL): Promise<WorkerHandle> {
-  const [{ Worker: NodeWorker }, { existsSync }] = await Promise.all([import('node:worker_threads'), import('node:fs')]);
+  const [{ Worker: NodeWorker }, { existsSync }] = await Promise.all([
+    nodeBuiltin<typeof import('node:worker_threads')>('worker_threads'), nodeBuiltin<typeof import('node:fs')>('fs'),
+  ]);
   // This file is bundled into dist/worker.js (worker-thread.js beside it) or run from src/worker/ (tests).
   const candidates = url ? [new URL(String(url), import.meta.url)]
     : [new URL('./worker-thread.js', import.meta.url), new URL('../../dist/worker-thread.js', import.meta.url)];

@@ -16,8 +16,8 @@
 import { open, readdir, rename, stat, unlink } from 'node:fs/promises';
 import { randomBytes } from 'node:crypto';
 import { basename, dirname, join, resolve } from 'node:path';
-import { DspgdError } from '../errors.js';
-import { describeFsError } from './fs-errors.js';
+import { DspgdError } from '../../errors.js';
+import { describeFsError } from './read.js';
 
 export interface AtomicFile {
   path: string;
