@@ -6,7 +6,7 @@
  */
 import { generate, type GenerateOptions } from './generate.js';
 import { runGrid, type GridResult, type RunRow, type LrSpec } from './experiment.js';
-import { AT_GD_LIMIT } from './report/bias.js';
+import { AT_GD_LIMIT } from './bias/report.js';
 
 /** Parameters under which each converges to round-off within the demo's budget (power: any p > 2 converges, p near 2 does so fast). */
 export const DEMO_PRECONDS: readonly string[] = [
@@ -57,15 +57,26 @@ export async function runDemo(opts: DemoOptions = {}): Promise<DemoResult> {
 
 const e1 = (x: number) => x.toExponential(1);
 
-/** Plain-language conclusions, each computed from the measured rows. */
+/**
+ * Plain-language conclusions, each computed from the measured rows. Only converged runs
+ * count as limits; the others are named apart, their numbers provisional. Nothing is
+ * claimed that the rows do not show: "the limit moves with the learning rate" is the
+ * measured lr-sensitivity, given next to relDistToGD, not a prediction.
+ */
 export function conclusions(rows: readonly RunRow[], tol = DEMO_TOL): string[] {
   const out: string[] = [];
   const conv = rows.filter((r) => r.status === 'converged');
   const notConv = rows.filter((r) => r.status !== 'converged');
   out.push(`Interpolation: ${conv.length} of ${rows.length} runs reached ‖XW − Y‖/‖Y‖ ≤ ${tol}`
-    + (notConv.length ? `; not: ${notConv.map((r) => `${r.precond} at lr ${r.lr.toPrecision(2)} (${r.status})`).join(', ')}.` : ', so every preconditioner found an interpolant.'));
+    + (notConv.length
+      ? `; not: ${notConv.map((r) => `${r.precond} at lr ${r.lr.toPrecision(2)} (${r.status})`).join(', ')}. Those are not limits: their relDistToGD and c are provisional and left out below.`
+      : ', so every preconditioner found an interpolant.'));
+  const measured = conv.filter((r): r is RunRow & { relDistToGD: number; c: number } => r.relDistToGD !== null && r.c !== null);
+  if (measured.length < conv.length) {
+    out.push(`${conv.length - measured.length} converged run${conv.length - measured.length === 1 ? ' has' : 's have'} no reference to compare with (relDistToGD and c not applicable; see the report's referenceNote).`);
+  }
 
-  const pres = conv.filter((r) => r.preservesRowSpace);
+  const pres = measured.filter((r) => r.preservesRowSpace);
   if (pres.length) {
     const at = pres.filter((r) => r.relDistToGD <= AT_GD_LIMIT);
     const names = [...new Set(pres.map((r) => r.name))];
@@ -74,23 +85,26 @@ export function conclusions(rows: readonly RunRow[], tol = DEMO_TOL): string[] {
       + `${at.length === pres.length ? 'at every learning rate tried, as the theory predicts.' : '— fewer than the theory predicts; see the table.'}`);
   }
 
-  const other = conv.filter((r) => !r.preservesRowSpace && !r.stateful);
-  const byName = new Map<string, RunRow[]>();
+  const other = measured.filter((r) => !r.preservesRowSpace && !r.stateful);
+  const byName = new Map<string, typeof other>();
   for (const r of other) byName.set(r.precond, [...(byName.get(r.precond) ?? []), r]);
   if (byName.size) {
     const away = [...byName].filter(([, rs]) => rs.every((r) => r.relDistToGD > AT_GD_LIMIT)).map(([n]) => n);
-    const moving = [...byName].filter(([, rs]) => rs.length >= 2 && spread(rs.map((r) => r.c)) > 1e-6).map(([n]) => n);
-    const cs = other.map((r) => r.c);
+    const on = [...byName].filter(([, rs]) => rs.every((r) => r.relDistToGD <= AT_GD_LIMIT)).map(([n]) => n);
     const detail = [...byName].map(([n, rs]) => {
-      const sorted = [...rs].sort((a, b) => b.lr - a.lr);
-      return `${n}: c from ${sorted[0].c.toFixed(4)} (lr ${sorted[0].lr.toPrecision(2)}) to ${sorted[sorted.length - 1].c.toFixed(4)} (lr ${sorted[sorted.length - 1].lr.toPrecision(2)})`;
+      const d = rs.map((r) => r.relDistToGD);
+      const sens = rs[0]!.lrSensitivity;
+      return `${n}: relDistToGD ${e1(Math.min(...d))}–${e1(Math.max(...d))}, c ${Math.min(...rs.map((r) => r.c)).toFixed(4)}–${Math.max(...rs.map((r) => r.c)).toFixed(4)}, `
+        + `lr-sensitivity ${sens === null ? 'n/a (fewer than two converged learning rates)' : e1(sens)}`;
     });
-    out.push(`Elementwise / row-wise (${[...byName.keys()].join(', ')}): ${away.length} of ${byName.size} ended away from W_GD∞ at every learning rate `
-      + `(c between ${Math.min(...cs).toFixed(4)} and ${Math.max(...cs).toFixed(4)}, > 1), and for ${moving.length} of ${byName.size} the limit moved with the learning rate — ${detail.join('; ')}.`);
+    const sens = [...byName].map(([, rs]) => rs[0]!.lrSensitivity).filter((x): x is number => x !== null);
+    const moved = [...byName].filter(([, rs]) => (rs[0]!.lrSensitivity ?? 0) > AT_GD_LIMIT).map(([n]) => n);
+    out.push(`Elementwise / row-wise (${[...byName.keys()].join(', ')}): the theory allows a limit other than W_GD∞ (generically, not always). Measured: `
+      + `${away.length} of ${byName.size} ended away from W_GD∞ at every learning rate tried${on.length ? `, ${on.length} (${on.join(', ')}) on it at every one` : ''}; `
+      + (sens.length
+        ? `the limit moved with the learning rate (lr-sensitivity, max ‖W∞(η₁) − W∞(η₂)‖ / ‖W_GD∞ − W0‖ over converged pairs, > ${AT_GD_LIMIT}) for ${moved.length} of ${sens.length} — `
+        : 'no preconditioner had two converged learning rates, so how much the limit moves with the learning rate was not measured — ')
+      + `${detail.join('; ')}.`);
   }
   return out;
-}
-
-function spread(xs: number[]): number {
-  return Math.max(...xs) - Math.min(...xs);
 }

@@ -23,8 +23,15 @@ export interface RunRow {
   status: Status;
   iterations: number;
   relResidual: number;
-  relDistToGD: number;
-  c: number;
+  /** null where the report has no reference (see BiasReport.referenceNote). */
+  relDistToGD: number | null;
+  c: number | null;
+  /**
+   * The lr-sensitivity of this preconditioner's limit on this problem: the largest
+   * ‖W∞(η₁) − W∞(η₂)‖ / ‖W_GD∞ − W0‖ over pairs of its converged runs at different learning
+   * rates (the same value on each of its rows); null with fewer than two such runs.
+   */
+  lrSensitivity: number | null;
   rowspaceNorm: number;
   nullspaceNorm: number;
   timeMs: number;
@@ -101,8 +108,13 @@ export async function runGrid(problems: readonly GridProblem[], o: GridOptions):
     }
     const slot: (RunRow | undefined)[] = new Array(runs.length);
     const slotTrace: (RunTrace | undefined)[] = new Array(runs.length);
+    const slotW: (ArrayLike<number> | undefined)[] = new Array(runs.length);
+    const slotGd: number[] = new Array(runs.length).fill(NaN);
     const record = (i: number, r: SolveResult) => {
       [slot[i], slotTrace[i]] = toRow(r, seed);
+      // Only what the lr-sensitivity needs: converged runs' W∞ (one d×k copy each, per problem).
+      if (r.status === 'converged') slotW[i] = r.W.data;
+      slotGd[i] = r.bias?.gdNorm ?? NaN;
       o.onRun?.(slot[i]!, ++done, total);
     };
     if (o.batch ?? true) {
@@ -113,7 +125,10 @@ export async function runGrid(problems: readonly GridProblem[], o: GridOptions):
         if (slot[i]!.status === 'aborted' && o.signal?.aborted) break;
       }
     }
-    for (let i = 0; i < runs.length && slot[i]; i++) {
+    let m = 0;
+    while (m < runs.length && slot[m]) m++;
+    fillLrSensitivity(slot.slice(0, m) as RunRow[], slotW, slotGd);
+    for (let i = 0; i < m; i++) {
       rows.push(slot[i]!);
       traces.push(slotTrace[i]!);
     }
@@ -129,8 +144,39 @@ export function runRow(r: SolveResult, seed: number | null): RunRow {
     precond: r.precond.spec, name: r.precond.name, params: r.precond.params,
     isotropic: r.precond.isotropic, preservesRowSpace: r.precond.preservesRowSpace, stateful: r.precond.stateful,
     lr: r.lr, seed, status: r.status, iterations: r.iterations, relResidual: r.relResidual,
-    relDistToGD: b.relDistToGD, c: b.c, rowspaceNorm: b.rowspaceNorm, nullspaceNorm: b.nullspaceNorm, timeMs: r.timeMs,
+    relDistToGD: b.relDistToGD, c: b.c, lrSensitivity: null, rowspaceNorm: b.rowspaceNorm, nullspaceNorm: b.nullspaceNorm, timeMs: r.timeMs,
   };
+}
+
+/**
+ * Sets each row's lrSensitivity (see RunRow) from the runs' W∞: rows of one problem, with
+ * weights[i] the W∞ of rows[i] (undefined when not kept) and gdNorms[i] its ‖W_GD∞ − W0‖.
+ * Counted: converged runs whose report has a reference (relDistToGD not null), grouped by
+ * preconditioner spec and seed, pairs at different learning rates.
+ */
+export function fillLrSensitivity(rows: RunRow[], weights: readonly (ArrayLike<number> | undefined)[], gdNorms: readonly number[]): void {
+  const groups = new Map<string, number[]>();
+  rows.forEach((r, i) => {
+    r.lrSensitivity = null;
+    if (r.status !== 'converged' || r.relDistToGD === null || !weights[i]) return;
+    const key = `${r.precond}\u0000${r.seed}`;
+    groups.set(key, [...(groups.get(key) ?? []), i]);
+  });
+  for (const idx of groups.values()) {
+    let best: number | null = null;
+    for (let a = 0; a < idx.length; a++) {
+      for (let b = a + 1; b < idx.length; b++) {
+        const ia = idx[a]!, ib = idx[b]!;
+        if (rows[ia]!.lr === rows[ib]!.lr) continue;
+        const wa = weights[ia]!, wb = weights[ib]!;
+        let s = 0;
+        for (let j = 0; j < wa.length; j++) { const t = wa[j]! - wb[j]!; s += t * t; }
+        const v = Math.sqrt(s) / gdNorms[ia]!;
+        if (best === null || v > best) best = v;
+      }
+    }
+    for (const i of idx) rows[i]!.lrSensitivity = best;
+  }
 }
 
 function toRow(r: SolveResult, seed: number | null): [RunRow, RunTrace] {
@@ -149,4 +195,4 @@ export function fmtLr(lr: number): string {
 
 /** Columns of sweep.csv / sweep.json rows, in order. */
 export const ROW_COLUMNS = ['precond', 'params', 'lr', 'seed', 'status', 'iterations', 'relResidual', 'relDistToGD', 'c',
-  'rowspaceNorm', 'nullspaceNorm', 'timeMs', 'isotropic', 'preservesRowSpace', 'stateful'] as const;
+  'lrSensitivity', 'rowspaceNorm', 'nullspaceNorm', 'timeMs', 'isotropic', 'preservesRowSpace', 'stateful'] as const;

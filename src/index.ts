@@ -17,7 +17,7 @@ export type { Matrix, MatrixInput } from './matrix.js';
 export { toNested } from './matrix.js';
 export { STATUSES, type Status, type StoppingOptions, type StallOptions } from './stopping.js';
 export type { Trace } from './trace.js';
-export type { BiasReport } from './report/bias.js';
+export type { BiasReport } from './bias/report.js';
 export { suggestLearningRate } from './lr.js';
 export { squared, huber, logcosh, lp, resolveLoss, LOSSES, LOSS_NAMES, type Loss, type Reduction } from './losses/index.js';
 export * from './precond/index.js';

@@ -13,7 +13,7 @@ import { resolveLoss, resolveReduction, type Loss, type Reduction } from './loss
 import { resolvePrecond, type Preconditioner } from './precond/index.js';
 import { resolveStopping, StopMonitor, type Status, type StoppingOptions } from './stopping.js';
 import { TraceRecorder, type Trace } from './trace.js';
-import { biasReport, type BiasReport } from './report/bias.js';
+import { biasReport, type BiasReport } from './bias/report.js';
 import { suggestLearningRate } from './lr.js';
 import { requireParam } from './spec.js';
 import { now, yieldToEventLoop } from './util/yield.js';
@@ -419,7 +419,7 @@ class Run {
         wasm.f64(W, d * k).set(Wout);
       }
       try {
-        bias = biasReport(wasm, prob, W, flags, this.status === 'converged');
+        bias = biasReport(wasm, prob, W, flags, { status: this.status, loss: loss.name });
       } finally {
         if (own) wasm.free(own);
       }

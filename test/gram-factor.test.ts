@@ -9,7 +9,7 @@ import { factorGram } from '../src/linalg/gram-factor.js';
 import { generate, solve } from '../src/index.js';
 import { GRAM_ROUTE_MIN_ENTRIES } from '../src/problem.js';
 import { randn } from './helpers/rng.js';
-import { relFro } from './helpers/svd.js';
+import { relFro, jacobiSvd, fro } from './helpers/svd.js';
 
 let w: Wasm;
 beforeAll(async () => {
@@ -95,4 +95,81 @@ describe('Gram route', () => {
     expect(r.bias!.nullspaceNorm).toBeLessThan(1e-9 * r.bias!.rowspaceNorm);
     f.dispose(); w.free(out); p.dispose();
   });
+
+  it('the null-space part at cond(X) = 1e5 is measured directly: round-off for V in the row space, the Jacobi SVD\'s value otherwise', () => {
+    const n = 8, d = 30, k = 2;
+    // X = U·diag(s)·Q with U, Q orthonormal (Gram–Schmidt twice, plain JS), s from 1 to 1e-5.
+    const orth = (m: number, len: number, seed: number) => {
+      const G = randn(m * len, seed);
+      const R = Array.from({ length: m }, (_, j) => Float64Array.from(G.subarray(j * len, (j + 1) * len)));
+      for (let pass = 0; pass < 2; pass++) {
+        R.forEach((q, j) => {
+          for (let l = 0; l < j; l++) { let t = 0; for (let i = 0; i < len; i++) t += R[l]![i]! * q[i]!; for (let i = 0; i < len; i++) q[i]! -= t * R[l]![i]!; }
+          const nr = fro(q); for (let i = 0; i < len; i++) q[i]! /= nr;
+        });
+      }
+      return R;
+    };
+    const Q = orth(n, d, 91), Ut = orth(n, n, 92);
+    const sv = Array.from({ length: n }, (_, a) => 10 ** (-5 * a / (n - 1)));
+    const X = new Float64Array(n * d);
+    for (let a = 0; a < n; a++) for (let i = 0; i < n; i++) for (let j = 0; j < d; j++) X[i * d + j] += Ut[a]![i]! * sv[a]! * Q[a]![j]!;
+    // V = Xᵀ·A in exact (BigInt) arithmetic, rounded once: in the row space of the stored X up to
+    // ε‖V‖. A = U·diag(1/s)·C puts V along the small singular directions (‖A‖ ≈ 1e5·‖V‖), where
+    // V − fl(XᵀA) would carry an error of about ε·1e5·‖V‖.
+    const A = new Float64Array(n * k);
+    for (let c = 0; c < k; c++) for (let a = 0; a < n; a++) for (let i = 0; i < n; i++) A[i * k + c] += Ut[a]![i]! * ((a + 1 + c) / n) / sv[a]!;
+    const V = new Float64Array(d * k);
+    for (let j = 0; j < d; j++) for (let c = 0; c < k; c++) V[j * k + c] = exactDot(Array.from({ length: n }, (_, i) => X[i * d + j]!), Array.from({ length: n }, (_, i) => A[i * k + c]!));
+    const pX = put(X), g = gramOf(pX, n, d);
+    const fg = factorGram(w, pX, n, d, g)!, fl = factorRowSpace(w, pX, n, d);
+    expect(fg).toBeDefined();
+    const vn = fro(V);
+    const pV = put(V);
+    const sg = fg.split(pV, k), sl = fl.split(pV, k);
+    expect(sg.null, `Gram route: ${sg.null}`).toBeLessThanOrEqual(20 * 2.2e-16 * vn);
+    // The LQ route's null space is that of X + δX with ‖δX‖ ≈ ε‖X‖ (backward stable), which is
+    // tilted by ≈ ε·cond(X) against X's: there the bound is ε·cond·‖V‖ (measured 5.5e-12).
+    expect(sl.null, `LQ route: ${sl.null}`).toBeLessThanOrEqual(100 * 2.2e-16 * 1e5 * vn);
+    expect(Math.abs(sg.row - vn) / vn).toBeLessThan(1e-12);
+    // With a null-space part of 1e-6: the Jacobi SVD's projection of the same V (X's row space
+    // from an independent SVD of the stored X), to 1e-8 relative.
+    const eta = 1e-6, q = randn(d * k, 93);
+    const V2 = V.map((v, i) => v + eta * q[i]!);
+    const svd = jacobiSvd(Array.from({ length: n }, (_, i) => Float64Array.from(X.subarray(i * d, (i + 1) * d))), d);
+    let ref2 = 0;
+    for (let c = 0; c < k; c++) {
+      const r = Float64Array.from({ length: d }, (_, j) => eta * q[j * k + c]!); // V's own row-space part drops out exactly
+      for (const b of svd.U) { let t = 0; for (let i = 0; i < d; i++) t += b[i]! * r[i]!; for (let i = 0; i < d; i++) r[i]! -= t * b[i]!; }
+      ref2 += fro(r) ** 2;
+    }
+    ref2 = Math.sqrt(ref2);
+    const pV2 = put(V2);
+    expect(Math.abs(fg.split(pV2, k).null - ref2) / ref2).toBeLessThan(1e-9); // measured 7e-12
+    expect(Math.abs(fl.split(pV2, k).null - ref2)).toBeLessThanOrEqual(100 * 2.2e-16 * 1e5 * vn); // ε·cond·‖V‖ again
+    fg.dispose(); fl.dispose(); [pX, g, pV, pV2].forEach((p) => w.free(p));
+  });
 });
+
+/** Σ x_i·y_i exactly (BigInt on the doubles' integer mantissas), rounded to float64 once. */
+function exactDot(xs: number[], ys: number[]): number {
+  const parts = (x: number): [bigint, number] => {
+    const dv = new DataView(new ArrayBuffer(8));
+    dv.setFloat64(0, x);
+    const hi = dv.getUint32(0), lo = dv.getUint32(4);
+    const e = (hi >>> 20) & 0x7ff;
+    let m = (BigInt(hi & 0xfffff) << 32n) | BigInt(lo);
+    if (e > 0) m |= 1n << 52n;
+    return [x < 0 ? -m : m, (e > 0 ? e : 1) - 1075];
+  };
+  const terms = xs.map((x, i) => { const [mx, ex] = parts(x), [my, ey] = parts(ys[i]!); return [mx * my, ex + ey] as [bigint, number]; }).filter(([m]) => m !== 0n);
+  if (!terms.length) return 0;
+  const E = Math.min(...terms.map(([, e]) => e));
+  const S = terms.reduce((s, [m, e]) => s + (m << BigInt(e - E)), 0n);
+  if (S === 0n) return 0;
+  const mag = S < 0n ? -S : S;
+  const shift = Math.max(0, mag.toString(2).length - 64);
+  // Keep a sticky bit so that the one rounding to 53 bits is to nearest.
+  const kept = (mag >> BigInt(shift)) | (mag & ((1n << BigInt(shift)) - 1n) ? 1n : 0n);
+  return (S < 0n ? -1 : 1) * Number(kept) * 2 ** (E + shift);
+}

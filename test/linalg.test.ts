@@ -415,3 +415,49 @@ describe('with the seeded `spectrum` generator (X = U diag(s) V from orthonormal
     }
   });
 });
+
+describe('numerical rank and interpolationExists, consistent by construction', () => {
+  const EPS = 2.220446049250313e-16;
+  // Near-singular and numerically low-rank X. The constructed ones have a clear gap around the
+  // tolerance max(n, d)·ε·σ_1 in the Jacobi SVD (checked first, so the comparison means something);
+  // sin(1.7·index) (rank 2 in exact arithmetic, rounded arguments make it 4 at this tolerance, with
+  // σ_5 at 0.9 of it) is the case pivoting alone got wrong (8).
+  const cases: { name: string; n: number; d: number; gap?: false; X: () => Float64Array }[] = [
+    { name: 'sin(1.7·index), 10×40', n: 10, d: 40, gap: false, X: () => Float64Array.from({ length: 400 }, (_, i) => Math.sin(1.7 * i)) },
+    { name: 'cond 1e15, 10×40', n: 10, d: 40, X: () => conditioned(10, 40, 1e15, 501) },
+    { name: 'cond 3e16, 10×40', n: 10, d: 40, X: () => conditioned(10, 40, 3e16, 502) },
+    { name: 'cond 1e16, 30×12 (tall)', n: 30, d: 12, X: () => conditioned(30, 12, 1e16, 503) },
+    { name: 'cond 1e12, 8×20 (full rank)', n: 8, d: 20, X: () => conditioned(8, 20, 1e12, 504) },
+    { name: 'rank 3 product, 12×25', n: 12, d: 25, X: () => matmul(randn(12 * 3, 505), randn(3 * 25, 506), 12, 3, 25) },
+  ];
+  for (const c of cases) {
+    it(`${c.name}: rank equals the Jacobi SVD's; interpolationExists only with a residual at round-off`, () => {
+      const { n, d } = c;
+      const X = c.X();
+      const tol = Math.max(n, d) * EPS;
+      const ref = pinvJacobi(X, n, d);
+      const s1 = Math.max(...ref.sigma);
+      // the gap: no singular value within a factor 1.5 of the threshold
+      if (c.gap !== false) for (const s of ref.sigma) expect(s / (tol * s1) > 1.5 || s / (tol * s1) < 1 / 1.5, `σ = ${s} too close to the tolerance`).toBe(true);
+      const pX = put(X);
+      const f = factorRowSpace(w, pX, n, d);
+      expect(f.rank).toBe(ref.rank);
+      expect(f.rtol).toBe(tol);
+      const k = 2;
+      const W0 = w.allocF64(d * k), out = w.allocF64(d * k);
+      // Y in the range of X (Y = X·B): an interpolant exists; a random Y: only when rank = n.
+      const inRange = put(matmul(X, randn(d * k, 507), n, d, k));
+      const random = put(randn(n * k, 508));
+      for (const [which, pY] of [['X·B', inRange], ['random', random]] as const) {
+        const g = gdLimit(w, f, pX, pY, W0, k, out);
+        expect(g.rank).toBe(ref.rank);
+        if (g.interpolates) expect(g.relResidual, which).toBeLessThanOrEqual(Math.sqrt(EPS));
+        else expect(g.relResidual, which).toBeGreaterThan(Math.sqrt(EPS));
+        if (which === 'X·B') expect(g.interpolates, which).toBe(true);
+        if (which === 'random' && ref.rank < n) expect(g.interpolates, which).toBe(false);
+      }
+      f.dispose();
+      [pX, W0, out, inRange, random].forEach((p) => w.free(p));
+    });
+  }
+});

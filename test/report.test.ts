@@ -7,7 +7,7 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'n
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { lossCurves, biasVsLr, spaceSplit, reportFigures, MAX_SERIES, type Figure } from '../src/report/figures.js';
-import { rowsToCsv, rowsToJson, parseRowsCsv, parseRowsJson, formatTable, formatParams, parseParams } from '../src/report/table.js';
+import { rowsToCsv, rowsToJson, parseRowsCsv, parseRowsJson, formatTable, NOT_CONVERGED_HEADING, formatParams, parseParams } from '../src/report/table.js';
 import { reportHtml, metaText } from '../src/report/html.js';
 import { buildReport, writeReportFolder, MANIFEST, type ReportInput } from '../src/report/folder.js';
 import { ROW_COLUMNS, fmtLr, runGrid, type RunRow, type RunTrace } from '../src/experiment.js';
@@ -32,7 +32,7 @@ function makeRow(precond: string, lr: number, seed: number | null, over: Partial
     precond, name, params, isotropic: pres && name !== 'colnorm' && name !== 'spectral', preservesRowSpace: pres, stateful: false,
     lr, seed, status: 'converged', iterations: 1234 + s, relResidual: 9.87654321e-11,
     relDistToGD: pres ? 3.1e-13 * (1 + s) : 0.2 + lr * (1 + s / 10), c: pres ? 1 + 2.220446049250313e-16 : 1.1 + lr + s / 100,
-    rowspaceNorm: 1.2345678901234567, nullspaceNorm: pres ? 1e-15 : 0.3 + lr, timeMs: 12.5 + 0.1 + 0.2,
+    lrSensitivity: pres ? 2e-13 : 0.05, rowspaceNorm: 1.2345678901234567, nullspaceNorm: pres ? 1e-15 : 0.3 + lr, timeMs: 12.5 + 0.1 + 0.2,
     ...over,
   };
 }
@@ -179,6 +179,25 @@ describe('figures', () => {
     const adam = all(parseXml(figs[0]!.svg), (n) => n.attrs['data-series'] === 'adam:eps=0.1' && hasClass('series')(n))[0]!;
     expect(all(adam, hasClass('markers'))[0]!.children.length).toBe(1);
 
+    // Stalled and max-iter runs are not limits either: not drawn, named apart in both captions.
+    const stalled = [...SMALL.rows];
+    stalled[3] = { ...stalled[3]!, status: 'stalled', c: 7.5 };
+    stalled[5] = { ...stalled[5]!, status: 'max-iter' };
+    const sf = biasVsLr(stalled);
+    for (const f of sf) {
+      expect(f.caption).toContain('did not converge');
+      expect(f.caption).toContain(`${stalled[3]!.precond} @ ${fmtLr(stalled[3]!.lr)} (stalled)`);
+      expect(f.caption).toContain(`${stalled[5]!.precond} @ ${fmtLr(stalled[5]!.lr)} (max-iter)`);
+    }
+    const cFig = sf.find((f) => f.name === 'c-vs-lr')!;
+    const marks = (svg: string, name: string) => all(all(parseXml(svg), (n) => n.attrs['data-series'] === name && hasClass('series')(n))[0]!, hasClass('markers'))[0]!.children.length;
+    expect(marks(cFig.svg, stalled[3]!.precond)).toBe(1);
+    expect(marks(cFig.svg, stalled[5]!.precond)).toBe(1);
+    expect(cFig.svg).not.toContain('7.5');
+    // The theory sentence states what may happen, not that every limit moves with lr.
+    expect(sf[0]!.caption).toMatch(/may land elsewhere/);
+    expect(sf[0]!.caption).not.toMatch(/at a point that moves with lr/);
+
     const specs = Array.from({ length: 14 }, (_, i) => `sign:eps=${(i + 1) / 100}`);
     const paged = biasVsLr(grid(specs, [0.01, 0.02], [1]).rows);
     checkFigures(paged);
@@ -217,7 +236,8 @@ function trickyRows(): RunRow[] {
     makeRow('gd', 0.1 + 0.2, 1, { relDistToGD: 5e-324, c: 1.0000000000000002, timeMs: 1 / 3 }),
     makeRow('adam:eps=0.1', 1.7976931348623157e308, 2, { relResidual: 1e-300, nullspaceNorm: 123456789012345680000 }),
     makeRow('sign:eps=0.001', 2 ** -40, null, { status: 'diverged', relResidual: Infinity, relDistToGD: NaN, c: -Infinity, rowspaceNorm: NaN }),
-    makeRow('clip-elementwise:c=0.05', 3e-7, 0, { status: 'max-iter', params: { c: 0.05, weird: 1 / 7 } }),
+    makeRow('clip-elementwise:c=0.05', 3e-7, 0, { status: 'max-iter', params: { c: 0.05, weird: 1 / 7 }, lrSensitivity: null }),
+    makeRow('huber-run', 0.01, 3, { relDistToGD: null, c: null, lrSensitivity: null }),
   ];
 }
 
@@ -239,7 +259,8 @@ function splitLine(line: string): string[] {
 
 describe('table', () => {
   const rows = trickyRows();
-  const NUMERIC = ['lr', 'iterations', 'relResidual', 'relDistToGD', 'c', 'rowspaceNorm', 'nullspaceNorm', 'timeMs'] as const;
+  const NUMERIC = ['lr', 'iterations', 'relResidual', 'rowspaceNorm', 'nullspaceNorm', 'timeMs'] as const;
+  const NULLABLE = ['relDistToGD', 'c', 'lrSensitivity'] as const;
 
   it('rowsToCsv: header ROW_COLUMNS; the numbers read back exactly with parseCsvTable', () => {
     const csv = rowsToCsv(rows);
@@ -259,6 +280,13 @@ describe('table', () => {
       expect(Object.is(t.matrix.data[i * NUMERIC.length + j], r[n]), `${n} of row ${i}: ${t.matrix.data[i * NUMERIC.length + j]} vs ${r[n]}`).toBe(true);
     }));
 
+    // Not-applicable values (null) are empty cells; the others read back exactly.
+    rows.forEach((r, i) => NULLABLE.forEach((n) => {
+      const cell = cells[i + 1]![col(n)]!;
+      if (r[n] === null) expect(cell, `${n} of row ${i}`).toBe('');
+      else expect(Object.is(parseCsvTable(`${n}\n${cell}`, 'x').matrix.data[0], r[n]), `${n} of row ${i}: ${cell}`).toBe(true);
+    }));
+
     // Text columns, seed and flags.
     rows.forEach((r, i) => {
       const c = cells[i + 1]!;
@@ -269,7 +297,7 @@ describe('table', () => {
       expect(c[col('preservesRowSpace')]).toBe(String(r.preservesRowSpace));
     });
     expect(csv).toContain('"c=0.05;weird=0.14285714285714285"');
-    expect(csv).toContain(',inf,nan,-inf,nan,');
+    expect(csv).toContain(',inf,nan,-inf,0.05,nan,');
   });
 
   it('parseRowsCsv reads rowsToCsv back into the same rows', () => {
@@ -279,6 +307,11 @@ describe('table', () => {
     const odd = [makeRow('gd', 0.5, 1, { precond: 'my "pre",cond', name: 'my "pre"' })];
     expect(parseRowsCsv(rowsToCsv(odd))[0]!.precond).toBe('my "pre",cond');
     expect(() => parseRowsCsv('precond,lr\ngd,1\n')).toThrow(/missing column/);
+    // a file written before the lrSensitivity column existed reads with null there
+    const old = rowsToCsv(rows).split('\n').map((l) => splitLine(l).filter((_, j) => j !== ROW_COLUMNS.indexOf('lrSensitivity')).join(',')).join('\n');
+    expect(parseRowsCsv(old).map((r) => r.lrSensitivity)).toEqual(rows.map(() => null));
+    // an empty cell is not a number where a number is required
+    expect(() => parseRowsCsv(rowsToCsv(rows).replace(',1234,', ',,'))).toThrow(/iterations: expected a number/);
   });
 
   it('params: key=value;key=value in full precision', () => {
@@ -298,23 +331,30 @@ describe('table', () => {
     expect(Object.keys(data[0]!)).toEqual(['precond', 'name', ...ROW_COLUMNS.filter((c) => c !== 'precond')]);
     expect(data[1]!.lr).toBe(1.7976931348623157e308);
     expect(data[0]!.relDistToGD).toBe(5e-324);
+    expect(data[4]!.relDistToGD).toBeNull();
+    expect(data[4]!.lrSensitivity).toBeNull();
     expect(parseRowsJson(text)).toEqual(rows);
     expect(rowsToJson([])).toBe('[]\n');
     expect(() => parseRowsJson('{')).toThrow(/not valid JSON/);
   });
 
-  it('formatTable: aligned columns, a header and a rule', () => {
+  it('formatTable: aligned columns, a header and a rule; runs that did not converge apart, below a heading', () => {
     const t = formatTable(rows);
     const lines = t.split('\n');
-    expect(lines).toHaveLength(rows.length + 2);
+    expect(lines).toHaveLength(rows.length + 3);
     expect(lines[0]).toMatch(/^precond\s+lr\s+seed\s+status/);
     expect(lines[1]).toMatch(/^-+( +-+)+$/);
     for (const r of rows) expect(t).toContain(r.precond);
-    expect(lines[4]).toContain('diverged');
-    expect(lines[4]).toContain('NaN');
+    // converged rows (gd, adam, huber-run) first, then the heading, then diverged and max-iter
+    expect(lines.slice(2, 5).map((l) => l.split(/\s+/)[0])).toEqual(['gd', 'adam:eps=0.1', 'huber-run']);
+    expect(lines[5]).toBe(NOT_CONVERGED_HEADING);
+    expect(lines[6]).toContain('diverged');
+    expect(lines[6]).toContain('NaN');
+    expect(lines[7]).toContain('max-iter');
+    expect(lines[4]).toMatch(/n\/a/);
     // numbers are right-aligned: every row's `iters` column ends at the same place
     const itersEnd = lines[0]!.indexOf('iters') + 'iters'.length;
-    for (const l of lines.slice(2)) expect(l[itersEnd - 1]).toMatch(/\d/);
+    for (const l of [...lines.slice(2, 5), ...lines.slice(6)]) expect(l[itersEnd - 1]).toMatch(/\d/);
     expect(formatTable(rows, ['precond', 'c']).split('\n')[2]).toMatch(/^gd\s+1\.0000$/);
   });
 });

@@ -6,7 +6,7 @@
  */
 import { createRunner, type Runner, type RemoteProblem, type RunProgress } from '../src/worker/index.js';
 import type { SolveOptions, SolveResult } from '../src/solve.js';
-import { runRow, type RunRow } from '../src/experiment.js';
+import { runRow, fillLrSensitivity, type RunRow } from '../src/experiment.js';
 import type { Matrix } from '../src/matrix.js';
 import { PRECONDITIONERS, BUILTIN_PRECOND_NAMES } from '../src/precond/builtins.js';
 import { lineChart } from '../src/plot/index.js';
@@ -14,7 +14,8 @@ import { parseNpy, encodeNpy } from '../src/io/npy.js';
 import { parseCsv } from '../src/io/csv.js';
 import { rowsToCsv } from '../src/report/table.js';
 import { conclusions } from '../src/demo.js';
-import { AT_GD_LIMIT } from '../src/report/bias.js';
+import { AT_GD_LIMIT } from '../src/bias/report.js';
+import { orNa } from '../src/report/bias.js';
 import { DspgdError } from '../src/errors.js';
 import { parseLrs, download, fmt, formatSpecParams, type LrItem } from './util.js';
 
@@ -160,8 +161,9 @@ function drawLoss() {
 }
 
 function drawC() {
-  const rows = page.runs.map((r) => r.row).filter((r): r is RunRow => !!r && r.status !== 'diverged' && r.status !== 'aborted' && Number.isFinite(r.c));
-  const by = new Map<string, RunRow[]>();
+  // Only converged runs have a limit to plot; the others stay in the table, marked provisional.
+  const rows = page.runs.map((r) => r.row).filter((r): r is RunRow & { c: number } => !!r && r.status === 'converged' && r.c !== null && Number.isFinite(r.c));
+  const by = new Map<string, (RunRow & { c: number })[]>();
   for (const r of rows) by.set(r.precond, [...(by.get(r.precond) ?? []), r]);
   const series = [...by].map(([name, rs]) => {
     rs.sort((a, b) => a.lr - b.lr);
@@ -175,7 +177,7 @@ function drawC() {
 function fillRow(v: RunView) {
   const r = v.result;
   const cells = r
-    ? [v.spec, fmt(v.lr), r.status, String(r.iterations), fmt(r.relResidual), fmt(r.bias!.relDistToGD), r.bias!.c.toFixed(6),
+    ? [v.spec, fmt(v.lr), r.status, String(r.iterations), fmt(r.relResidual), orNa(r.bias!.relDistToGD, fmt), orNa(r.bias!.c, (x) => x.toFixed(6)),
       fmt(r.bias!.rowspaceNorm), fmt(r.bias!.nullspaceNorm), theoryCell(r)]
     : [v.spec, fmt(v.lr), 'running', '…', '', '', '', '', '', ''];
   v.tr.className = !r ? 'running' : r.status === 'converged' ? 'ok' : 'bad';
@@ -186,15 +188,22 @@ function fillRow(v: RunView) {
 
 /** The prediction in two words; the full sentence (prediction against measurement) is the cell's tooltip. */
 function theoryCell(r: SolveResult): string {
-  const t = r.bias!.theory;
+  const b = r.bias!;
+  const t = b.theory;
+  if (b.reference === 'w0') return 'W0 already interpolates';
+  if (b.reference === 'none') return 'no reference (see tooltip)';
+  if (b.provisional) return `provisional (${r.status})`;
   if (!t.applies) return 'outside the theory (stateful)';
-  const on = r.bias!.relDistToGD <= AT_GD_LIMIT;
+  const on = b.relDistToGD! <= AT_GD_LIMIT;
   if (t.predictsGdLimit) return on ? 'on W_GD∞, as predicted' : 'off W_GD∞, predicted on it';
-  return on ? 'on W_GD∞, predicted off it' : 'off W_GD∞, as predicted';
+  // The theory allows another limit here, generically but not always: say what was measured.
+  return on ? 'on W_GD∞ (allowed)' : 'off W_GD∞ (allowed)';
 }
 
 function showMeasured(tol: number) {
-  const rows = page.runs.map((r) => r.row).filter((r): r is RunRow => !!r);
+  const done = page.runs.filter((r) => r.row && r.result);
+  fillLrSensitivity(done.map((r) => r.row!), done.map((r) => (r.result!.status === 'converged' ? r.result!.W.data : undefined)), done.map((r) => r.result!.bias!.gdNorm));
+  const rows = done.map((r) => r.row!);
   const ul = $('#measured');
   ul.replaceChildren(...conclusions(rows, tol).map((t) => Object.assign(document.createElement('li'), { textContent: t })));
 }

@@ -11,6 +11,7 @@ import { resolvePrecond, BUILTIN_PRECOND_NAMES } from '../precond/index.js';
 import { resolveLoss, LOSS_NAMES } from '../losses/index.js';
 import { DspgdError } from '../errors.js';
 import { resultToJson } from './result-json.js';
+import { biasLines } from '../report/bias.js';
 import { EXIT_NOT_CONVERGED, EXIT_OK, positiveNumber, nonNegativeNumber, nonNegativeInt, positiveInt } from './errors.js';
 import { addDataOptions, openProblem, type DataFlags } from './inputs.js';
 import { createProgress } from './progress.js';
@@ -108,11 +109,7 @@ function printSummary(r: SolveResult): void {
     `loss          ${r.loss.toExponential(4)}   relResidual ${r.relResidual.toExponential(3)}`,
   ];
   if (b) {
-    lines.push(
-      `relDistToGD   ${b.relDistToGD.toExponential(3)}   c ${b.c.toPrecision(6)}`,
-      `row/null      ${b.rowspaceNorm.toExponential(3)} / ${b.nullspaceNorm.toExponential(3)}   rank ${b.rank} of n=${r.problem.n}, d=${r.problem.d}${b.overparameterized ? '' : ' (not overparameterized)'}`,
-      b.theory.summary,
-    );
+    lines.push(...biasLines(b, r.problem));
   }
   process.stdout.write(lines.join('\n') + '\n');
 }

@@ -121,8 +121,11 @@ const NONFINITE = /^([+-]?)(?:(nan)|inf|infinity)$/i;
  * writes: finite numbers as they are, NaN and ±Infinity as the strings
  * "NaN", "Infinity", "-Infinity".
  */
-export function jsonNumber(x: number): number | string {
-  return Number.isFinite(x) ? x : String(x);
+export function jsonNumber(x: number): number | string;
+/** null (a value that does not apply) stays null. */
+export function jsonNumber(x: number | null): number | string | null;
+export function jsonNumber(x: number | null): number | string | null {
+  return x === null || Number.isFinite(x) ? x : String(x);
 }
 
 /**

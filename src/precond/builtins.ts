@@ -96,8 +96,9 @@ export function colnorm(opts: { eps?: number } = {}): Preconditioner {
 }
 
 /**
- * Muon-style spectral update: G(GᵀG + ε²I)^{−1/2}, whose singular values are
- * σ/√(σ² + ε²) < 1. Default eps = 0.1, as for `normalized`: singular directions
+ * Spectral update: G(GᵀG + ε²I)^{−1/2}, whose singular values are σ/√(σ² + ε²) < 1:
+ * the smoothed polar factor that Muon's Newton–Schulz iteration approximates (ε → 0
+ * gives UVᵀ). Not Muon: no momentum, no Newton–Schulz. Default eps = 0.1, as for `normalized`: singular directions
  * with σ ≫ ε move at unit speed, and near the optimum it is GD with step η/ε.
  */
 export function spectral(opts: { eps?: number } = {}): Preconditioner {

@@ -14,16 +14,17 @@
  * several seeds, if every seed of a preconditioner ran the same learning
  * rates (numeric lrs), each point is the mean over the seeds; otherwise (e.g.
  * `auto` lrs, which differ per problem) there is one series per
- * preconditioner and seed, named `<spec> (seed s)`. Runs that diverged or
- * were aborted are left out of the bias figures (their W∞ is not a limit);
- * runs that stopped otherwise (max-iter, stalled, time-limit) are shown.
+ * preconditioner and seed, named `<spec> (seed s)`. Only converged runs are
+ * drawn: a run that stopped otherwise (diverged, stalled, max-iter, …) has no
+ * limit, so its relDistToGD and c are provisional; the captions list those runs
+ * apart, as they do runs without a reference (relDistToGD null).
  *
  * Every figure is `{ name, title, caption, svg }`; `name` is the file stem,
  * unique within one call and made of [a-z0-9.-] only.
  */
 import { lineChart, barChart, type LineSeries } from '../plot/index.js';
 import { fmtLr, type RunRow, type RunTrace } from '../experiment.js';
-import { AT_GD_LIMIT } from './bias.js';
+import { AT_GD_LIMIT } from '../bias/report.js';
 
 export interface Figure {
   /** File stem, e.g. 'relresidual', 'bias-vs-lr-2'. */
@@ -87,8 +88,8 @@ export function lossCurves(traces: readonly RunTrace[]): Figure[] {
 interface Point { lr: number; relDistToGD: number; c: number }
 interface BiasSeries { name: string; precond: string; points: Point[] }
 
-function mean(xs: number[]): number {
-  const f = xs.filter(Number.isFinite);
+function mean(xs: (number | null)[]): number {
+  const f = xs.filter((x): x is number => x !== null && Number.isFinite(x));
   return f.length ? f.reduce((a, b) => a + b, 0) / f.length : NaN;
 }
 
@@ -107,7 +108,7 @@ function pointsByLr(rows: readonly RunRow[]): Point[] {
 
 function biasSeries(rows: readonly RunRow[]): { series: BiasSeries[]; seeds: number; averaged: boolean } {
   const seeds = new Set(rows.map((r) => r.seed)).size;
-  const usable = (r: RunRow) => r.status !== 'diverged' && r.status !== 'aborted';
+  const usable = (r: RunRow) => r.status === 'converged' && r.relDistToGD !== null;
   const byPrecond = groupBy(rows, (r) => r.precond);
   const averaged = seeds > 1 && byPrecond.every(([, rs]) => sameLrSets(rs));
   const series: BiasSeries[] = [];
@@ -130,17 +131,20 @@ function biasSeries(rows: readonly RunRow[]): { series: BiasSeries[]; seeds: num
 export function biasVsLr(rows: readonly RunRow[]): Figure[] {
   if (rows.length === 0) return [];
   const { series, seeds, averaged } = biasSeries(rows);
-  const left = rows.filter((r) => r.status === 'diverged' || r.status === 'aborted');
+  const left = rows.filter((r) => r.status !== 'converged');
+  const noRef = rows.filter((r) => r.status === 'converged' && r.relDistToGD === null);
   const preserving = [...new Set(rows.filter((r) => r.preservesRowSpace).map((r) => r.precond))];
   const other = [...new Set(rows.filter((r) => !r.preservesRowSpace).map((r) => r.precond))];
   const how = seeds <= 1 ? 'One series per preconditioner.'
     : averaged ? `One series per preconditioner; each point is the mean over ${seeds} seeds.`
       : `One series per preconditioner and seed (the seeds ran different learning rates).`;
-  const omitted = left.length
-    ? ` ${left.length} run${left.length === 1 ? '' : 's'} that diverged or ${left.length === 1 ? 'was' : 'were'} aborted ${left.length === 1 ? 'is' : 'are'} left out: ${left.map((r) => `${r.precond} @ ${fmtLr(r.lr)}${r.seed === null || seeds <= 1 ? '' : ` (seed ${r.seed})`} (${r.status})`).join(', ')}.`
-    : '';
+  const name = (r: RunRow) => `${r.precond} @ ${fmtLr(r.lr)}${r.seed === null || seeds <= 1 ? '' : ` (seed ${r.seed})`}`;
+  const omitted = (left.length
+    ? ` Only converged runs are drawn. ${left.length} run${left.length === 1 ? '' : 's'} did not converge (not a limit; relDistToGD and c provisional, see the table): ${left.map((r) => `${name(r)} (${r.status})`).join(', ')}.`
+    : '')
+    + (noRef.length ? ` ${noRef.length} converged run${noRef.length === 1 ? ' has' : 's have'} no reference (relDistToGD, c not applicable): ${noRef.map(name).join(', ')}.` : '');
   const theory = `Theory: the row-space-preserving preconditioners${preserving.length ? ` (${preserving.join(', ')})` : ''} land on the GD limit at every lr`
-    + `${other.length ? `; the elementwise / row-wise ones (${other.join(', ')}) land elsewhere, at a point that moves with lr` : ''}.`;
+    + `${other.length ? `; the elementwise / row-wise ones (${other.join(', ')}) may land elsewhere (generically they do, at a point that may move with lr; the figure shows what was measured)` : ''}.`;
 
   const pages = pack(series, (s) => s.precond);
   const suffix = suffixOf;
@@ -164,7 +168,7 @@ export function biasVsLr(rows: readonly RunRow[]): Figure[] {
     figs.push({
       name: `c-vs-lr${suffix(i)}`,
       title,
-      caption: `c ≥ 1 for every interpolant and c = 1 exactly at the GD limit (the interpolant closest to W0); c > 1 that changes with lr is the implicit bias moving with the step size. `
+      caption: `c ≥ 1 for every interpolant and c = 1 exactly at the GD limit (the interpolant closest to W0); a series whose c changes with lr measured a limit that moved with the step size (the table's lrSensitivity says by how much). `
         + `Log x, linear y. ${how}${omitted}`,
       svg: lineChart({ title, xLabel: 'learning rate', yLabel: 'c', xScale: 'log', markers: true, series: toLine(ss, (p) => p.c) }),
     });

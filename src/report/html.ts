@@ -9,7 +9,7 @@ import { escapeXml } from '../plot/index.js';
 import { ROW_COLUMNS, type RunRow } from '../experiment.js';
 import { VERSION } from '../version.js';
 import type { Figure } from './figures.js';
-import { COLUMN_TITLES, formatCell, isNumericColumn, type TableColumn } from './table.js';
+import { COLUMN_TITLES, NOT_CONVERGED_HEADING, convergedFirst, formatCell, isNumericColumn, type TableColumn } from './table.js';
 import { formatNumber } from '../io/csv.js';
 
 /**
@@ -92,9 +92,10 @@ function fullValue(row: RunRow, col: TableColumn): string | undefined {
   return typeof v === 'number' ? formatNumber(v) : undefined;
 }
 
-function resultsTable(rows: readonly RunRow[]): string {
+function resultsTable(all: readonly RunRow[]): string {
   const head = `<tr>${HTML_COLUMNS.map((c) => `<th scope="col">${esc(COLUMN_TITLES[c])}</th>`).join('')}</tr>`;
-  const body = rows.map((r) => {
+  const { converged, others } = convergedFirst(all);
+  const group = (rows: readonly RunRow[]) => rows.map((r) => {
     const cls = r.status === 'converged' ? '' : r.status === 'diverged' ? ' class="diverged"' : ' class="not-converged"';
     const cells = HTML_COLUMNS.map((c) => {
       const full = fullValue(r, c);
@@ -103,7 +104,11 @@ function resultsTable(rows: readonly RunRow[]): string {
     }).join('');
     return `<tr${cls}>${cells}</tr>`;
   }).join('\n');
-  return `<div class="table-wrap"><table class="results"><thead>${head}</thead><tbody>\n${body}\n</tbody></table></div>`;
+  // Runs that did not converge go in a body of their own: their numbers are not of a limit.
+  const apart = others.length
+    ? `\n<tbody class="not-converged"><tr><th scope="rowgroup" colspan="${HTML_COLUMNS.length}">${esc(NOT_CONVERGED_HEADING)}</th></tr>\n${group(others)}\n</tbody>`
+    : '';
+  return `<div class="table-wrap"><table class="results"><thead>${head}</thead><tbody>\n${group(converged)}\n</tbody>${apart}</table></div>`;
 }
 
 function figureBlock(f: Figure): string {

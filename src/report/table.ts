@@ -28,7 +28,11 @@ export type RowColumn = (typeof ROW_COLUMNS)[number];
 /** A column a table can show: any CSV column, or the preconditioner's bare name. */
 export type TableColumn = RowColumn | 'name';
 
-const NUMBER_COLUMNS = ['lr', 'iterations', 'relResidual', 'relDistToGD', 'c', 'rowspaceNorm', 'nullspaceNorm', 'timeMs'] as const;
+const NUMBER_COLUMNS = ['lr', 'iterations', 'relResidual', 'relDistToGD', 'c', 'lrSensitivity', 'rowspaceNorm', 'nullspaceNorm', 'timeMs'] as const;
+/** Number columns that may be null (not applicable): an empty CSV cell, JSON null, 'n/a' in tables. */
+const NULLABLE_COLUMNS: readonly string[] = ['relDistToGD', 'c', 'lrSensitivity'];
+/** Columns a file written before they existed may lack (read as null). */
+const OPTIONAL_COLUMNS: readonly string[] = ['lrSensitivity'];
 const BOOLEAN_COLUMNS = ['isotropic', 'preservesRowSpace', 'stateful'] as const;
 type NumberColumn = (typeof NUMBER_COLUMNS)[number];
 type BooleanColumn = (typeof BOOLEAN_COLUMNS)[number];
@@ -62,7 +66,7 @@ function csvCell(row: RunRow, col: RowColumn): CsvCell {
     case 'status': return row.status;
     case 'seed': return row.seed ?? null;
     case 'isotropic': case 'preservesRowSpace': case 'stateful': return Boolean(row[col]);
-    default: return row[col];
+    default: return row[col] ?? null; // null: not applicable, an empty cell
   }
 }
 
@@ -108,14 +112,15 @@ export function parseRowsCsv(text: string, name = 'csv'): RunRow[] {
   const header = splitCsvLine(lines[0]!, `${name}: line 1`);
   const index = new Map(header.map((h, i) => [h, i]));
   for (const c of ROW_COLUMNS) {
-    if (!index.has(c)) throw new DspgdError('E_FORMAT', `${name}: line 1: missing column ${c}`);
+    if (!index.has(c) && !OPTIONAL_COLUMNS.includes(c)) throw new DspgdError('E_FORMAT', `${name}: line 1: missing column ${c}`);
   }
   return lines.slice(1).map((line, li) => {
     const where = `${name}: line ${li + 2}`;
     const cells = splitCsvLine(line, where);
     if (cells.length !== header.length) throw new DspgdError('E_FORMAT', `${where}: ${cells.length} cells, expected ${header.length}`);
-    const get = (c: RowColumn) => cells[index.get(c)!]!;
+    const get = (c: RowColumn) => (index.has(c) ? cells[index.get(c)!]! : '');
     const num = (c: RowColumn) => {
+      if (NULLABLE_COLUMNS.includes(c) && get(c) === '') return null;
       const v = parseNumber(get(c));
       if (v === undefined) throw new DspgdError('E_FORMAT', `${where}: column ${c}: expected a number, got ${JSON.stringify(get(c))}`);
       return v;
@@ -131,7 +136,7 @@ export function parseRowsCsv(text: string, name = 'csv'): RunRow[] {
       isotropic: bool('isotropic'), preservesRowSpace: bool('preservesRowSpace'), stateful: bool('stateful'),
       lr: num('lr'), seed: get('seed') === '' ? null : num('seed'), status: status(get('status'), where),
     } as Partial<RunRow>;
-    for (const c of NUMBER_COLUMNS) (row as Record<NumberColumn, number>)[c] = num(c);
+    for (const c of NUMBER_COLUMNS) (row as Record<NumberColumn, number | null>)[c] = num(c);
     return orderRow(row as RunRow);
   });
 }
@@ -192,7 +197,9 @@ export function parseRowsJson(text: string, name = 'json'): RunRow[] {
     const where = `${name}: row ${i}`;
     if (o === null || typeof o !== 'object') throw new DspgdError('E_FORMAT', `${where}: expected an object`);
     const r = { ...(o as Record<string, unknown>) };
-    for (const c of NUMBER_COLUMNS) r[c] = toNum(r[c], `${where}.${c}`);
+    for (const c of NUMBER_COLUMNS) {
+      r[c] = NULLABLE_COLUMNS.includes(c) && (r[c] === null || r[c] === undefined) ? null : toNum(r[c], `${where}.${c}`);
+    }
     if (r.seed !== null) r.seed = toNum(r.seed, `${where}.seed`);
     const params = (r.params ?? {}) as Record<string, unknown>;
     r.params = Object.fromEntries(Object.entries(params).map(([k, v]) => [k, toNum(v, `${where}.params.${k}`)]));
@@ -206,13 +213,13 @@ export function parseRowsJson(text: string, name = 'json'): RunRow[] {
 
 /** Columns {@link formatTable} shows by default. */
 export const DEFAULT_TABLE_COLUMNS: readonly TableColumn[] = [
-  'precond', 'lr', 'seed', 'status', 'iterations', 'relResidual', 'relDistToGD', 'c', 'rowspaceNorm', 'nullspaceNorm',
+  'precond', 'lr', 'seed', 'status', 'iterations', 'relResidual', 'relDistToGD', 'c', 'lrSensitivity', 'rowspaceNorm', 'nullspaceNorm',
 ];
 
 /** Header text of a column in tables. */
 export const COLUMN_TITLES: Record<TableColumn, string> = {
   precond: 'precond', name: 'name', params: 'params', lr: 'lr', seed: 'seed', status: 'status', iterations: 'iters',
-  relResidual: 'relResidual', relDistToGD: 'relDistToGD', c: 'c', rowspaceNorm: '‖row‖', nullspaceNorm: '‖null‖',
+  relResidual: 'relResidual', relDistToGD: 'relDistToGD', c: 'c', lrSensitivity: 'lr-sensitivity', rowspaceNorm: '‖row‖', nullspaceNorm: '‖null‖',
   timeMs: 'time ms', isotropic: 'isotropic', preservesRowSpace: 'row-space', stateful: 'stateful',
 };
 
@@ -221,7 +228,8 @@ export function isNumericColumn(col: TableColumn): boolean {
   return (NUMBER_COLUMNS as readonly string[]).includes(col) || col === 'seed';
 }
 
-function shortNumber(v: number, kind: 'exp' | 'fixed' | 'int' | 'prec' | 'auto'): string {
+function shortNumber(v: number | null, kind: 'exp' | 'fixed' | 'int' | 'prec' | 'auto'): string {
+  if (v === null) return 'n/a';
   if (!Number.isFinite(v)) return String(v);
   switch (kind) {
     case 'auto': return v === 0 || (Math.abs(v) >= 1e-3 && Math.abs(v) < 1e5) ? fmtLr(v) : v.toExponential(2);
@@ -250,12 +258,22 @@ export function formatCell(row: RunRow, col: TableColumn): string {
   }
 }
 
+/** The line that separates runs that did not converge from the limits above it. */
+export const NOT_CONVERGED_HEADING = 'did not converge (not limits: relDistToGD, c and lr-sensitivity provisional):';
+
+/** Converged runs first, then those that did not converge (each group in input order). */
+export function convergedFirst(rows: readonly RunRow[]): { converged: RunRow[]; others: RunRow[] } {
+  return { converged: rows.filter((r) => r.status === 'converged'), others: rows.filter((r) => r.status !== 'converged') };
+}
+
 /**
  * An aligned plain-text table (header, a rule, one line per row; no trailing
- * newline). Text columns are left-aligned, numbers right-aligned.
+ * newline). Text columns are left-aligned, numbers right-aligned. Runs that did
+ * not converge come last, under {@link NOT_CONVERGED_HEADING}: their W∞ is not a limit.
  */
 export function formatTable(rows: readonly RunRow[], columns: readonly TableColumn[] = DEFAULT_TABLE_COLUMNS): string {
-  const cells = rows.map((r) => columns.map((c) => formatCell(r, c)));
+  const { converged, others } = convergedFirst(rows);
+  const cells = [...converged, ...others].map((r) => columns.map((c) => formatCell(r, c)));
   const heads = columns.map((c) => COLUMN_TITLES[c] ?? c);
   const len = (s: string) => [...s].length;
   const widths = columns.map((_, j) => Math.max(len(heads[j]!), ...cells.map((row) => len(row[j]!))));
@@ -264,5 +282,7 @@ export function formatTable(rows: readonly RunRow[], columns: readonly TableColu
     return isNumericColumn(columns[j]!) ? fill + s : s + fill;
   };
   const line = (row: string[]) => row.map(pad).join('  ').trimEnd();
-  return [line(heads), widths.map((w) => '-'.repeat(w)).join('  '), ...cells.map(line)].join('\n');
+  const body = cells.map(line);
+  if (others.length) body.splice(converged.length, 0, NOT_CONVERGED_HEADING);
+  return [line(heads), widths.map((w) => '-'.repeat(w)).join('  '), ...body].join('\n');
 }

@@ -1,0 +1,201 @@
+/**
+ * The implicit-bias report (spec: math.md, "The GD limit and the implicit-bias
+ * report", "What the theory predicts", "Which reference the report compares
+ * with"): where the final iterate W∞ sits relative to the reference W_GD∞, the
+ * interpolant closest to W0.
+ *
+ * The reference fields (relDistToGD, c, distToGD) are null, with the reason in
+ * `referenceNote`, where there is no reference to compare with:
+ * - a loss other than squared when no interpolant exists: its minimizer closest
+ *   to W0 is not the least-squares point, and this library does not compute it;
+ * - W0 already interpolates: W_GD∞ = W0 up to round-off, and both ratios would
+ *   divide by round-off (relDistToGD and c null, distToGD kept).
+ * Runs that did not converge have `provisional: true`: their W∞ is not a limit.
+ */
+import type { Problem } from '../problem.js';
+import type { Matrix } from '../matrix.js';
+import type { Wasm } from '../wasm/module.js';
+import type { Status } from '../stopping.js';
+
+export interface BiasReport {
+  /** W0 + X⁺(Y − XW0), shape mirroring W0: the GD limit for the squared loss (see `reference`). */
+  W_GD: Matrix;
+  /**
+   * What relDistToGD and c compare with: 'gd-limit' (W_GD∞, the interpolant closest to W0, or for
+   * the squared loss without an interpolant the least-squares point closest to W0), 'w0' (W0
+   * already interpolates, the ratios are undefined) or 'none' (no reference computed).
+   */
+  reference: 'gd-limit' | 'w0' | 'none';
+  /** Why relDistToGD and c are null (reference 'w0' or 'none'); null otherwise. */
+  referenceNote: string | null;
+  /** ‖W∞ − W_GD∞‖ / ‖W_GD∞ − W0‖; null when undefined (see referenceNote). */
+  relDistToGD: number | null;
+  /** ‖W∞ − W0‖ / ‖W_GD∞ − W0‖: ≥ 1 for any interpolant, 1 iff W∞ = W_GD∞; null when undefined. */
+  c: number | null;
+  /** ‖W∞ − W_GD∞‖ (null with reference 'none'). */
+  distToGD: number | null;
+  /** ‖W_GD∞ − W0‖. */
+  gdNorm: number;
+  /** ‖W∞ − W0‖. */
+  moved: number;
+  /** ‖P_row(W∞ − W0)‖ and ‖P_null(W∞ − W0)‖ with P_row = X⁺X, each computed directly. */
+  rowspaceNorm: number;
+  nullspaceNorm: number;
+  /** Numerical rank of X: the number of singular values σ_i > rankTolerance·σ_1. */
+  rank: number;
+  /** The rank tolerance, relative to σ_1 (max(n, d)·ε). */
+  rankTolerance: number;
+  /** n < d. */
+  overparameterized: boolean;
+  /** Whether some W has XW = Y; true only when gdLimitRelResidual is at round-off. */
+  interpolationExists: boolean;
+  /** Whether W0 itself interpolates. */
+  w0Interpolates: boolean;
+  /** ‖X W_GD∞ − Y‖/‖Y‖ (round-off when an interpolant exists). */
+  gdLimitRelResidual: number;
+  /** True when the run did not converge: W∞ is not a limit, and relDistToGD and c are provisional. */
+  provisional: boolean;
+  /** The preconditioner's declared flags. */
+  flags: { isotropic: boolean; preservesRowSpace: boolean; stateful: boolean };
+  /** What the theory predicts for this run, and whether the measurement agrees. */
+  theory: {
+    /** False for stateful methods (real Adam): outside the dual-space theory. */
+    applies: boolean;
+    /** True when the theory says W∞ = W_GD∞ (row-space-preserving K and an interpolant exists). */
+    predictsGdLimit: boolean;
+    /** One or two sentences comparing prediction and measurement. */
+    summary: string;
+  };
+}
+
+/** Threshold under which relDistToGD counts as "at the GD limit" in summaries. */
+export const AT_GD_LIMIT = 1e-6;
+
+/** What the report needs to know about the run besides W∞. */
+export interface RunFacts {
+  status: Status;
+  /** The loss's name ('squared', 'huber', …). */
+  loss: string;
+}
+
+export function biasReport(
+  wasm: Wasm,
+  problem: Problem,
+  W: number,
+  flags: BiasReport['flags'],
+  run: RunFacts,
+): BiasReport {
+  const { d, k } = problem;
+  const e = wasm.exports;
+  const len = d * k;
+  const gd = problem.gdLimitPtr();
+  const f = problem.rowSpace();
+  const tmp = wasm.allocF64(len, 'bias report');
+  let dist: number, gdNorm: number, moved: number, split: { row: number; null: number };
+  try {
+    e.sub(len, W, gd.ptr, tmp);
+    dist = Math.sqrt(e.sumsq(len, tmp));
+    e.sub(len, gd.ptr, problem.ptr.W0, tmp);
+    gdNorm = Math.sqrt(e.sumsq(len, tmp));
+    e.sub(len, W, problem.ptr.W0, tmp);
+    moved = Math.sqrt(e.sumsq(len, tmp));
+    split = f.split(tmp, k);
+  } finally {
+    wasm.free(tmp);
+  }
+  const info = gd.info;
+  const converged = run.status === 'converged';
+  const applies = !flags.stateful;
+  const squared = run.loss === 'squared';
+  let reference: BiasReport['reference'] = 'gd-limit';
+  let referenceNote: string | null = null;
+  if (!info.interpolates && !squared) {
+    reference = 'none';
+    referenceNote = `No interpolating solution exists and the loss is ${run.loss}, not squared: the limit of GD is then the minimizer of the loss closest to W0, `
+      + 'not the least-squares point W_GD, and it is not computed here; relDistToGD, c and distToGD are not applicable.';
+  } else if (info.w0Interpolates) {
+    reference = 'w0';
+    referenceNote = 'W0 already interpolates (XW0 = Y to round-off), so W_GD∞ = W0 and ‖W_GD∞ − W0‖ is round-off: relDistToGD and c are undefined.';
+  }
+  const ratios = reference === 'gd-limit';
+  const relDistToGD = ratios ? dist / gdNorm : null;
+  const c = ratios ? moved / gdNorm : null;
+  const predictsGdLimit = applies && flags.preservesRowSpace && info.interpolates;
+  const summary = summarize({
+    info, referenceNote, converged, status: run.status, applies, predictsGdLimit, relDistToGD, c, moved, nullNorm: split.null, squared,
+  });
+  return {
+    W_GD: gdMatrix(problem),
+    reference,
+    referenceNote,
+    relDistToGD,
+    c,
+    distToGD: reference === 'none' ? null : dist,
+    gdNorm,
+    moved,
+    rowspaceNorm: split.row,
+    nullspaceNorm: split.null,
+    rank: info.rank,
+    rankTolerance: info.rankTolerance,
+    overparameterized: problem.overparameterized,
+    interpolationExists: info.interpolates,
+    w0Interpolates: info.w0Interpolates,
+    gdLimitRelResidual: info.relResidual,
+    provisional: !converged,
+    flags: { ...flags },
+    theory: { applies, predictsGdLimit, summary },
+  };
+}
+
+interface SummaryInput {
+  info: { interpolates: boolean; relResidual: number; rank: number };
+  referenceNote: string | null;
+  converged: boolean;
+  status: Status;
+  applies: boolean;
+  predictsGdLimit: boolean;
+  relDistToGD: number | null;
+  c: number | null;
+  moved: number;
+  nullNorm: number;
+  squared: boolean;
+}
+
+/** The report's sentence: what was measured, against what the theory predicts. */
+function summarize(s: SummaryInput): string {
+  if (s.referenceNote) {
+    const extra = s.converged ? '' : ` The run did not converge (${s.status}).`;
+    return `${s.referenceNote} Measured ‖W∞ − W0‖ = ${fmt(s.moved)}, null-space part ${fmt(s.nullNorm)}.${extra}`;
+  }
+  const measured = `relDistToGD = ${fmt(s.relDistToGD)}, c = ${fmt(s.c)}`;
+  if (!s.converged) {
+    return `The run did not converge (${s.status}), so W∞ is not a limit: ${measured} are provisional${s.applies ? '' : ' (stateful method, outside the dual-space theory)'}.`;
+  }
+  if (!s.info.interpolates) {
+    return `No interpolating solution exists (Y − XW0 is not in the range of X; the GD limit's relative residual is ${fmt(s.info.relResidual)}): `
+      + `the reference W_GD∞ is the least-squares solution closest to W0, the limit of plain GD on the squared loss, and the interpolation theory does not apply. Measured ${measured}.`;
+  }
+  if (!s.applies) {
+    return `Stateful method (real Adam with moments): outside the dual-space theory, no prediction. Measured ${measured} at this learning rate.`;
+  }
+  const at = s.relDistToGD! <= AT_GD_LIMIT;
+  if (s.predictsGdLimit) {
+    return at
+      ? `Theory: W∞ = W_GD∞ (K preserves the row space). Measured ${measured}: agrees.`
+      : `Theory: W∞ = W_GD∞ (K preserves the row space). Measured relDistToGD = ${fmt(s.relDistToGD)}: further than expected (tighten tol?).`;
+  }
+  return at
+    ? `Theory: W∞ may differ from W_GD∞ (K leaves the row space); this run did not: relDistToGD = ${fmt(s.relDistToGD)}, null-space part ${fmt(s.nullNorm)}.`
+    : `Theory: W∞ may differ from W_GD∞ (K leaves the row space). Measured ${measured}, null-space part ${fmt(s.nullNorm)}: this run ended on another interpolant. `
+      + 'Whether that limit moves with the learning rate takes runs at several learning rates (a sweep\'s lrSensitivity).';
+}
+
+function fmt(x: number | null): string {
+  if (x === null) return 'n/a';
+  return Number.isFinite(x) ? x.toPrecision(3) : String(x);
+}
+
+function gdMatrix(problem: Problem): Matrix {
+  const { data, shape } = problem.gdLimit();
+  return { data, shape };
+}
