@@ -12,7 +12,7 @@
  *   (`jsonNumber` of src/io/json.ts, the convention of every JSON file written;
  *   `parseRowsJson` turns them, and the older "nan"/"inf" spellings, back into numbers).
  * - `formatTable`: aligned plain text for the terminal (rounded: lr and norms
- *   to 3 significant digits, relResidual and relDistToGD as x.xxe±y, c to 4 decimals).
+ *   to 4 significant digits, relResidual and relDistToGD as x.xxe±y, c to 4 decimals).
  *
  * `parseRowsCsv` and `parseRowsJson` read the two files back into `RunRow`s.
  * ROW_COLUMNS has no `name` column; readers derive it from the spec (the text
@@ -20,8 +20,9 @@
  */
 import { DspgdError } from '../errors.js';
 import { ROW_COLUMNS, fmtLr, type RunRow } from '../experiment.js';
-import { encodeCsvRows, formatNumber, parseNumber, type CsvCell } from '../io/csv.js';
+import { encodeCsvRows, type CsvCell } from '../io/csv.js';
 import { jsonNumber, parseJsonNumber } from '../io/json.js';
+import { formatNumber, parseNumber } from '../util/numbers.js';
 import { STATUSES, type Status } from '../stopping.js';
 
 export type RowColumn = (typeof ROW_COLUMNS)[number];

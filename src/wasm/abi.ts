@@ -47,7 +47,7 @@ export const abiGlobalName = (prefix: 'PRECOND' | 'LOSS', name: string) => `${pr
  * Compares the raw instance exports with the TypeScript side and returns the layout read
  * from the module; throws E_FORMAT listing every disagreement.
  */
-export function checkAbi(raw: WebAssembly.Exports, ids: { precond: Readonly<Record<string, number>>; loss: Readonly<Record<string, number>> }): Abi {
+export function checkAbi(raw: Readonly<Record<string, unknown>>, ids: { precond: Readonly<Record<string, number>>; loss: Readonly<Record<string, number>> }): Abi {
   const problems: string[] = [];
   const global = (name: string): number | undefined => {
     const g = raw[name];
