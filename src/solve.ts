@@ -419,7 +419,7 @@ class Run {
         wasm.f64(W, d * k).set(Wout);
       }
       try {
-        bias = biasReport(wasm, prob, W, flags, { status: this.status, loss: loss.name });
+        bias = biasReport(wasm, prob, W, flags, { status: this.status, loss });
       } finally {
         if (own) wasm.free(own);
       }
