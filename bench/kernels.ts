@@ -32,7 +32,8 @@ async function nodeBytes(file: string): Promise<BufferSource> {
 
 /** The bench kernels, instantiated once per dspgd memory. */
 export function benchKernels(wasm: Wasm): Promise<BenchExports> {
-  const memory = wasm.exports.memory;
+  // The public type is a structural stand-in (no DOM lib in users' type checks); at run time it is the module's Memory.
+  const memory = wasm.exports.memory as WebAssembly.Memory;
   let p = instances.get(memory);
   if (!p) {
     const shared = typeof SharedArrayBuffer !== 'undefined' && memory.buffer instanceof SharedArrayBuffer;

@@ -2,6 +2,22 @@
 // the Web Worker program, and the demo and bench pages in dist/web/.
 import { build } from 'esbuild';
 import { copyFileSync, existsSync, mkdirSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+
+// A module `x.node.ts` (Node-only code: reading build/*.wasm, worker_threads) has a browser twin
+// `x.browser.ts` with the same exports. Browser bundles take the twin, so no Node path reaches a
+// page, and no `new URL('…', import.meta.url)` to a Node-only file is left for a user's bundler
+// to resolve or copy (Vite would warn about each, and emit the Node worker as an asset).
+const browserTwins = {
+  name: 'browser-twins',
+  setup(b) {
+    b.onResolve({ filter: /\.node\.js$/ }, (args) => {
+      const twin = join(args.resolveDir, args.path.replace(/\.node\.js$/, '.browser.ts'));
+      if (!existsSync(twin)) return { errors: [{ text: `${args.path} has no browser twin (${twin})` }] };
+      return { path: twin };
+    });
+  },
+};
 
 export async function buildBrowser(define) {
   const common = {
@@ -12,6 +28,7 @@ export async function buildBrowser(define) {
     sourcemap: true,
     define,
     loader: { '.wasm': 'binary' },
+    plugins: [browserTwins],
     logLevel: 'warning',
   };
   // No node: module may reach a page: the codecs are runtime-agnostic, Node-only code sits in

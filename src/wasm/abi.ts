@@ -18,9 +18,10 @@ export const EXPORT_ARITY = {
   matmulXW: 6, matmulXtV: 6,
   residualGrad: 13, residualGradRows: 14, sumStats: 3, residualGradBatch: 8,
   gramXXt: 4, gramMetric: 6, gramMetricScratchLen: 1, gramMetricSupports: 1, crossDtS: 5, rightMulAdd: 7,
+  spectralRowFactor: 4, spectralRowStep: 11, spectralRowValue: 9,
   powerIterXtX: 6,
   lossEval: 7,
-  precondGrad: 7, precondValue: 6, precondScratchLen: 3, adamMomentStep: 9,
+  precondGrad: 7, precondValue: 6, precondScratchLen: 3, adamMomentStep: 9, precondStateLen: 2, precondStep: 7,
   cholesky: 3, cholSolve: 4, lqFactor: 8, lqApplyQ: 7, lqApplyQt: 7, triSolveLower: 7, triSolveLowerT: 7,
   lqGatherRows: 5, lqLowerTranspose: 6, lqPow2Scale: 2, lqScaledCopy: 4, orthonormalizeRows: 4, orthonormalizeScratchLen: 2,
   rngSeed: 2, fillNormal: 4, fillUniform: 4, fillGeometric: 3, scaleRows: 4,
@@ -47,7 +48,7 @@ export const abiGlobalName = (prefix: 'PRECOND' | 'LOSS', name: string) => `${pr
  * Compares the raw instance exports with the TypeScript side and returns the layout read
  * from the module; throws E_FORMAT listing every disagreement.
  */
-export function checkAbi(raw: WebAssembly.Exports, ids: { precond: Readonly<Record<string, number>>; loss: Readonly<Record<string, number>> }): Abi {
+export function checkAbi(raw: Readonly<Record<string, unknown>>, ids: { precond: Readonly<Record<string, number>>; loss: Readonly<Record<string, number>> }): Abi {
   const problems: string[] = [];
   const global = (name: string): number | undefined => {
     const g = raw[name];

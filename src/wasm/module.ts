@@ -5,8 +5,9 @@
  */
 import { instantiate } from '@assemblyscript/loader';
 import { DspgdError } from '../errors.js';
-import { nodeBuiltin } from '../util/node-builtin.js';
 import { canShareMemory } from '../util/shared-memory.js';
+// Node reads the builds from build/; browser bundles take source.browser.ts instead (scripts/browser-build.mjs).
+import { defaultSource, defaultSharedSource } from './source.node.js';
 import type { PrecondExports } from './exports/precond.js';
 import type { LinalgExports } from './exports/linalg.js';
 import type { RandomExports } from './exports/random.js';
@@ -16,9 +17,21 @@ import { LOSS_IDS } from '../losses/index.js';
 
 type Ptr = number;
 
+/**
+ * WASM bytes, as WebAssembly.instantiate takes them. The public types spell these out instead of
+ * using DOM's BufferSource and WebAssembly.Memory/Module: TypeScript declares those only in the
+ * DOM lib, and the published .d.ts must compile in a Node project (`lib: ["ES2022"]`, no DOM).
+ */
+export type WasmBytes = ArrayBuffer | ArrayBufferView<ArrayBuffer>;
+/** The part of a WebAssembly.Memory the library uses (see WasmBytes for why not the DOM type). */
+export interface WasmMemory {
+  readonly buffer: ArrayBuffer | SharedArrayBuffer;
+  grow(delta: number): number;
+}
+
 /** The raw WASM exports (one entry per exported kernel). */
 export interface DspgdExports extends PrecondExports, LinalgExports, RandomExports {
-  memory: WebAssembly.Memory;
+  memory: WasmMemory;
   // memory.ts
   alloc(bytes: number): Ptr;
   free(ptr: Ptr): void;
@@ -56,6 +69,9 @@ export interface DspgdExports extends PrecondExports, LinalgExports, RandomExpor
   gramMetricSupports(id: number): number;
   crossDtS(n: number, k: number, D: Ptr, S: Ptr, C: Ptr): void;
   rightMulAdd(n: number, k: number, alpha: number, D: Ptr, M: Ptr, beta: number, out: Ptr): void;
+  spectralRowFactor(n: number, gram: Ptr, L: Ptr, perm: Ptr): number;
+  spectralRowStep(n: number, r: number, k: number, L: Ptr, perm: Ptr, D: Ptr, F: Ptr, PF: Ptr, B: Ptr, eps: number, scratch: Ptr): number;
+  spectralRowValue(n: number, r: number, k: number, L: Ptr, perm: Ptr, D: Ptr, F: Ptr, eps: number, scratch: Ptr): number;
   // kernels/power_iteration.ts
   powerIterXtX(n: number, d: number, X: Ptr, v: Ptr, u: Ptr, iters: number): number;
   // losses/index.ts
@@ -77,14 +93,14 @@ export interface Wasm {
    * Present when the module runs on shared memory (the threads build): worker threads
    * instantiate the same module on the same memory and run kernels on row chunks.
    */
-  readonly shared?: { readonly module: WebAssembly.Module; readonly memory: WebAssembly.Memory };
+  readonly shared?: { readonly module: object; readonly memory: WasmMemory };
 }
 
 let wasmPromise: Promise<Wasm> | undefined;
-let wasmSource: (() => Promise<BufferSource>) | undefined;
-let sharedSource: (() => Promise<BufferSource>) | undefined | null;
+let wasmSource: (() => Promise<WasmBytes>) | undefined;
+let sharedSource: (() => Promise<WasmBytes>) | undefined | null;
 
-type Source = BufferSource | (() => Promise<BufferSource>);
+type Source = WasmBytes | (() => Promise<WasmBytes>);
 const asLoader = (s: Source) => (typeof s === 'function' ? s : async () => s);
 
 /**
@@ -101,44 +117,6 @@ export function setWasmSource(source: Source, opts: { shared?: Source } = {}): v
 /** Initial and maximum memory in 64 KiB pages (asconfig.json's initialMemory and maximumMemory). */
 const INITIAL_PAGES = 16;
 const MAX_PAGES = 65536;
-
-async function defaultSharedSource(): Promise<BufferSource | undefined> {
-  const env = typeof process !== 'undefined' ? process.env : undefined;
-  if (env?.DSPGD_THREADS === '0') return undefined;
-  const { readFile } = await nodeBuiltin<typeof import('node:fs/promises')>('fs/promises');
-  if (env?.DSPGD_WASM_SHARED) return readFile(env.DSPGD_WASM_SHARED);
-  // A private plain build (DSPGD_WASM) without its shared twin means: run that build, single-threaded.
-  if (env?.DSPGD_WASM) return undefined;
-  for (const url of [new URL('../../build/dspgd-shared.wasm', import.meta.url), new URL('../build/dspgd-shared.wasm', import.meta.url)]) {
-    try {
-      return await readFile(url);
-    } catch {
-      // try the next location
-    }
-  }
-  return undefined;
-}
-
-async function defaultSource(): Promise<BufferSource> {
-  // Node: the module sits in build/ at the package root; this file is either
-  // src/wasm/module.ts (tests) or dist/index.js (built package).
-  const { readFile } = await nodeBuiltin<typeof import('node:fs/promises')>('fs/promises');
-  // DSPGD_WASM points at another build (e.g. a debug build, or a private one while developing).
-  const override = typeof process !== 'undefined' ? process.env?.DSPGD_WASM : undefined;
-  if (override) return readFile(override);
-  const candidates = [
-    new URL('../../build/dspgd.wasm', import.meta.url),
-    new URL('../build/dspgd.wasm', import.meta.url),
-  ];
-  for (const url of candidates) {
-    try {
-      return await readFile(url);
-    } catch {
-      // try the next location
-    }
-  }
-  throw new DspgdError('E_IO', 'build/dspgd.wasm not found: run `npm run build` (npm install does it) first');
-}
 
 /** The process-wide module instance. */
 export function getWasm(): Promise<Wasm> {

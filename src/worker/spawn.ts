@@ -4,8 +4,9 @@
  * Both are wrapped in one small interface so the runner does not care which.
  */
 import { DspgdError } from '../errors.js';
-import { nodeBuiltin } from '../util/node-builtin.js';
 import type { Request, Response } from './protocol.js';
+// Browser bundles take spawn.browser.ts instead (scripts/browser-build.mjs): no worker_threads path reaches a page.
+import { spawnNode } from './spawn.node.js';
 
 export interface WorkerHandle {
   post(msg: Request, transfer: ArrayBuffer[]): void;
@@ -44,33 +45,5 @@ function spawnWeb(url?: string | URL): WorkerHandle {
     }),
     setBusy: () => undefined,
     terminate: async () => w.terminate(),
-  };
-}
-
-async function spawnNode(url?: string | URL): Promise<WorkerHandle> {
-  const [{ Worker: NodeWorker }, { existsSync }] = await Promise.all([
-    nodeBuiltin<typeof import('node:worker_threads')>('worker_threads'), nodeBuiltin<typeof import('node:fs')>('fs'),
-  ]);
-  // This file is bundled into dist/worker.js (worker-thread.js beside it) or run from src/worker/ (tests).
-  const candidates = url ? [new URL(String(url), import.meta.url)]
-    : [new URL('./worker-thread.js', import.meta.url), new URL('../../dist/worker-thread.js', import.meta.url)];
-  const file = candidates.find((u) => u.protocol !== 'file:' || existsSync(u));
-  if (!file) {
-    throw new DspgdError('E_IO', `createRunner: ${candidates[candidates.length - 1].pathname} not found: run \`npm run build\` first`, 'worker');
-  }
-  // A worker inherits the process's flags; --input-type (from `node -e`/`--eval`) makes it refuse to load a file.
-  const execArgv = process.execArgv.filter((a) => !a.startsWith('--input-type'));
-  const w = new NodeWorker(file, { execArgv });
-  w.unref();
-  let failed = false;
-  return {
-    post: (msg, transfer) => w.postMessage(msg, transfer),
-    onMessage: (fn) => w.on('message', fn),
-    onFailure: (fn) => {
-      w.on('error', (e) => { failed = true; fn(new DspgdError('E_THREAD', `worker thread failed: ${e.message}`, 'worker', { cause: e })); });
-      w.on('exit', (code) => { if (!failed) fn(new DspgdError('E_THREAD', `worker thread exited (code ${code})`, 'worker')); });
-    },
-    setBusy: (busy) => (busy ? w.ref() : w.unref()),
-    terminate: async () => { failed = true; await w.terminate(); },
   };
 }
