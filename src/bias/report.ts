@@ -59,8 +59,10 @@ export interface BiasReport {
   flags: { isotropic: boolean; preservesRowSpace: boolean; stateful: boolean };
   /** What the theory predicts for this run, and whether the measurement agrees. */
   theory: {
-    /** False for stateful methods (real Adam): outside the dual-space theory. */
+    /** False outside the dual-space theory: stateful methods (real Adam), power with p < 2. */
     applies: boolean;
+    /** Why the theory does not apply to this preconditioner (present when it does not). */
+    reason?: string;
     /** True when the theory says W∞ = W_GD∞ (row-space-preserving K and an interpolant exists). */
     predictsGdLimit: boolean;
     /** One or two sentences comparing prediction and measurement. */
@@ -76,6 +78,8 @@ export interface RunFacts {
   status: Status;
   /** The loss's name ('squared', 'huber', …). */
   loss: string;
+  /** The preconditioner's reason for being outside the dual-space theory, if it is (Preconditioner.outsideTheory). */
+  outsideTheory?: string;
 }
 
 export function biasReport(
@@ -105,7 +109,7 @@ export function biasReport(
   }
   const info = gd.info;
   const converged = run.status === 'converged';
-  const applies = !flags.stateful;
+  const applies = !flags.stateful && run.outsideTheory === undefined;
   const squared = run.loss === 'squared';
   let reference: BiasReport['reference'] = 'gd-limit';
   let referenceNote: string | null = null;
@@ -122,7 +126,7 @@ export function biasReport(
   const c = ratios ? moved / gdNorm : null;
   const predictsGdLimit = applies && flags.preservesRowSpace && info.interpolates;
   const summary = summarize({
-    info, referenceNote, converged, status: run.status, applies, predictsGdLimit, relDistToGD, c, moved, nullNorm: split.null, squared,
+    info, referenceNote, converged, status: run.status, applies, stateful: flags.stateful, reason: run.outsideTheory, predictsGdLimit, relDistToGD, c, moved, nullNorm: split.null, squared,
   });
   return {
     W_GD: gdMatrix(problem),
@@ -143,7 +147,7 @@ export function biasReport(
     gdLimitRelResidual: info.relResidual,
     provisional: !converged,
     flags: { ...flags },
-    theory: { applies, predictsGdLimit, summary },
+    theory: { applies, ...(run.outsideTheory === undefined ? {} : { reason: run.outsideTheory }), predictsGdLimit, summary },
   };
 }
 
@@ -153,6 +157,8 @@ interface SummaryInput {
   converged: boolean;
   status: Status;
   applies: boolean;
+  stateful: boolean;
+  reason: string | undefined;
   predictsGdLimit: boolean;
   relDistToGD: number | null;
   c: number | null;
@@ -169,14 +175,16 @@ function summarize(s: SummaryInput): string {
   }
   const measured = `relDistToGD = ${fmt(s.relDistToGD)}, c = ${fmt(s.c)}`;
   if (!s.converged) {
-    return `The run did not converge (${s.status}), so W∞ is not a limit: ${measured} are provisional${s.applies ? '' : ' (stateful method, outside the dual-space theory)'}.`;
+    return `The run did not converge (${s.status}), so W∞ is not a limit: ${measured} are provisional${s.applies ? '' : s.stateful ? ' (stateful method, outside the dual-space theory)' : ` (outside the dual-space theory: ${s.reason})`}.`;
   }
   if (!s.info.interpolates) {
     return `No interpolating solution exists (Y − XW0 is not in the range of X; the GD limit's relative residual is ${fmt(s.info.relResidual)}): `
       + `the reference W_GD∞ is the least-squares solution closest to W0, the limit of plain GD on the squared loss, and the interpolation theory does not apply. Measured ${measured}.`;
   }
   if (!s.applies) {
-    return `Stateful method (real Adam with moments): outside the dual-space theory, no prediction. Measured ${measured} at this learning rate.`;
+    return s.stateful
+      ? `Stateful method (real Adam with moments): outside the dual-space theory, no prediction. Measured ${measured} at this learning rate.`
+      : `Outside the dual-space theory (${s.reason}): no prediction. Measured ${measured} at this learning rate.`;
   }
   const at = s.relDistToGD! <= AT_GD_LIMIT;
   if (s.predictsGdLimit) {
