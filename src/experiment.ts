@@ -9,6 +9,9 @@ import type { Problem } from './problem.js';
 import type { Loss, Reduction } from './losses/index.js';
 import type { Status, StallOptions } from './stopping.js';
 import { suggestLearningRate } from './lr.js';
+import { formatLr } from './util/numbers.js';
+import { parseLr, type LrSpec, type LrText } from './lr-spec.js';
+import { checkOptionKeys, GRID_OPTION_KEYS } from './options.js';
 
 /** One run's numbers (a row of sweep.json / sweep.csv). */
 export interface RunRow {
@@ -54,11 +57,12 @@ export interface GridProblem {
 }
 
 /** A learning rate, or a multiple of the suggested stable step ('auto', '0.25*auto'). */
-export type LrSpec = number | { autoFactor: number };
+export type { LrSpec } from './lr-spec.js';
 
 export interface GridOptions {
   preconds: readonly (string | Preconditioner)[];
-  lrs: readonly LrSpec[];
+  /** Numbers, { autoFactor } or the text forms 'auto', '0.25*auto' (src/lr-spec.ts). */
+  lrs: readonly (LrSpec | LrText)[];
   loss?: string | Loss;
   reduction?: Reduction;
   tol?: number;
@@ -84,8 +88,10 @@ export interface GridResult {
 }
 
 export async function runGrid(problems: readonly GridProblem[], o: GridOptions): Promise<GridResult> {
+  checkOptionKeys(o, GRID_OPTION_KEYS, 'options');
   const preconds = o.preconds.map((p) => resolvePrecond(p, 'precond'));
-  const total = problems.length * preconds.length * o.lrs.length;
+  const lrs = o.lrs.map((l, i) => (typeof l === 'string' ? parseLr(l, `lrs[${i}]`) : l));
+  const total = problems.length * preconds.length * lrs.length;
   const rows: RunRow[] = [];
   const traces: RunTrace[] = [];
   let done = 0;
@@ -94,7 +100,7 @@ export async function runGrid(problems: readonly GridProblem[], o: GridOptions):
     const first = rows.length;
     const runs: SolveOptions[] = [];
     for (const precond of preconds) {
-      for (const lrSpec of o.lrs) {
+      for (const lrSpec of lrs) {
         const lr = typeof lrSpec === 'number'
           ? lrSpec
           : lrSpec.autoFactor * suggestLearningRate(problem, precond, o.loss, o.reduction);
@@ -189,9 +195,8 @@ function toRow(r: SolveResult, seed: number | null): [RunRow, RunTrace] {
   return [row, trace];
 }
 
-export function fmtLr(lr: number): string {
-  return Number(lr.toPrecision(3)).toString();
-}
+/** A learning rate in labels and tables: 4 significant digits (src/util/numbers.ts). */
+export const fmtLr = formatLr;
 
 /** Columns of sweep.csv / sweep.json rows, in order. */
 export const ROW_COLUMNS = ['precond', 'params', 'lr', 'seed', 'status', 'iterations', 'relResidual', 'relDistToGD', 'c',

@@ -10,6 +10,7 @@
 import { DspgdError } from './errors.js';
 import { Problem } from './problem.js';
 import { requireParam } from './spec.js';
+import { checkOptionKeys } from './options.js';
 import { getWasm, type Wasm } from './wasm/module.js';
 
 export type GeneratorKind = 'gaussian' | 'teacher' | 'spectrum';
@@ -49,6 +50,7 @@ export async function generate(opts: GenerateOptions): Promise<Problem> {
   if (opts === null || typeof opts !== 'object') {
     throw new DspgdError('E_PARAM', 'generate: expected options { n, d, k?, seed?, kind? }', 'generate');
   }
+  checkOptionKeys(opts, ['n', 'd', 'k', 'seed', 'kind', 'noise', 'cond', 'w0', 'w0Scale', 'oneD'] satisfies (keyof GenerateOptions)[], 'generate');
   const { n, d } = opts;
   const k = opts.k ?? 1;
   const seed = opts.seed ?? 0;

@@ -16,6 +16,9 @@ import { TraceRecorder, type Trace } from './trace.js';
 import { biasReport, type BiasReport } from './bias/report.js';
 import { suggestLearningRate } from './lr.js';
 import { requireParam } from './spec.js';
+import { DEFAULTS, checkOptionKeys } from './options.js';
+import { parseLr, type LrSpec, type LrText } from './lr-spec.js';
+import { adviseRun, type RunAdvice } from './advice.js';
 import { now, yieldToEventLoop } from './util/yield.js';
 import type { Engine, PathKind } from './engine/types.js';
 import { PrimalEngine } from './engine/primal.js';
@@ -35,8 +38,11 @@ export interface Progress {
 export interface SolveOptions extends StoppingOptions {
   /** ∇K: a spec string ('adam:eps=0.05') or a factory object (adam({ eps: 0.05 })). */
   precond: string | Preconditioner;
-  /** Learning rate η > 0, or 'auto' for the suggestion of suggestLearningRate(). */
-  lr: number | 'auto';
+  /**
+   * Learning rate η > 0; 'auto' for the stable step of suggestLearningRate(), or a multiple
+   * of it ('0.5*auto', as the CLI's --lr).
+   */
+  lr: number | LrText;
   /** ℓ: a spec string ('huber:delta=0.5') or a Loss. Default 'squared'. */
   loss?: string | Loss;
   /** 'sum' (default) or 'mean' (ℓ and ∇ℓ divided by n). */
@@ -99,6 +105,11 @@ export interface SolveResult {
   /** When status is 'diverged': the iteration where it was detected and a learning rate that is stable from W0. */
   divergedAt?: number;
   suggestedLr?: number;
+  /**
+   * When the run stopped short of tol ('max-iter', 'stalled', 'time-limit'): the residual trend
+   * over its last quarter, the iterations that trend still needs, and what to try.
+   */
+  advice?: RunAdvice;
 }
 
 /**
@@ -144,6 +155,10 @@ export async function solveBatch(problem: Problem | ProblemData, runs: readonly 
   if (!Array.isArray(runs) || runs.length === 0) {
     throw new DspgdError('E_PARAM', 'runs: expected a non-empty array of solve options', 'runs');
   }
+  if (batchOptions === null || typeof batchOptions !== 'object') {
+    throw new DspgdError('E_PARAM', 'batchOptions: expected { onDone }', 'batchOptions');
+  }
+  checkOptionKeys(batchOptions, ['onDone'], 'batchOptions');
   const cfgs = runs.map((o, i) => validate(o, `runs[${i}]`));
   const owned = !(problem instanceof Problem);
   const prob = problem instanceof Problem ? problem : await Problem.create(problem);
@@ -188,6 +203,7 @@ interface RunConfig {
   precond: Preconditioner;
   loss: Loss;
   reduction: Reduction;
+  lr: LrSpec;
   stop: ReturnType<typeof resolveStopping>;
   callbackEvery: number;
   traceEvery: number;
@@ -196,23 +212,41 @@ interface RunConfig {
   threads: number;
 }
 
+/** Every key of SolveOptions, for the unknown-key check (the type below fails to compile if one is missing). */
+const SOLVE_OPTION_KEYS = [
+  'precond', 'lr', 'loss', 'reduction', 'signal', 'callback', 'callbackEvery', 'traceEvery', 'report', 'yieldEveryMs',
+  'path', 'threads', 'maxIter', 'tol', 'gradTol', 'stall', 'divergenceFactor', 'timeLimitMs',
+] as const satisfies readonly (keyof SolveOptions)[];
+type MissingSolveKey = Exclude<keyof SolveOptions, (typeof SOLVE_OPTION_KEYS)[number]>;
+const allSolveKeysListed: [MissingSolveKey] extends [never] ? true : MissingSolveKey = true;
+void allSolveKeysListed;
+
 /** Checks every option before any WASM memory is touched. `where` prefixes errors in a batch. */
 function validate(options: SolveOptions, where: string): RunConfig {
   if (options === null || typeof options !== 'object') {
     throw new DspgdError('E_PARAM', `${where}: expected { precond, lr, ... }`, where);
   }
+  checkOptionKeys(options, SOLVE_OPTION_KEYS, where);
   const precond = resolvePrecond(options.precond as string | Preconditioner, 'precond');
   const loss = resolveLoss(options.loss, 'loss');
   const reduction = resolveReduction(options.reduction, 'reduction');
   const stop = resolveStopping(options);
-  if (options.lr !== 'auto') {
-    requireParam(typeof options.lr === 'number' && Number.isFinite(options.lr) && options.lr > 0, 'lr', 'a finite number > 0 (or "auto")', options.lr);
+  let lr: LrSpec;
+  if (typeof options.lr === 'string') {
+    lr = parseLr(options.lr, 'lr');
+    // A number belongs in a number: '0.1' is more likely a form field passed on unparsed than intended.
+    if (typeof lr === 'number') {
+      throw new DspgdError('E_PARAM', `lr: expected a number > 0, auto or F*auto; got the string ${JSON.stringify(options.lr)} (pass the number ${lr})`, 'lr');
+    }
+  } else {
+    requireParam(typeof options.lr === 'number' && Number.isFinite(options.lr) && options.lr > 0, 'lr', 'a finite number > 0, "auto" or "F*auto"', options.lr);
+    lr = options.lr;
   }
-  const callbackEvery = options.callbackEvery ?? 100;
+  const callbackEvery = options.callbackEvery ?? DEFAULTS.callbackEvery;
   requireParam(Number.isInteger(callbackEvery) && callbackEvery >= 1, 'callbackEvery', 'an integer ≥ 1', callbackEvery);
   const traceEvery = options.traceEvery ?? Math.max(1, Math.ceil(Math.min(stop.maxIter, 1e9) / 1000));
   requireParam(Number.isInteger(traceEvery) && traceEvery >= 1, 'traceEvery', 'an integer ≥ 1', traceEvery);
-  const yieldEveryMs = options.yieldEveryMs ?? 25;
+  const yieldEveryMs = options.yieldEveryMs ?? DEFAULTS.yieldEveryMs;
   requireParam(typeof yieldEveryMs === 'number' && yieldEveryMs > 0, 'yieldEveryMs', 'a number > 0', yieldEveryMs);
   if (options.callback !== undefined && typeof options.callback !== 'function') {
     throw new DspgdError('E_PARAM', 'callback: expected a function', 'callback');
@@ -221,7 +255,7 @@ function validate(options: SolveOptions, where: string): RunConfig {
   requireParam(path === 'auto' || path === 'primal' || path === 'rowspace', 'path', "'auto', 'primal' or 'rowspace'", path);
   const threads = options.threads ?? 1;
   requireParam(Number.isInteger(threads) && threads >= 1 && threads <= 64, 'threads', 'an integer from 1 to 64', threads);
-  return { precond, loss, reduction, stop, callbackEvery, traceEvery, yieldEveryMs, path, threads };
+  return { precond, loss, reduction, lr, stop, callbackEvery, traceEvery, yieldEveryMs, path, threads };
 }
 
 /** Lets the event loop run every `ms` milliseconds of computing. */
@@ -323,9 +357,9 @@ class Run {
 
   /** After the first evaluate: the 'auto' learning rate and the clock. */
   begin(): void {
-    const { prob, cfg, options } = this;
+    const { prob, cfg } = this;
     this.start = { maxAbsResidual: this.eng.maxAbsResidual(), gradNorm: this.eng.gradNorm };
-    this.lr = options.lr === 'auto' ? suggestLearningRate(prob, cfg.precond, cfg.loss, cfg.reduction, this.start) : options.lr;
+    this.lr = typeof cfg.lr === 'number' ? cfg.lr : cfg.lr.autoFactor * suggestLearningRate(prob, cfg.precond, cfg.loss, cfg.reduction, this.start);
     this.t0 = now();
   }
 
@@ -352,7 +386,11 @@ class Run {
     if (verdict) return this.end(verdict.status, verdict.reason);
     const elapsed = now() - this.t0;
     if (elapsed > cfg.stop.timeLimitMs) return this.end('time-limit', `time limit of ${cfg.stop.timeLimitMs} ms reached`, true);
-    if (options.signal?.aborted) return this.end('aborted', 'aborted by the AbortSignal', true);
+    if (options.signal?.aborted) {
+      // A string reason (the CLI's 'Ctrl-C') says who stopped the run better than the generic words.
+      const why = options.signal.reason;
+      return this.end('aborted', typeof why === 'string' && why !== '' ? why : 'aborted by the AbortSignal', true);
+    }
     if (options.callback && t % cfg.callbackEvery === 0) {
       let ret: void | boolean;
       try {
@@ -424,6 +462,11 @@ class Run {
         if (own) wasm.free(own);
       }
     }
+    const trace = this.trace.finish();
+    let advice: RunAdvice | undefined;
+    if ((this.status === 'max-iter' || this.status === 'stalled' || this.status === 'time-limit') && this.t > 0) {
+      advice = this.advise(trace);
+    }
     return {
       W: toMatrix(Wout, d, k, prob.labelsOneD),
       status: this.status,
@@ -439,11 +482,25 @@ class Run {
       precond: { name: precond.name, spec: precond.toString(), params: { ...precond.params }, ...flags },
       objective: { name: loss.name, params: { ...loss.params }, reduction },
       problem: { n, d, k, overparameterized: prob.overparameterized },
-      trace: this.trace.finish(),
+      trace,
       bias,
       divergedAt,
       suggestedLr,
+      advice,
     };
+  }
+
+  private advise(trace: Trace): RunAdvice | undefined {
+    const { prob, cfg } = this;
+    const { precond } = cfg;
+    return adviseRun({
+      status: this.status as 'max-iter' | 'stalled' | 'time-limit',
+      iterations: this.t, tol: cfg.stop.tol, lr: this.lr,
+      autoLr: suggestLearningRate(prob, precond, cfg.loss, cfg.reduction, this.start),
+      traceIteration: trace.iteration, traceRelResidual: trace.relResidual,
+      boundKnown: !precond.stateful && precond.wasm !== undefined && precond.name !== 'power',
+      rowSpaceAvailable: supportsRowSpace(prob.wasmInstance, precond), path: this.path, n: prob.n, d: prob.d,
+    });
   }
 
   free(): void {

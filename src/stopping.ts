@@ -6,19 +6,21 @@
  */
 import { DspgdError } from './errors.js';
 import { requireParam } from './spec.js';
+import { DEFAULTS, checkOptionKeys } from './options.js';
+import { formatCount, formatHuman } from './util/numbers.js';
 
 export type Status = 'converged' | 'max-iter' | 'diverged' | 'stalled' | 'aborted' | 'time-limit';
 export const STATUSES: readonly Status[] = ['converged', 'max-iter', 'diverged', 'stalled', 'aborted', 'time-limit'];
 
 export interface StallOptions {
-  /** Iterations over which progress is measured. Default 2000. */
+  /** Iterations over which progress is measured. Default 2000 (DEFAULTS.stallWindow). */
   window?: number;
   /** Stalled when the best relResidual fell by less than this fraction over the window. Default 1e-3. */
   minDecrease?: number;
 }
 
 export interface StoppingOptions {
-  /** Iteration budget. Default 10000. */
+  /** Iteration budget. Default 10,000 (DEFAULTS.maxIter, also the CLI's). */
   maxIter?: number;
   /** Converged when relResidual = ‖XW − Y‖/‖Y‖ ≤ tol. Default 1e-10. */
   tol?: number;
@@ -28,9 +30,15 @@ export interface StoppingOptions {
    * then left to tol, maxIter and the stall test, never reported as converged by it.
    */
   gradTol?: number;
-  /** Stall detection; `false` turns it off. */
+  /**
+   * Stall detection; `false` turns it off (with `divergenceFactor: Infinity` and no tol/gradTol
+   * reached, a run then does exactly `maxIter` steps).
+   */
   stall?: StallOptions | false;
-  /** Diverged when relResidual exceeds this multiple of its starting value. Default 1e6. */
+  /**
+   * Diverged when relResidual exceeds this multiple of its starting value. Default 1e6;
+   * `Infinity` turns this test off (non-finite values still stop the run: nothing can follow them).
+   */
   divergenceFactor?: number;
   /** Wall-clock budget in milliseconds. Default: none. */
   timeLimitMs?: number;
@@ -47,23 +55,24 @@ export interface ResolvedStopping {
 }
 
 export function resolveStopping(o: StoppingOptions): ResolvedStopping {
-  const maxIter = o.maxIter ?? 10000;
+  const maxIter = o.maxIter ?? DEFAULTS.maxIter;
   requireParam(Number.isInteger(maxIter) && maxIter >= 0, 'maxIter', 'an integer ≥ 0', maxIter);
-  const tol = o.tol ?? 1e-10;
+  const tol = o.tol ?? DEFAULTS.tol;
   requireParam(typeof tol === 'number' && tol >= 0 && !Number.isNaN(tol), 'tol', 'a number ≥ 0', tol);
-  const gradTol = o.gradTol ?? 0;
+  const gradTol = o.gradTol ?? DEFAULTS.gradTol;
   requireParam(typeof gradTol === 'number' && gradTol >= 0 && !Number.isNaN(gradTol), 'gradTol', 'a number ≥ 0', gradTol);
   let stallWindow = 0, stallMinDecrease = 0;
   if (o.stall !== false) {
     if (o.stall !== undefined && (typeof o.stall !== 'object' || o.stall === null)) {
       throw new DspgdError('E_PARAM', `stall: expected { window, minDecrease } or false, got ${String(o.stall)}`, 'stall');
     }
-    stallWindow = o.stall?.window ?? 2000;
-    stallMinDecrease = o.stall?.minDecrease ?? 1e-3;
+    checkOptionKeys(o.stall ?? {}, ['window', 'minDecrease'], 'stall');
+    stallWindow = o.stall?.window ?? DEFAULTS.stallWindow;
+    stallMinDecrease = o.stall?.minDecrease ?? DEFAULTS.stallMinDecrease;
     requireParam(Number.isInteger(stallWindow) && stallWindow >= 1, 'stall.window', 'an integer ≥ 1', stallWindow);
     requireParam(typeof stallMinDecrease === 'number' && stallMinDecrease >= 0 && stallMinDecrease < 1, 'stall.minDecrease', 'a number in [0, 1)', stallMinDecrease);
   }
-  const divergenceFactor = o.divergenceFactor ?? 1e6;
+  const divergenceFactor = o.divergenceFactor ?? DEFAULTS.divergenceFactor;
   requireParam(typeof divergenceFactor === 'number' && divergenceFactor > 1, 'divergenceFactor', 'a number > 1', divergenceFactor);
   const timeLimitMs = o.timeLimitMs ?? Infinity;
   requireParam(typeof timeLimitMs === 'number' && timeLimitMs > 0, 'timeLimitMs', 'a number > 0', timeLimitMs);
@@ -94,11 +103,11 @@ export class StopMonitor {
     }
     if (t === 0) this.r0 = relResidual;
     if (relResidual > o.divergenceFactor * Math.max(this.r0, 1e-300) && relResidual > 1e-12) {
-      return { status: 'diverged', reason: `relResidual grew ${o.divergenceFactor.toExponential(0)}× over its start by iteration ${t}` };
+      return { status: 'diverged', reason: `relResidual grew ${formatHuman(o.divergenceFactor)}× over its start by iteration ${t}` };
     }
-    if (relResidual <= o.tol) return { status: 'converged', reason: `relResidual ${relResidual.toExponential(2)} ≤ tol ${o.tol}` };
-    if (o.gradTol > 0 && gradNorm <= o.gradTol) return { status: 'converged', reason: `‖G‖ ${gradNorm.toExponential(2)} ≤ gradTol ${o.gradTol}` };
-    if (t >= o.maxIter) return { status: 'max-iter', reason: `reached maxIter = ${o.maxIter}` };
+    if (relResidual <= o.tol) return { status: 'converged', reason: `relResidual ${formatHuman(relResidual, 3)} ≤ tol ${formatHuman(o.tol)}` };
+    if (o.gradTol > 0 && gradNorm <= o.gradTol) return { status: 'converged', reason: `‖G‖ ${formatHuman(gradNorm, 3)} ≤ gradTol ${formatHuman(o.gradTol)}` };
+    if (t >= o.maxIter) return { status: 'max-iter', reason: `reached maxIter = ${formatCount(o.maxIter)}` };
     if (relResidual < this.best) this.best = relResidual;
     const w = this.ring.length;
     if (w > 0) {
@@ -106,7 +115,7 @@ export class StopMonitor {
       if (t >= w) {
         const past = this.ring[slot];
         if (this.best > (1 - o.stallMinDecrease) * past) {
-          return { status: 'stalled', reason: `relResidual improved by less than ${o.stallMinDecrease} (relative) over the last ${w} iterations` };
+          return { status: 'stalled', reason: `relResidual improved by less than ${formatHuman(o.stallMinDecrease)} (relative) over the last ${formatCount(w)} iterations` };
         }
       }
       this.ring[slot] = this.best;

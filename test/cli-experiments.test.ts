@@ -83,11 +83,12 @@ describe('dspgd solve, issue-3 options', () => {
   it('Ctrl-C stops the run cleanly: exit 3, status aborted, outputs complete', async () => {
     run('generate', '--n', '200', '--d', '2000', '--seed', '1', '--out', 'big.npz', '-q');
     const child = spawn(process.execPath, [BIN, 'solve', '--problem', 'big.npz', '--precond', 'sign:eps=1e-9', '--lr', '1e-5',
-      '--tol', '0', '--max-iter', '100000000', '--out', 'int.json', '--save-w', 'int.npy'], { cwd: dir });
+      '--tol', '0', '--max-iter', '100000000', '--out', 'int.json', '--save-w', 'int.npy'], { cwd: dir, env: { ...process.env, DSPGD_PROGRESS_EVERY_MS: '200' } });
     let stderr = '';
-    child.stderr.on('data', (b) => { stderr += b; });
-    // Wait until the run is under way (the problem is read and the loop started), then interrupt.
-    await new Promise((r) => setTimeout(r, 1500));
+    // Interrupt once the run is under way: its first progress line (off a terminal) says the loop runs,
+    // however long a loaded machine takes to start the process and read the problem.
+    const running = new Promise<void>((r) => child.stderr.on('data', (b) => { stderr += b; if (/iteration/.test(stderr)) r(); }));
+    await running;
     child.kill('SIGINT');
     const code = await new Promise<number | null>((r) => child.on('exit', r));
     expect(code).toBe(3);

@@ -3,6 +3,7 @@
 import { describe, it, expect } from 'vitest';
 import { readFileSync, existsSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
+import * as api from '../src/api.js';
 
 const pkg = JSON.parse(readFileSync('package.json', 'utf8'));
 
@@ -33,6 +34,30 @@ describe('package exports', () => {
       console.log(JSON.stringify([a.status, b.status]));
     `], { encoding: 'utf8', timeout: 30_000 });
     expect(JSON.parse(out.trim())).toEqual(['converged', 'converged']);
+  });
+
+  it('one export list: the Node entry and both browser bundles export the shared list of src/api.ts; only loadProblem is Node-only', async () => {
+    const shared = Object.keys(api).sort();
+    // What a Node script needs to save and plot what it solved, next to solve itself.
+    expect(shared).toEqual(expect.arrayContaining(['solve', 'parseNpy', 'encodeNpy', 'parseCsv', 'encodeCsv', 'runGrid', 'formatTable',
+      'lineChart', 'barChart', 'createRunner', 'parseLr', 'DEFAULTS']));
+    const node = Object.keys(await import('../dist/index.js')).sort();
+    expect(node).toEqual([...shared, 'loadProblem'].sort());
+    for (const f of ['../dist/dspgd.browser.js', '../dist/dspgd.browser-external.js']) {
+      expect(Object.keys(await import(/* @vite-ignore */ f)).sort(), f).toEqual(shared);
+    }
+  });
+
+  it("a Node script saves W with encodeNpy from 'dspgd' (through the exports map)", () => {
+    const out = execFileSync(process.execPath, ['--input-type=module', '-e', `
+      import { solve, generate, encodeNpy, parseNpy, runGrid, lineChart } from 'dspgd';
+      const p = await generate({ n: 6, d: 20, seed: 5 });
+      const r = await solve(p, { precond: 'gd', lr: 'auto', maxIter: 3000 });
+      const back = parseNpy(encodeNpy(r.W), 'W.npy');
+      const g = await runGrid([{ problem: p, seed: 5 }], { preconds: ['gd'], lrs: ['0.5*auto'], maxIter: 3000 });
+      console.log(JSON.stringify([back.shape, back.data.every((v, i) => Object.is(v, r.W.data[i])), g.rows[0].lr === r.lr / 2, typeof lineChart]));
+    `], { encoding: 'utf8', timeout: 30_000 });
+    expect(JSON.parse(out.trim())).toEqual([[20], true, true, 'function']);
   });
 
   it('the browser bundles and the worker program contain no node: imports', () => {

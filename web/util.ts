@@ -1,21 +1,11 @@
 /** Small helpers shared by the demo and bench pages. */
-import { DspgdError } from '../src/errors.js';
+import { parseLrList, type LrSpec } from '../src/lr-spec.js';
 
-export type LrItem = number | { autoFactor: number };
+export type LrItem = LrSpec;
 
-/** "0.01, auto, 0.5*auto" → numbers and multiples of the suggested stable step (as `dspgd sweep --lr`). */
+/** "0.01, auto, 0.5*auto" → numbers and multiples of the suggested stable step (the parser of `dspgd sweep --lr`). */
 export function parseLrs(text: string): LrItem[] {
-  const out: LrItem[] = [];
-  for (const raw of text.split(/[,\s]+/).filter(Boolean)) {
-    const m = /^(?:([0-9.eE+-]+)\s*\*\s*)?auto$/.exec(raw);
-    const v = m ? Number(m[1] ?? 1) : Number(raw);
-    if (!Number.isFinite(v) || v <= 0) {
-      throw new DspgdError('E_PARAM', `learning rates: expected numbers > 0, auto or F*auto, got ${JSON.stringify(raw)}`, 'lr');
-    }
-    out.push(m ? { autoFactor: v } : v);
-  }
-  if (!out.length) throw new DspgdError('E_PARAM', 'learning rates: give at least one', 'lr');
-  return out;
+  return parseLrList(text, 'lr', 'learning rates');
 }
 
 export function formatSpecParams(p: Readonly<Record<string, number>>): string {

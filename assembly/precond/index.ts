@@ -60,6 +60,6 @@ export function precondValue(id: i32, d: i32, k: i32, G: usize, params: usize, s
 /** Doubles of scratch precondGrad/precondValue need for `id` at this shape. */
 export function precondScratchLen(id: i32, d: i32, k: i32): i32 {
   if (id == COLNORM) return k;
-  if (id == SPECTRAL) return spectralScratchLen(k);
+  if (id == SPECTRAL) return spectralScratchLen(d, k);
   return 0;
 }

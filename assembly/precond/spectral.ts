@@ -1,125 +1,175 @@
-// spectral {eps}: ∇K(G) = G (GᵀG + ε²I_k)^{−1/2}, K(G) = tr (GᵀG + ε²I_k)^{1/2}
-// (Muon-style orthogonalized update, smoothed by ε). S = GᵀG + ε²I is k×k
-// with k small, so it is diagonalized by cyclic Jacobi rotations:
-// S = V Λ Vᵀ, S^{−1/2} = V Λ^{−1/2} Vᵀ, and P = G·S^{−1/2} (a right
-// multiplication: the row space is preserved). K = Σ √λ_i.
+// spectral {eps}: with the thin SVD G = U Σ Vᵀ (d×k, m = min(d, k) singular values),
+//   ∇K(G) = U diag(σᵢ/√(σᵢ² + ε²)) Vᵀ = G (GᵀG + ε²I_k)^{−1/2},
+//   K(G)  = Σᵢ √(σᵢ² + ε²) + (k − m)·ε        = tr (GᵀG + ε²I_k)^{1/2}
+// (GᵀG has the m eigenvalues σᵢ² and k − m zeros). The smoothed polar factor that
+// Muon's Newton–Schulz iteration approximates; not Muon (no momentum, no Newton–Schulz).
 //
-// Scratch layout (3k² + k doubles): S | V | M | λ. After the eigensolve S is
-// dead and is reused for V Λ^{−1/2}.
+// Evaluated from the singular values, never from GᵀG + ε²I: forming GᵀG squares the
+// condition number, and a σ below √u·‖G‖ is lost in it (a step with singular value 487
+// at ε = 1e−9). One-sided Jacobi (Hestenes) on the rows of the smaller side — G's d rows
+// when d ≤ k, else Gᵀ's k rows — orthogonalizes them by plane rotations T ← JT, keeping
+// the product Q of the rotations: G = Q·T (or Gᵀ = Q·T) with T's rows σᵢ vᵢᵀ. The step is
+// then Q diag(gᵢ) T with gᵢ = 1/√(σᵢ² + ε²): each row of T has norm σᵢ, so each singular
+// value of the step is σᵢgᵢ ≤ 1 to round-off, for every ε > 0. Work per sweep is
+// O(d·k·m): it follows the rank bound m, not k² (k = 1000, d = 3 rotates 3 rows).
 //
-// GᵀG overflows for entries above ~1e154 and loses the small ones below ~1e−146.
-// Outside [2^−480, 2^480] for m = max(max|g|, ε), the same formula is evaluated
-// on Ĝ = G/m and ε̂ = ε/m (kernels/scaled.ts): Ĝ(ĜᵀĜ + ε̂²I)^{−1/2} = G(GᵀG + ε²I)^{−1/2}
-// exactly in real arithmetic, and K = m·tr(ĜᵀĜ + ε̂²I)^{1/2}. Inside that range
-// nothing changes. The scaled rows are staged in M (during the Gram) and in S
-// (for the product), which are free at those times.
-import { axpy, dot } from "../kernels/dot";
-import { maxAbsStrided } from "../kernels/scaled";
-import { jacobiEigen } from "../linalg/jacobi_eigen";
+// Scale: G and ε are multiplied by 2^−e, e = ⌊log₂ max(max|g|, ε)⌋ (exact, a power of
+// two), so every dot product of the rotations is of size ≤ 4·len: no overflow for
+// |g| ~ 1e300 and no underflow unless an entry is 1e−150 below the largest. The step is
+// invariant under that scaling and K scales back by 2^e.
+//
+// Scratch (spectralScratchLen(d, k) doubles): T (d·k) | Q (m²) | W (m²) | σ (m).
+import { axpy, dot, norm2, sumsq } from "../kernels/dot";
+import { maxAbsStrided, SUMSQ_SAFE_LO } from "../kernels/scaled";
 
-const SCALE_HI: f64 = 3.1217485503159922e+144; // 2^480
-const SCALE_LO: f64 = 3.2033329522929615e-145; // 2^−480
-
-/** 1, or the m to scale G and ε by when their squares would over- or underflow. */
-function spectralScale(len: i32, G: usize, eps: f64): f64 {
-  const m = max(maxAbsStrided(len, G, 8), eps);
-  return m > SCALE_HI || m < SCALE_LO ? m : 1.0;
+/** Doubles of scratch spectralGrad/spectralValue need for a d×k G. */
+export function spectralScratchLen(d: i32, k: i32): i32 {
+  const m = min(d, k);
+  return d * k + 2 * m * m + m;
 }
 
-/** buf[a] = row[a]/m for a < k. */
-@inline function scaleRow(k: i32, row: usize, m: f64, buf: usize): void {
-  for (let a = 0; a < k; a++) store<f64>(buf + (<usize>a << 3), load<f64>(row + (<usize>a << 3)) / m);
+// Rotate rows (p, q) while |⟨t_p, t_q⟩| > tol·‖t_p‖‖t_q‖ with tol = u·max(2, √len): the
+// dot products themselves carry ~√len·u of relative round-off, so a tighter test only
+// spins. Quadratic convergence: a handful of sweeps; the cap guards against NaN input.
+const HALF_ULP: f64 = 1.1102230246251565e-16; // 2^−53
+const MAX_SWEEPS: i32 = 60;
+
+/** 2^k for −1022 ≤ k ≤ 1023. */
+@inline function pow2(k: i32): f64 {
+  return reinterpret<f64>(<u64>(k + 1023) << 52);
 }
 
-/** Doubles of scratch spectralGrad/spectralValue need for k outputs. */
-export function spectralScratchLen(k: i32): i32 {
-  return 3 * k * k + k;
+/** ⌊log₂ x⌋ for finite x > 0 (subnormals included). */
+function floorLog2(x: f64): i32 {
+  const bits = reinterpret<u64>(x);
+  const ex = <i32>((bits >> 52) & 0x7ff);
+  if (ex != 0) return ex - 1023;
+  return (63 - <i32>clz(bits)) - 1074;
 }
 
-@inline function at(A: usize, k: i32, i: i32, j: i32): usize {
-  return A + ((<usize>i * <usize>k + <usize>j) << 3);
+/** x[i·stride] and y[i·stride] ← (c x − s y, s x + c y) for i < len (stride in bytes). */
+@inline function rotate(len: i32, x: usize, y: usize, stride: usize, c: f64, s: f64): void {
+  for (let i = 0; i < len; i++) {
+    const o = <usize>i * stride;
+    const xi = load<f64>(x + o), yi = load<f64>(y + o);
+    store<f64>(x + o, c * xi - s * yi);
+    store<f64>(y + o, s * xi + c * yi);
+  }
 }
 
 /**
- * S (k×k) = ĜᵀĜ + ε̂²I for Ĝ = G/m (d×k row-major), ε̂ = ε/m: rank-one row updates,
- * fixed row order. m = 1 is the unscaled Gram; otherwise each row is staged in buf (k doubles).
+ * One-sided Jacobi on the m rows (length len) of T, in place: afterwards the rows are
+ * mutually orthogonal and T_in = Q·T_out with Q (m×m, row-major) orthogonal; sig[i] = ‖row i‖.
  */
-function gram(d: i32, k: i32, G: usize, eps: f64, S: usize, m: f64, buf: usize): void {
-  memory.fill(S, 0, <usize>(k * k) << 3);
-  const kRow = <usize>k << 3;
-  let row = G;
-  for (let i = 0; i < d; i++) {
-    let r = row;
-    if (m != 1.0) {
-      scaleRow(k, row, m, buf);
-      r = buf;
+export function jacobiRows(m: i32, len: i32, T: usize, Q: usize, sig: usize): void {
+  memory.fill(Q, 0, <usize>m * <usize>m << 3);
+  for (let i = 0; i < m; i++) store<f64>(Q + ((<usize>i * <usize>m + <usize>i) << 3), 1.0);
+  const row = <usize>len << 3;
+  const qCol = <usize>m << 3;
+  const tol = HALF_ULP * max(2.0, Math.sqrt(<f64>len));
+  for (let sweep = 0; sweep < MAX_SWEEPS; sweep++) {
+    let rotated = false;
+    for (let p = 0; p < m - 1; p++) {
+      const tp = T + <usize>p * row;
+      for (let q = p + 1; q < m; q++) {
+        const tq = T + <usize>q * row;
+        const a = sumsq(len, tp), b = sumsq(len, tq);
+        // A row whose squares underflow is 1e−146 below the scale: left as it is.
+        if (a < SUMSQ_SAFE_LO || b < SUMSQ_SAFE_LO) continue;
+        const g = dot(len, tp, tq);
+        if (!(abs(g) > tol * Math.sqrt(a) * Math.sqrt(b))) continue;
+        rotated = true;
+        // The smaller angle that makes the two rows orthogonal: t = tan θ solves
+        // t² + 2ζt − 1 = 0, ζ = (b − a)/(2g).
+        const zeta = (b - a) / (2.0 * g);
+        const t = abs(zeta) > 1e150 ? 0.5 / zeta : (zeta >= 0 ? 1.0 : -1.0) / (abs(zeta) + Math.sqrt(1.0 + zeta * zeta));
+        const c = 1.0 / Math.sqrt(1.0 + t * t);
+        const s = c * t;
+        rotate(len, tp, tq, 8, c, s);
+        // Q ← Q Jᵀ: columns p and q.
+        rotate(m, Q + (<usize>p << 3), Q + (<usize>q << 3), qCol, c, s);
+      }
     }
-    // Upper triangle only (row a from column a on); mirrored below so S is exactly symmetric.
-    for (let a = 0; a < k; a++) {
-      const ga = load<f64>(r + (<usize>a << 3));
-      axpy(k - a, ga, r + (<usize>a << 3), at(S, k, a, a));
-    }
-    row += kRow;
+    if (!rotated) break;
   }
-  eps = eps / m; // exact for m = 1
-  const e2 = eps * eps;
-  for (let a = 0; a < k; a++) {
-    store<f64>(at(S, k, a, a), load<f64>(at(S, k, a, a)) + e2);
-    for (let b = a + 1; b < k; b++) store<f64>(at(S, k, b, a), load<f64>(at(S, k, a, b)));
-  }
+  for (let i = 0; i < m; i++) store<f64>(sig + (<usize>i << 3), norm2(len, T + <usize>i * row));
 }
 
-/** Eigenvalues of ĜᵀĜ + ε̂²I (Ĝ = G/m, ε̂ = ε/m) into lam, clamped to their exact lower bound ε̂² (round-off can dip below it). */
-function eigenGram(d: i32, k: i32, G: usize, eps: f64, S: usize, V: usize, lam: usize, m: f64, buf: usize): void {
-  gram(d, k, G, eps, S, m, buf);
-  jacobiEigen(k, S, V, lam);
-  const em = eps / m;
-  const e2 = em * em;
-  for (let i = 0; i < k; i++) {
-    const o = lam + (<usize>i << 3);
-    store<f64>(o, max(load<f64>(o), e2));
+/** K(G), and P = ∇K(G) when P ≠ 0 (P must not alias G). */
+function spectralEval(d: i32, k: i32, G: usize, P: usize, eps: f64, scratch: usize): f64 {
+  const m = min(d, k);
+  const len = d * k;
+  const T = scratch;
+  const Q = T + (<usize>len << 3);
+  const W = Q + (<usize>(m * m) << 3);
+  const sig = W + (<usize>(m * m) << 3);
+  const top = max(maxAbsStrided(len, G, 8), eps);
+  if (top == 0 || !isFinite(top)) {
+    // G = 0 with ε = 0: the limit 0. Non-finite input: NaN out, for the divergence test.
+    const v: f64 = top == 0 ? 0.0 : NaN;
+    if (P) for (let i = 0; i < len; i++) store<f64>(P + (<usize>i << 3), v);
+    return v;
   }
+  // 2^−e as two factors, each a normal power of two, so the scaling is exact (e can be −1074).
+  const e = floorLog2(top);
+  const k1 = -(e >> 1), k2 = -e - k1;
+  const s1 = pow2(k1), s2 = pow2(k2);
+  const epsS = (eps * s1) * s2;
+  const rowsOfG = d <= k;
+  if (rowsOfG) {
+    for (let i = 0; i < len; i++) store<f64>(T + (<usize>i << 3), (load<f64>(G + (<usize>i << 3)) * s1) * s2);
+  } else {
+    // T = Gᵀ (k×d), so that G's columns are contiguous rows.
+    for (let j = 0; j < d; j++) {
+      for (let c = 0; c < k; c++) {
+        store<f64>(T + ((<usize>c * <usize>d + <usize>j) << 3), (load<f64>(G + ((<usize>j * <usize>k + <usize>c) << 3)) * s1) * s2);
+      }
+    }
+  }
+  const L = rowsOfG ? k : d;
+  jacobiRows(m, L, T, Q, sig);
+  let K: f64 = 0;
+  for (let i = 0; i < m; i++) {
+    const o = sig + (<usize>i << 3);
+    const h = Math.hypot(load<f64>(o), epsS);
+    K += h;
+    store<f64>(o, h > 0 ? 1.0 / h : 0.0); // gᵢ = 1/√(σᵢ² + ε²)
+  }
+  K += <f64>(k - m) * epsS;
+  if (P) {
+    memory.fill(P, 0, <usize>len << 3);
+    const kRow = <usize>k << 3;
+    if (rowsOfG) {
+      // G = Q·T: row r of the step is Σᵢ Q[r,i]·gᵢ·Tᵢ.
+      for (let r = 0; r < d; r++) {
+        for (let i = 0; i < m; i++) {
+          const a = load<f64>(Q + ((<usize>r * <usize>m + <usize>i) << 3)) * load<f64>(sig + (<usize>i << 3));
+          axpy(k, a, T + <usize>i * kRow, P + <usize>r * kRow);
+        }
+      }
+    } else {
+      // Gᵀ = Q·T (Q k×k): G = Tᵀ Qᵀ, step = Tᵀ diag(g) Qᵀ; W's row i is gᵢ·(column i of Q).
+      for (let i = 0; i < m; i++) {
+        const gi = load<f64>(sig + (<usize>i << 3));
+        for (let c = 0; c < k; c++) {
+          store<f64>(W + ((<usize>i * <usize>k + <usize>c) << 3), gi * load<f64>(Q + ((<usize>c * <usize>m + <usize>i) << 3)));
+        }
+      }
+      for (let j = 0; j < d; j++) {
+        for (let i = 0; i < m; i++) {
+          axpy(k, load<f64>(T + ((<usize>i * <usize>d + <usize>j) << 3)), W + <usize>i * kRow, P + <usize>j * kRow);
+        }
+      }
+    }
+  }
+  // K = 2^e·K̂, again as two exact factors.
+  return (K * pow2(-k1)) * pow2(-k2);
 }
 
 export function spectralGrad(d: i32, k: i32, G: usize, P: usize, eps: f64, scratch: usize): void {
-  const kk = <usize>(k * k) << 3;
-  const S = scratch, V = scratch + kk, M = scratch + 2 * kk, lam = scratch + 3 * kk;
-  const sc = spectralScale(d * k, G, eps);
-  eigenGram(d, k, G, eps, S, V, lam, sc, M);
-  // T = V Λ^{−1/2} (into S's space), then M = T Vᵀ: entry (a, b) is the dot of rows V_a and T_b.
-  const T = S;
-  for (let b = 0; b < k; b++) {
-    for (let r = 0; r < k; r++) {
-      store<f64>(at(T, k, b, r), load<f64>(at(V, k, b, r)) / Math.sqrt(load<f64>(lam + (<usize>r << 3))));
-    }
-  }
-  const kRow = <usize>k << 3;
-  for (let a = 0; a < k; a++) {
-    for (let b = a; b < k; b++) {
-      const m = dot(k, V + <usize>a * kRow, T + <usize>b * kRow);
-      store<f64>(at(M, k, a, b), m);
-      store<f64>(at(M, k, b, a), m);
-    }
-  }
-  // P_i = Ĝ_i·M for each row i; M is symmetric, so column b is the contiguous row b.
-  // Scaled rows are staged in S (T is dead once M is formed).
-  for (let i = 0; i < d; i++) {
-    let gi = G + <usize>i * kRow;
-    const pi = P + <usize>i * kRow;
-    if (sc != 1.0) {
-      scaleRow(k, gi, sc, S);
-      gi = S;
-    }
-    for (let b = 0; b < k; b++) store<f64>(pi + (<usize>b << 3), dot(k, gi, M + <usize>b * kRow));
-  }
+  spectralEval(d, k, G, P, eps, scratch);
 }
 
 export function spectralValue(d: i32, k: i32, G: usize, eps: f64, scratch: usize): f64 {
-  const kk = <usize>(k * k) << 3;
-  const S = scratch, V = scratch + kk, M = scratch + 2 * kk, lam = scratch + 3 * kk;
-  const sc = spectralScale(d * k, G, eps);
-  eigenGram(d, k, G, eps, S, V, lam, sc, M);
-  let s: f64 = 0;
-  for (let i = 0; i < k; i++) s += Math.sqrt(load<f64>(lam + (<usize>i << 3)));
-  return sc * s;
+  return spectralEval(d, k, G, 0, eps, scratch);
 }

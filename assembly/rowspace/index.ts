@@ -2,3 +2,4 @@
 export * from "./gram";
 export * from "./metric";
 export * from "./products";
+export * from "./spectral";

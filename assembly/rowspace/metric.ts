@@ -5,7 +5,8 @@
 // With G = XᵀD, C = Dᵀ(XXᵀ)D is available from the Gram matrix, so the fast path
 // never forms G: it gets M and K from C here and updates A by D·M.
 // These are the same formulas as the primal kernels in precond/, written in C.
-import { jacobiEigen } from "../linalg/jacobi_eigen";
+// spectral is the exception: it needs the singular values of G, which C has lost
+// below √u·‖G‖, and it is evaluated from a factor of G in spectral.ts.
 import {
   PRECOND_GD as GD, PRECOND_NORMALIZED as NORMALIZED, PRECOND_CLIP as CLIP, PRECOND_POWER as POWER,
   PRECOND_COLNORM as COLNORM, PRECOND_SPECTRAL as SPECTRAL,
@@ -15,12 +16,12 @@ import {
   return A + ((<usize>i * <usize>k + <usize>j) << 3);
 }
 
-/** Doubles of scratch gramMetric needs (spectral: 2k² + k; others none). */
+/** Doubles of scratch gramMetric needs: none (spectral's are precondScratchLen(spectral, n, k), see spectral.ts). */
 export function gramMetricScratchLen(k: i32): i32 {
-  return 2 * k * k + k;
+  return 0;
 }
 
-/** 1 when `id` has a row-space form here, else 0. */
+/** 1 when `id` has a row-space form (here, or in spectral.ts for spectral), else 0. */
 export function gramMetricSupports(id: i32): i32 {
   switch (id) {
     case GD: case NORMALIZED: case CLIP: case POWER: case COLNORM: case SPECTRAL: return 1;
@@ -68,31 +69,8 @@ export function gramMetric(id: i32, k: i32, C: usize, params: usize, M: usize, s
       }
       return s;
     }
-    case SPECTRAL: {
-      // C + ε²I = V Λ Vᵀ; M = V Λ^{−1/2} Vᵀ, K = Σ √λ (λ ≥ ε² exactly, so clamp round-off).
-      const kk = <usize>(k * k) << 3;
-      const S = scratch, V = scratch + kk, lam = scratch + 2 * kk;
-      memory.copy(S, C, kk);
-      const e2 = a * a;
-      for (let j = 0; j < k; j++) store<f64>(at(S, k, j, j), max(load<f64>(at(S, k, j, j)), 0.0) + e2);
-      jacobiEigen(k, S, V, lam);
-      let s: f64 = 0;
-      for (let r = 0; r < k; r++) {
-        const o = lam + (<usize>r << 3);
-        const l = max(load<f64>(o), e2);
-        store<f64>(o, 1.0 / Math.sqrt(l));
-        s += Math.sqrt(l);
-      }
-      for (let i = 0; i < k; i++) {
-        for (let j = i; j < k; j++) {
-          let m: f64 = 0;
-          for (let r = 0; r < k; r++) m += load<f64>(at(V, k, i, r)) * load<f64>(lam + (<usize>r << 3)) * load<f64>(at(V, k, j, r));
-          store<f64>(at(M, k, i, j), m);
-          store<f64>(at(M, k, j, i), m);
-        }
-      }
-      return s;
-    }
+    // SPECTRAL has no form in C = GᵀG that keeps its small singular values: spectral.ts
+    // evaluates it from a factor of G instead (gramMetricSupports still says 1 for it).
     default: unreachable();
   }
   return 0;

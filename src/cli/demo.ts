@@ -34,7 +34,7 @@ export function demoCommand(): Command {
       const result = await withInterrupt((signal) => runDemo({
         problem, signal,
         onRun: (row, done) => progress.update(done, row.relResidual),
-      }));
+      }), () => progress.stop());
       progress.stop();
       out.write(formatTable(result.rows) + '\n\n');
       out.write(result.conclusions.map((c, i) => `${i + 1}. ${c}`).join('\n') + '\n');

@@ -34,9 +34,13 @@ export function nonNegativeNumber(value: string): number {
   return v;
 }
 
+/** An integer ≥ 0, also in exponent form when its value is whole (`1e5`, `2.5e3`; not `1.5e0`). */
 export function nonNegativeInt(value: string): number {
-  const v = Number(value);
-  if (!/^\d+$/.test(value.trim()) || !Number.isSafeInteger(v)) throw new InvalidArgumentError('expected an integer ≥ 0.');
+  const t = value.trim();
+  const v = Number(t);
+  if (!/^\d+(?:\.\d*)?(?:[eE]\+?\d+)?$/.test(t) || !Number.isSafeInteger(v)) {
+    throw new InvalidArgumentError('expected an integer ≥ 0 (such as 5000 or 1e5).');
+  }
   return v;
 }
 

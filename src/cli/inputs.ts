@@ -14,6 +14,7 @@ export interface DataFlags {
   W0?: string;
   problem?: string;
   csvHeader?: string;
+  quiet?: boolean;
 }
 
 export function addDataOptions(cmd: Command, required: boolean): Command {
@@ -53,6 +54,30 @@ export async function openProblem(f: DataFlags): Promise<{ problem: Problem; sou
   }
   if (f.X === undefined) throw new DspgdError('E_PARAM', "--X: required (or --problem FILE.npz)", '--X');
   if (f.Y === undefined) throw new DspgdError('E_PARAM', "--Y: required (or --problem FILE.npz)", '--Y');
-  const problem = await loadProblem({ X: f.X, Y: f.Y, W0: f.W0 }, { names: { X: '--X', Y: '--Y', W0: '--W0' }, header: csvHeader(f) });
-  return { problem, source: f.X };
+  const onNote = (m: string) => { if (!f.quiet) process.stderr.write(`dspgd: note: ${m}\n`); };
+  try {
+    const problem = await loadProblem({ X: f.X, Y: f.Y, W0: f.W0 }, { names: { X: '--X', Y: '--Y', W0: '--W0' }, header: csvHeader(f), onNote });
+    return { problem, source: f.X };
+  } catch (e) {
+    if (e instanceof DspgdError && e.code === 'E_SHAPE' && (e.argument === '--Y' || e.argument === '--W0')) {
+      const hint = csvRowsHint(f);
+      if (hint) throw new DspgdError(e.code, e.message + hint, e.argument, { cause: e });
+    }
+    throw e;
+  }
+}
+
+const TEXT_EXTENSIONS = ['.csv', '.tsv', '.txt'];
+
+/**
+ * When shapes disagree and a delimited-text input was read with --csv-header auto: a first row of
+ * numbers only (pandas' default header 0,1,2,…) is data there, one row more than meant.
+ */
+function csvRowsHint(f: DataFlags): string {
+  if ((f.csvHeader ?? 'auto') !== 'auto') return '';
+  const text = ([['--X', f.X], ['--Y', f.Y], ['--W0', f.W0]] as const)
+    .filter(([, p]) => p !== undefined && TEXT_EXTENSIONS.some((x) => p.toLowerCase().endsWith(x)));
+  if (text.length === 0) return '';
+  return `. Note: a first row of numbers only (such as pandas' header 0,1,2,…) counts as a data row in ${text.map(([flag, p]) => `${flag} ${p}`).join(' and ')};`
+    + ' if it is a header, pass --csv-header yes';
 }

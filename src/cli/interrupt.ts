@@ -1,14 +1,25 @@
 /**
  * Ctrl-C during a run: the first SIGINT aborts the solve through its
- * AbortSignal (it returns status 'aborted' and the CLI still writes what was
- * finished); a second one exits at once with code 130.
+ * AbortSignal (it returns status 'aborted' with the message 'Ctrl-C', and the
+ * CLI still writes what was finished); a second one exits at once with code 130.
  */
-export async function withInterrupt<T>(fn: (signal: AbortSignal) => Promise<T>): Promise<T> {
+
+/** The abort reason a Ctrl-C gives; solve() reports a string reason as the run's message. */
+export const CTRL_C = 'Ctrl-C';
+
+/**
+ * `beforeMessage` runs before the notice is written: a progress bar must be
+ * stopped first, or its next redraw lands on top of the notice.
+ */
+export async function withInterrupt<T>(fn: (signal: AbortSignal) => Promise<T>, beforeMessage?: () => void): Promise<T> {
   const ac = new AbortController();
   const onSigint = () => {
     if (ac.signal.aborted) process.exit(130);
-    process.stderr.write('\ndspgd: interrupted; stopping after this iteration and writing what is finished (Ctrl-C again to quit now)\n');
-    ac.abort();
+    beforeMessage?.();
+    // On a terminal, start from a clean line: the echoed ^C (and any bar remnant) is wiped.
+    const clear = process.stderr.isTTY ? '\r\x1b[K' : '';
+    process.stderr.write(clear + 'dspgd: interrupted; stopping after this iteration and writing what is finished (Ctrl-C again to quit now)\n');
+    ac.abort(CTRL_C);
   };
   process.on('SIGINT', onSigint);
   try {

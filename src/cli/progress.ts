@@ -1,21 +1,44 @@
 /**
- * A progress bar on stderr for long runs (cli-progress), shown only on a
- * terminal: silent when stderr is not a TTY (pipes, CI, tests) or with --quiet,
- * so stdout stays clean for --json and tables.
+ * Progress of long runs on stderr, so stdout stays clean for --json and tables:
+ *
+ * - on a terminal, a progress bar (cli-progress), redrawn in place;
+ * - elsewhere (a batch job's log, a pipe), a plain line every 10 s
+ *   (`DSPGD_PROGRESS_EVERY_MS` changes the interval), so a log shows the run
+ *   is alive and how far it got, without a line per iteration;
+ * - nothing with --quiet.
  */
 import cliProgress from 'cli-progress';
+import { formatCount, formatDuration, formatHuman } from '../util/numbers.js';
 
 export interface Progress {
   /** Starts (or restarts) the bar: `total` iterations of one run, or (unit 'runs') runs of a grid. */
   start(total: number, label: string, unit?: string): void;
-  update(value: number, relResidual: number): void;
+  /** `detail` (e.g. which run of a grid is at which iteration) is shown in the log lines only. */
+  update(value: number, relResidual: number, detail?: string): void;
+  /** Removes the bar from the screen; safe to call more than once. */
   stop(): void;
+}
+
+export interface ProgressOptions {
+  /** False: no bar even on a terminal (the log lines still follow `quiet`). Default true. */
+  bar?: boolean;
+  /** Interval of the log lines in ms. Default DSPGD_PROGRESS_EVERY_MS or 10,000. */
+  everyMs?: number;
 }
 
 const SILENT: Progress = { start() {}, update() {}, stop() {} };
 
-export function createProgress(quiet: boolean | undefined, stream: NodeJS.WriteStream = process.stderr): Progress {
-  if (quiet || !stream.isTTY) return SILENT;
+export const DEFAULT_LOG_EVERY_MS = 10_000;
+
+function logInterval(): number {
+  const env = Number(process.env.DSPGD_PROGRESS_EVERY_MS);
+  return Number.isFinite(env) && env > 0 ? env : DEFAULT_LOG_EVERY_MS;
+}
+
+export function createProgress(quiet: boolean | undefined, stream: NodeJS.WriteStream = process.stderr, options: ProgressOptions = {}): Progress {
+  if (quiet) return SILENT;
+  if (!stream.isTTY) return logLines(stream, options.everyMs ?? logInterval());
+  if (options.bar === false) return SILENT;
   const bar = new cliProgress.SingleBar({
     stream,
     format: '{label} |{bar}| {value}/{total} {unit} | relResidual {rel} | ETA {eta_formatted}',
@@ -36,6 +59,29 @@ export function createProgress(quiet: boolean | undefined, stream: NodeJS.WriteS
     },
     stop() {
       if (running) bar.stop();
+      running = false;
+    },
+  };
+}
+
+/** One line per `everyMs` at most, written when an update arrives after the interval. */
+function logLines(stream: NodeJS.WritableStream, everyMs: number): Progress {
+  let label = '', unit = 'it', total = 0, t0 = 0, last = 0, running = false;
+  return {
+    start(n, l, u = 'it') {
+      total = n; label = l; unit = u;
+      t0 = last = Date.now();
+      running = true;
+    },
+    update(value, relResidual, detail) {
+      if (!running) return;
+      const now = Date.now();
+      if (now - last < everyMs) return;
+      last = now;
+      const what = unit === 'it' ? `iteration ${formatCount(value)} of ${formatCount(total)}` : `${formatCount(value)} of ${formatCount(total)} ${unit}`;
+      stream.write(`dspgd ${label}: ${what}${detail ? ` (${detail})` : ''}, relResidual ${formatHuman(relResidual, 3)}, elapsed ${formatDuration(now - t0)}\n`);
+    },
+    stop() {
       running = false;
     },
   };

@@ -43,6 +43,7 @@ export function resultToJson(r: SolveResult): Record<string, unknown> {
       theory: b.theory,
     },
     ...(r.divergedAt !== undefined ? { divergedAt: r.divergedAt, suggestedLr: r.suggestedLr } : {}),
+    ...(r.advice !== undefined ? { advice: { ...r.advice, decadesPer1000: num(r.advice.decadesPer1000) } } : {}),
   };
 }
 

@@ -6,24 +6,41 @@
  */
 import { Command, Option } from 'commander';
 import { solve, type SolveResult } from '../solve.js';
+import type { RunAdvice } from '../advice.js';
 import { encodeMatrixFile, encodeCsv, writeFilesAtomic, type AtomicFile } from '../io/index.js';
 import { resolvePrecond, BUILTIN_PRECOND_NAMES } from '../precond/index.js';
 import { resolveLoss, LOSS_NAMES } from '../losses/index.js';
 import { DspgdError } from '../errors.js';
 import { resultToJson } from './result-json.js';
 import { biasLines } from '../report/bias.js';
-import { EXIT_NOT_CONVERGED, EXIT_OK, positiveNumber, nonNegativeNumber, nonNegativeInt, positiveInt } from './errors.js';
+import { EXIT_NOT_CONVERGED, EXIT_OK, nonNegativeNumber, nonNegativeInt, positiveInt } from './errors.js';
 import { addDataOptions, openProblem, type DataFlags } from './inputs.js';
 import { createProgress } from './progress.js';
 import { withInterrupt } from './interrupt.js';
+import { DEFAULTS } from '../options.js';
+import { parseLr, lrOption, type LrSpec } from '../lr-spec.js';
+import { formatCount, formatHuman, formatLr, formatDuration } from '../util/numbers.js';
 
 interface SolveFlags extends DataFlags {
-  precond: string; lr: number | 'auto';
+  precond: string; lr: LrSpec;
   loss: string; reduction: 'sum' | 'mean';
   tol: number; maxIter: number; gradTol: number;
   out?: string; saveW?: string; saveWgd?: string; trace?: string;
   json?: boolean; quiet?: boolean;
   path: 'auto' | 'primal' | 'rowspace'; threads: number;
+  stall: boolean; divergenceStop: boolean;
+}
+
+/** A flag that may be given once: a second value is an error, not "the last one wins". */
+function once<T>(flag: string, parse: (v: string) => T): (v: string, prev: T | undefined) => T {
+  const seen = new Map<string, string>();
+  return (v, prev) => {
+    if (prev !== undefined) {
+      throw new DspgdError('E_PARAM', `${flag}: given twice (${JSON.stringify(seen.get(flag))} and ${JSON.stringify(v)}); solve runs one${flag === '--precond' ? ' preconditioner (dspgd sweep runs several)' : ' value'}`, flag);
+    }
+    seen.set(flag, v);
+    return parse(v);
+  };
 }
 
 export function solveCommand(): Command {
@@ -31,13 +48,15 @@ export function solveCommand(): Command {
     .description('Run DSPGD once on your data and report the implicit bias.');
   addDataOptions(cmd, true);
   return cmd
-    .requiredOption('--precond <spec>', `preconditioner NAME[:key=value,...]; one of ${BUILTIN_PRECOND_NAMES.join(', ')}`)
-    .requiredOption('--lr <lr>', 'learning rate > 0, or "auto" (a stable step from λmax(XᵀX))', (v: string) => (v === 'auto' ? 'auto' : positiveNumber(v)))
+    .requiredOption('--precond <spec>', `preconditioner NAME[:key=value,...]; one of ${BUILTIN_PRECOND_NAMES.join(', ')}`, once('--precond', (v) => v))
+    .requiredOption('--lr <lr>', 'learning rate > 0, "auto" (a stable step from λmax(XᵀX)) or a multiple "F*auto" such as 0.5*auto', once('--lr', (v) => parseLr(v, '--lr')))
     .option('--loss <spec>', `loss NAME[:key=value]; one of ${LOSS_NAMES.join(', ')}`, 'squared')
     .addOption(new Option('--reduction <r>', 'loss reduction').choices(['sum', 'mean']).default('sum'))
-    .option('--tol <t>', 'stop when ‖XW − Y‖/‖Y‖ ≤ t', nonNegativeNumber, 1e-10)
-    .option('--grad-tol <t>', 'stop when ‖G‖ ≤ t', nonNegativeNumber, 0)
-    .option('--max-iter <n>', 'iteration budget', nonNegativeInt, 10000)
+    .option('--tol <t>', 'stop when ‖XW − Y‖/‖Y‖ ≤ t', nonNegativeNumber, DEFAULTS.tol)
+    .option('--grad-tol <t>', 'stop when ‖G‖ ≤ t (0: off)', nonNegativeNumber, DEFAULTS.gradTol)
+    .option('--max-iter <n>', 'iteration budget (an integer; 1e5 is accepted)', nonNegativeInt, DEFAULTS.maxIter)
+    .option('--no-stall', `do not stop when relResidual improves by less than ${formatHuman(DEFAULTS.stallMinDecrease)} over ${formatCount(DEFAULTS.stallWindow)} iterations`)
+    .option('--no-divergence-stop', `do not stop when relResidual grows ${formatHuman(DEFAULTS.divergenceFactor)}× over its start (non-finite values still stop); with --no-stall and tol 0, exactly --max-iter steps`)
     .addOption(new Option('--path <p>', 'primal (on W), rowspace (on A with W = W0 + XᵀA; row-space preconditioners only) or auto').choices(['auto', 'primal', 'rowspace']).default('auto'))
     .option('--threads <t>', 'threads for the pass over X (results do not depend on it)', positiveInt, 1)
     .option('--out <file>', 'write the result as JSON')
@@ -49,11 +68,14 @@ export function solveCommand(): Command {
     .addHelpText('after', `
 Exit codes: 0 converged; 3 ran but did not converge (outputs still written); 2 bad usage or input.
 Ctrl-C stops the run after the current iteration and writes the outputs (status "aborted").
+A run that does not converge prints its residual trend and what to try (result.json: "advice").
+Off a terminal (a log file), a progress line goes to stderr every 10 s unless --quiet.
 
 Examples:
   $ dspgd solve --X X.npy --Y Y.npy --precond adam:eps=0.05 --lr 0.1 --out result.json
   $ dspgd solve --problem problem.npz --precond normalized --lr auto --save-w W.npy --save-wgd WGD.npy
-  $ dspgd solve --X data.csv --Y labels.csv --precond spectral:eps=0.1 --lr auto --trace trace.csv --json`)
+  $ dspgd solve --X data.csv --Y labels.csv --precond spectral:eps=0.1 --lr 0.5*auto --trace trace.csv --json
+  $ dspgd solve --problem problem.npz --precond adam:beta1=0.9,beta2=0.999 --lr 1e-3 --tol 0 --max-iter 5000 --no-stall --no-divergence-stop   # exactly 5000 steps`)
     .action(async (flags: SolveFlags) => {
       process.exitCode = await runSolve(flags);
     });
@@ -67,13 +89,14 @@ async function runSolve(f: SolveFlags): Promise<number> {
     if (path !== undefined && path.trim() === '') throw new DspgdError('E_PARAM', `${flag}: expected a file path`, flag);
   }
   const { problem } = await openProblem(f);
-  const progress = createProgress(f.quiet || f.json);
+  const progress = createProgress(f.quiet, process.stderr, { bar: !f.json });
   try {
-    progress.start(f.maxIter, precond.toString());
+    progress.start(f.maxIter, `solve ${precond.toString()}`);
     const r = await withInterrupt((signal) => solve(problem, {
-      precond, loss, lr: f.lr, reduction: f.reduction, tol: f.tol, gradTol: f.gradTol, maxIter: f.maxIter, path: f.path, threads: f.threads,
+      precond, loss, lr: lrOption(f.lr), reduction: f.reduction, tol: f.tol, gradTol: f.gradTol, maxIter: f.maxIter, path: f.path, threads: f.threads,
+      stall: f.stall ? undefined : false, divergenceFactor: f.divergenceStop ? undefined : Infinity,
       signal, callbackEvery: 50, callback: (p) => progress.update(p.iteration, p.relResidual),
-    }));
+    }), () => progress.stop());
     progress.stop();
     const files: AtomicFile[] = [];
     if (f.out) files.push({ path: f.out, data: JSON.stringify(resultToJson(r), null, 2) + '\n', argument: '--out' });
@@ -104,12 +127,38 @@ function printSummary(r: SolveResult): void {
   const b = r.bias;
   const lines = [
     `status        ${r.status} (${r.message})`,
-    `iterations    ${r.iterations}   time ${r.timeMs.toFixed(1)} ms   lr ${r.lr}`,
+    `iterations    ${formatCount(r.iterations)}   time ${formatDuration(r.timeMs)}   lr ${formatLr(r.lr)}`,
     `precond       ${r.precond.spec}   isotropic=${r.precond.isotropic} preservesRowSpace=${r.precond.preservesRowSpace}${r.precond.stateful ? ' stateful' : ''}`,
     `loss          ${r.loss.toExponential(4)}   relResidual ${r.relResidual.toExponential(3)}`,
   ];
   if (b) {
     lines.push(...biasLines(b, r.problem));
   }
+  if (r.advice) lines.push(...adviceLines(r));
   process.stdout.write(lines.join('\n') + '\n');
+}
+
+/** The advice of a run that stopped short of tol, with the options written as flags. */
+function adviceLines(r: SolveResult): string[] {
+  const a = r.advice!;
+  const out = [
+    `trend         relResidual ${formatHuman(a.relResidualFrom, 3)} → ${formatHuman(a.relResidualTo, 3)} over iterations ${formatCount(a.from)}–${formatCount(a.to)}`
+      + ` (${a.decadesPer1000 > 0 ? '+' : ''}${formatHuman(a.decadesPer1000, 2)} decades per 1000 iterations)`,
+    a.iterationsToTol === null
+      ? (a.decadesPer1000 < 0 ? 'estimate      tol cannot be estimated from this trend' : 'estimate      relResidual is not decreasing at this lr')
+      : a.iterationsToTol > 1e9
+        ? `estimate      over 1e9 more iterations to reach tol at this rate`
+        : `estimate      about ${formatCount(a.iterationsToTol)} more iterations to reach tol at this rate`,
+  ];
+  const flag = (s: RunAdvice['suggestions'][number]): string => {
+    switch (s.option) {
+      case 'maxIter': return `--max-iter ${s.value}   (${s.why})`;
+      case 'stall': return `--no-stall   (${s.why})`;
+      case 'lr': return `--lr ${s.autoFactor === 1 ? 'auto' : s.autoFactor === 1.9 ? '1.9*auto' : formatLr(s.value as number)}   (${s.why})`;
+      case 'path': return `--path rowspace   (${s.why})`;
+      default: return `scale the features, e.g. standardize the columns of X   (${s.why})`;
+    }
+  };
+  a.suggestions.forEach((s, i) => out.push(`${i === 0 ? 'try           ' : '              '}${flag(s)}`));
+  return out;
 }

@@ -5,7 +5,10 @@
  */
 import { Command, Option } from 'commander';
 import { resolve } from 'node:path';
-import { runGrid, type GridProblem, type LrSpec } from '../experiment.js';
+import { runGrid, type GridProblem } from '../experiment.js';
+import { parseLrList, formatLrSpec, type LrSpec } from '../lr-spec.js';
+import { DEFAULTS } from '../options.js';
+import { formatCount, formatHuman } from '../util/numbers.js';
 import { generate, GENERATOR_KINDS, type GeneratorKind } from '../generate.js';
 import { resolvePrecond, BUILTIN_PRECOND_NAMES } from '../precond/index.js';
 import { resolveLoss, LOSS_NAMES } from '../losses/index.js';
@@ -22,30 +25,12 @@ import type { Problem } from '../problem.js';
 interface SweepFlags extends DataFlags {
   precond: string[]; lr: LrSpec[]; seeds: number[];
   n: number; d: number; k: number; kind: GeneratorKind; noise: number; cond: number;
-  loss: string; reduction: 'sum' | 'mean'; tol: number; maxIter: number;
+  loss: string; reduction: 'sum' | 'mean'; tol: number; maxIter: number; stall: boolean;
   outDir: string; quiet?: boolean;
 }
 
-/** '0.1', 'auto' or '0.25*auto' → a learning rate or a multiple of the suggested step. */
-export function parseLrList(value: string): LrSpec[] {
-  const out: LrSpec[] = [];
-  for (const raw of value.split(',')) {
-    const t = raw.trim();
-    const m = /^(?:([0-9.eE+-]+)\s*\*\s*)?auto$/.exec(t);
-    if (m) {
-      const f = m[1] === undefined ? 1 : Number(m[1]);
-      if (!Number.isFinite(f) || f <= 0) throw new DspgdError('E_PARAM', `--lr: expected F*auto with F > 0, got ${JSON.stringify(t)}`, '--lr');
-      out.push({ autoFactor: f });
-    } else {
-      const v = Number(t);
-      if (t === '' || !Number.isFinite(v) || v <= 0) {
-        throw new DspgdError('E_PARAM', `--lr: expected comma-separated learning rates > 0 (or auto, 0.5*auto), got ${JSON.stringify(t)}`, '--lr');
-      }
-      out.push(v);
-    }
-  }
-  return out;
-}
+/** --lr when not given: the stable step and a quarter of it, per preconditioner. */
+const DEFAULT_LRS: LrSpec[] = [{ autoFactor: 1 }, { autoFactor: 0.25 }];
 
 function parseSeeds(value: string): number[] {
   return value.split(',').map((t) => nonNegativeInt(t.trim()));
@@ -56,9 +41,12 @@ export function sweepCommand(): Command {
     .description('Run a grid of preconditioners × learning rates × seeds and report the implicit bias of each run, with plots.');
   addDataOptions(cmd, false);
   return cmd
-    .option('--precond <spec>', `a preconditioner NAME[:key=value,...]; repeat the flag for several (default: the demo's ten). Names: ${BUILTIN_PRECOND_NAMES.join(', ')}`,
-      (v: string, prev: string[]) => [...prev, v], [] as string[])
-    .option('--lr <list>', 'comma-separated learning rates; "auto" or "0.25*auto" are multiples of a stable step per preconditioner', parseLrList, [{ autoFactor: 1 }, { autoFactor: 0.25 }] as LrSpec[])
+    .addOption(new Option('--precond <spec>', `a preconditioner NAME[:key=value,...]; repeat the flag for several. Names: ${BUILTIN_PRECOND_NAMES.join(', ')}`)
+      .argParser((v: string, prev: string[]) => [...prev, v])
+      .default([] as string[], `the demo's ten: ${DEMO_PRECONDS.join(' ')}`))
+    .addOption(new Option('--lr <list>', 'comma-separated learning rates; "auto" or "0.25*auto" are multiples of a stable step per preconditioner')
+      .argParser((v: string) => parseLrList(v, '--lr'))
+      .default(DEFAULT_LRS, DEFAULT_LRS.map(formatLrSpec).join(',')))
     .option('--seeds <list>', 'comma-separated seeds of the generated problem (ignored with user data)', parseSeeds, [0])
     .option('--n <n>', 'generated problem: samples', positiveInt, 40)
     .option('--d <d>', 'generated problem: parameters per output', positiveInt, 120)
@@ -68,8 +56,9 @@ export function sweepCommand(): Command {
     .option('--cond <c>', 'condition number for --kind spectrum', positiveNumber, 100)
     .option('--loss <spec>', `loss NAME[:key=value]; one of ${LOSS_NAMES.join(', ')}`, 'squared')
     .addOption(new Option('--reduction <r>', 'loss reduction').choices(['sum', 'mean']).default('sum'))
-    .option('--tol <t>', 'stop each run when ‖XW − Y‖/‖Y‖ ≤ t', nonNegativeNumber, 1e-10)
-    .option('--max-iter <n>', 'iteration budget per run', nonNegativeInt, 100000)
+    .option('--tol <t>', 'stop each run when ‖XW − Y‖/‖Y‖ ≤ t', nonNegativeNumber, DEFAULTS.tol)
+    .option('--max-iter <n>', 'iteration budget per run (an integer; 1e5 is accepted)', nonNegativeInt, DEFAULTS.maxIter)
+    .option('--no-stall', `do not stop a run when relResidual improves by less than ${formatHuman(DEFAULTS.stallMinDecrease)} over ${formatCount(DEFAULTS.stallWindow)} iterations`)
     .option('--out-dir <dir>', 'where sweep.json, sweep.csv, the plots and index.html go', 'dspgd-sweep')
     .option('-q, --quiet', 'print nothing but errors (no table, no progress bar)')
     .addHelpText('after', `
@@ -103,13 +92,15 @@ Examples:
         const total = problems.length * preconds.length * f.lr.length;
         const t0 = Date.now();
         progress.start(total, 'sweep', 'runs');
+        let finished = 0;
         const result = await withInterrupt((signal) => runGrid(problems, {
-          preconds, lrs: f.lr, loss, reduction: f.reduction, tol: f.tol, maxIter: f.maxIter, signal,
-          onRun: (row, done) => progress.update(done, row.relResidual),
-        }));
+          preconds, lrs: f.lr, loss, reduction: f.reduction, tol: f.tol, maxIter: f.maxIter, stall: f.stall ? undefined : false, signal,
+          onRun: (row, done) => { finished = done; progress.update(done, row.relResidual); },
+          onProgress: (run, iteration, relResidual) => progress.update(finished, relResidual, `run ${run + 1} at iteration ${formatCount(iteration)}`),
+        }), () => progress.stop());
         progress.stop();
         const dir = resolve(f.outDir);
-        const intro = `${describe}; loss ${loss.toString()} (${f.reduction}); tol ${f.tol}, max-iter ${f.maxIter}; ${result.rows.length} runs.`;
+        const intro = `${describe}; loss ${loss.toString()} (${f.reduction}); tol ${formatHuman(f.tol)}, max-iter ${formatCount(f.maxIter)}; ${result.rows.length} runs.`;
         const files = await writeReportFolder(dir, {
           title: 'dspgd sweep', intro, conclusions: [], rows: result.rows, traces: result.traces,
           meta: { command: process.argv.slice(2).join(' '), seconds: (Date.now() - t0) / 1000 }, files: { base: 'sweep' },

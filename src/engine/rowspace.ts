@@ -14,6 +14,7 @@ import type { Preconditioner } from '../precond/index.js';
 import type { Wasm } from '../wasm/module.js';
 import type { Engine } from './types.js';
 import { Buffers, maxAbs, safeRNorm } from './buffers.js';
+import { PRECOND_IDS } from '../precond/index.js';
 
 /** Data entries (and Y − XW0) between 2^−100 and 2^100 (≈ 1e±30): see rowSpaceScaleSafe. */
 const SAFE_LOG2 = 100;
@@ -93,7 +94,15 @@ export class RowSpaceEngine implements Engine {
       this.C = this.stats + 16;
       this.M = this.C + 8 * k * k;
       this.params = b.alloc(Math.max(precond.wasm!.params.length, 1), 'precond params');
-      this.scratch = b.alloc(e.gramMetricScratchLen(k), 'precond scratch');
+      if (precond.wasm!.id === PRECOND_IDS.spectral) {
+        // spectral from a factor of G (assembly/rowspace/spectral.ts): Pᵀ XXᵀ P = LLᵀ once per run.
+        const L = b.alloc(n * n, 'spectral: Cholesky factor of XXᵀ');
+        const perm = b.alloc(n, 'spectral: pivots');
+        this.spec = { L, perm, F: b.alloc(nk, 'spectral: F = LᵀD'), PF: b.alloc(nk, 'spectral: ∇K(F)'), r: e.spectralRowFactor(n, this.gram, L, perm), eps: precond.wasm!.params[0] };
+        this.scratch = b.alloc(e.precondScratchLen(PRECOND_IDS.spectral, n, k), 'precond scratch');
+      } else {
+        this.scratch = b.alloc(e.gramMetricScratchLen(k), 'precond scratch');
+      }
     } catch (err) {
       b.free();
       throw err;
@@ -131,6 +140,7 @@ export class RowSpaceEngine implements Engine {
   }
 
   private Gtmp = 0;
+  private spec?: { L: number; perm: number; F: number; PF: number; r: number; eps: number };
 
   maxAbsResidual(): number {
     return maxAbs(this.wasm.f64(this.R, this.nk));
@@ -139,6 +149,11 @@ export class RowSpaceEngine implements Engine {
   direction(): void {
     const e = this.wasm.exports;
     const { n, k } = this.prob;
+    const s = this.spec;
+    if (s) {
+      this.Kcur = e.spectralRowStep(n, s.r, k, s.L, s.perm, this.D, s.F, s.PF, this.B, s.eps, this.scratch);
+      return;
+    }
     this.Kcur = e.gramMetric(this.precond.wasm!.id, k, this.C, this.params, this.M, this.scratch);
     e.rightMulAdd(n, k, 1, this.D, this.M, 0, this.B);
   }
@@ -148,13 +163,18 @@ export class RowSpaceEngine implements Engine {
     const { n, k } = this.prob;
     e.copy(this.nk, this.D, this.Ds);
     // ∇K(G_t) = Xᵀ(D_t·M_t), so ⟨∇K(G_t), G⟩ = ⟨S_t·M_t, D⟩ for any G = XᵀD.
-    e.rightMulAdd(n, k, 1, this.S, this.M, 0, this.Ps);
+    // spectral has no M: ∇K(G_t) = XᵀB_t, and XXᵀB_t takes one Gram product.
+    if (this.spec) e.matmulXW(n, n, k, this.gram, this.B, this.Ps);
+    else e.rightMulAdd(n, k, 1, this.S, this.M, 0, this.Ps);
     return this.Kcur;
   }
 
   bregman(Ks: number): number {
     const e = this.wasm.exports;
-    const K1 = e.gramMetric(this.precond.wasm!.id, this.prob.k, this.C, this.params, this.M, this.scratch);
+    const s = this.spec;
+    const K1 = s
+      ? e.spectralRowValue(this.prob.n, s.r, this.prob.k, s.L, s.perm, this.D, s.F, s.eps, this.scratch)
+      : e.gramMetric(this.precond.wasm!.id, this.prob.k, this.C, this.params, this.M, this.scratch);
     e.sub(this.nk, this.D, this.Ds, this.Ds);
     return K1 - Ks - e.dot(this.nk, this.Ps, this.Ds);
   }

@@ -21,7 +21,10 @@
  * row is a header when one of its cells is a name: not a number, and with a
  * letter in it (so a first data row with a missing value or a decimal comma
  * is still an error, not a header; a header of numbers like pandas' default
- * `0,1,2` needs `header: true`). One column gives a 1-D matrix (shape [n]),
+ * `0,1,2` needs `header: true`). A first row whose first cell alone is empty
+ * (`,0,1,2` or `,a,b`: pandas' to_csv with its index) is a header, and the
+ * first column, the index, is dropped (`onNote` is told; not with `header:
+ * false`). One column gives a 1-D matrix (shape [n]),
  * more give [rows, cols].
  *
  * Errors are `DspgdError('E_FORMAT', '<name>: line L, column C: …')` with the
@@ -29,6 +32,7 @@
  */
 import { DspgdError } from '../errors.js';
 import type { Matrix } from '../matrix.js';
+import { formatNumber, parseNumber } from '../util/numbers.js';
 
 export type CsvDelimiter = ',' | ';' | '\t' | 'whitespace';
 
@@ -39,6 +43,8 @@ export interface ParseCsvOptions {
   delimiter?: CsvDelimiter | 'auto';
   /** What the error is about (`err.argument`); defaults to `name`. */
   argument?: string;
+  /** Told about what was read differently from the plain rule (a dropped pandas index column). */
+  onNote?: (message: string) => void;
 }
 
 export interface CsvTable {
@@ -46,6 +52,8 @@ export interface CsvTable {
   /** The header row's names, when there was one. */
   header?: string[];
   delimiter: CsvDelimiter;
+  /** True when the first column was an index (empty first header cell, as pandas' to_csv writes) and was dropped. */
+  indexColumn?: boolean;
 }
 
 export interface EncodeCsvOptions {
@@ -90,6 +98,7 @@ export function parseCsvTable(text: string, name: string, options: ParseCsvOptio
   const values: number[] = [];
   let blankLine = 0; // a blank line after data, allowed only if nothing follows
   let sawContent = false;
+  let skip = 0; // 1 when the first column is a dropped index column
 
   for (let i = 0; i < lines.length; i++) {
     const lineNo = i + 1;
@@ -107,9 +116,19 @@ export function parseCsvTable(text: string, name: string, options: ParseCsvOptio
 
     if (!sawContent) {
       sawContent = true;
-      const isHeader = headerOpt === 'auto' ? cells.some((c) => isName(c.text)) : headerOpt;
+      // pandas' to_csv writes its index as a first column with an empty header cell: that row is
+      // a header (even of numbers only: 0,1,2) and the column is not data.
+      const pandasIndex = headerOpt !== false && cells.length > 1 && cells[0].text === '' && !cells[0].quoted
+        && cells.slice(1).every((c) => c.text !== '');
+      const isHeader = pandasIndex || (headerOpt === 'auto' ? cells.some((c) => isName(c.text)) : headerOpt);
       if (isHeader) {
         header = cells.map((c) => c.text);
+        if (pandasIndex) {
+          skip = 1;
+          header = header.slice(1);
+          options.onNote?.(`${name}: the first header cell is empty, so column 1 is an index (as pandas' to_csv writes it) and was dropped; `
+            + 'write the file with index=False to leave it out');
+        }
         cols = cells.length;
         colsLine = lineNo;
         continue;
@@ -123,7 +142,7 @@ export function parseCsvTable(text: string, name: string, options: ParseCsvOptio
       throw fail(`line ${lineNo}: ${cells.length} ${cells.length === 1 ? 'column' : 'columns'}, expected ${cols} (${what})`
         + (cells.length > cols ? `; column ${cols + 1} is the first extra one` : ''));
     }
-    for (let j = 0; j < cells.length; j++) {
+    for (let j = skip; j < cells.length; j++) {
       const v = parseNumber(cells[j].text);
       if (v === undefined) throw fail(`line ${lineNo}, column ${j + 1}: ${describeBadCell(cells[j].text, delimiter, j === cells.length - 1)}`);
       values.push(v);
@@ -133,8 +152,8 @@ export function parseCsvTable(text: string, name: string, options: ParseCsvOptio
 
   if (!sawContent) throw fail(text.trim() === '' ? 'no data: the file is empty' : 'no data: the file has only comments');
   const data = Float64Array.from(values);
-  const shape: Matrix['shape'] = cols === 1 ? [rows] : [rows, cols];
-  return { matrix: { data, shape }, header, delimiter: delimiter! };
+  const shape: Matrix['shape'] = cols - skip === 1 ? [rows] : [rows, cols - skip];
+  return { matrix: { data, shape }, header, delimiter: delimiter!, ...(skip ? { indexColumn: true } : {}) };
 }
 
 /**
@@ -163,25 +182,8 @@ export function encodeCsv(m: Matrix, options: EncodeCsvOptions = {}): string {
   return out.length ? `${out.join('\n')}\n` : '';
 }
 
-/** The shortest text that reads back as exactly `x` (with `nan`, `inf`, `-inf`, `-0`). */
-export function formatNumber(x: number): string {
-  if (Number.isNaN(x)) return 'nan';
-  if (x === Infinity) return 'inf';
-  if (x === -Infinity) return '-inf';
-  if (Object.is(x, -0)) return '-0';
-  return String(x);
-}
-
-const NUMBER = /^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$/;
-const NONFINITE = /^([+-]?)(?:(nan)|inf|infinity)$/i;
-
-/** A cell's number, or undefined if the cell is not one (see the module comment). */
-export function parseNumber(s: string): number | undefined {
-  if (NUMBER.test(s)) return Number(s);
-  const m = NONFINITE.exec(s);
-  if (m) return m[2] !== undefined ? NaN : m[1] === '-' ? -Infinity : Infinity;
-  return undefined;
-}
+// Number text lives in its own module (the report tables use it too); re-exported for existing importers.
+export { formatNumber, parseNumber };
 
 /** Validates a Matrix for the encoders; returns its data and 2-D dimensions. */
 export function checkedMatrix(m: Matrix, who: string): { data: Float64Array | ArrayLike<number>; rows: number; cols: number; oneD: boolean } {

@@ -10,7 +10,7 @@ import { ROW_COLUMNS, type RunRow } from '../experiment.js';
 import { VERSION } from '../version.js';
 import type { Figure } from './figures.js';
 import { COLUMN_TITLES, NOT_CONVERGED_HEADING, convergedFirst, formatCell, isNumericColumn, type TableColumn } from './table.js';
-import { formatNumber } from '../io/csv.js';
+import { formatNumber } from '../util/numbers.js';
 
 /**
  * Values shown in the "Setup" list; `undefined` entries are skipped. Numbers

@@ -3,7 +3,7 @@
  *
  * - `rowsToCsv`: one line per run, the columns of `ROW_COLUMNS` with a header.
  *   Numbers are written in their shortest round-trip form (`formatNumber` of
- *   src/io/csv.ts: `String(x)`, `nan`, `inf`, `-inf`, `-0`), so reading the file
+ *   src/util/numbers.ts: `String(x)`, `nan`, `inf`, `-inf`, `-0`), so reading the file
  *   back gives exactly the same float64 values. `params` is `key=value;key=value`
  *   (quoted, since it may hold the ';'), booleans are `true`/`false`, a null
  *   seed (user data) is an empty cell. Text cells are quoted when they hold a
@@ -12,7 +12,7 @@
  *   ±Infinity, so those numbers are the strings "NaN", "Infinity", "-Infinity"
  *   (`parseRowsJson` turns them back into numbers).
  * - `formatTable`: aligned plain text for the terminal (rounded: lr and norms
- *   to 3 significant digits, relResidual and relDistToGD as x.xxe±y, c to 4 decimals).
+ *   to 4 significant digits, relResidual and relDistToGD as x.xxe±y, c to 4 decimals).
  *
  * `parseRowsCsv` and `parseRowsJson` read the two files back into `RunRow`s.
  * ROW_COLUMNS has no `name` column; readers derive it from the spec (the text
@@ -20,7 +20,7 @@
  */
 import { DspgdError } from '../errors.js';
 import { ROW_COLUMNS, fmtLr, type RunRow } from '../experiment.js';
-import { formatNumber, parseNumber } from '../io/csv.js';
+import { formatNumber, parseNumber } from '../util/numbers.js';
 import { STATUSES, type Status } from '../stopping.js';
 
 export type RowColumn = (typeof ROW_COLUMNS)[number];

@@ -18,6 +18,7 @@ export const EXPORT_ARITY = {
   matmulXW: 6, matmulXtV: 6,
   residualGrad: 13, residualGradRows: 14, sumStats: 3, residualGradBatch: 8,
   gramXXt: 4, gramMetric: 6, gramMetricScratchLen: 1, gramMetricSupports: 1, crossDtS: 5, rightMulAdd: 7,
+  spectralRowFactor: 4, spectralRowStep: 11, spectralRowValue: 9,
   powerIterXtX: 6,
   lossEval: 7,
   precondGrad: 7, precondValue: 6, precondScratchLen: 3, adamMomentStep: 9,

@@ -69,6 +69,9 @@ export interface DspgdExports extends PrecondExports, LinalgExports, RandomExpor
   gramMetricSupports(id: number): number;
   crossDtS(n: number, k: number, D: Ptr, S: Ptr, C: Ptr): void;
   rightMulAdd(n: number, k: number, alpha: number, D: Ptr, M: Ptr, beta: number, out: Ptr): void;
+  spectralRowFactor(n: number, gram: Ptr, L: Ptr, perm: Ptr): number;
+  spectralRowStep(n: number, r: number, k: number, L: Ptr, perm: Ptr, D: Ptr, F: Ptr, PF: Ptr, B: Ptr, eps: number, scratch: Ptr): number;
+  spectralRowValue(n: number, r: number, k: number, L: Ptr, perm: Ptr, D: Ptr, F: Ptr, eps: number, scratch: Ptr): number;
   // kernels/power_iteration.ts
   powerIterXtX(n: number, d: number, X: Ptr, v: Ptr, u: Ptr, iters: number): number;
   // losses/index.ts

@@ -8,6 +8,8 @@ import { resolvePrecond, type Preconditioner } from '../precond/index.js';
 import { resolveLoss, type Loss } from '../losses/index.js';
 import type { SolveOptions } from '../solve.js';
 import type { GridOptions } from '../experiment.js';
+import { checkOptionKeys, GRID_OPTION_KEYS } from '../options.js';
+import { parseLr } from '../lr-spec.js';
 import type { Response, WireGridOptions, WireSolveOptions } from './protocol.js';
 
 export function precondSpec(p: string | Preconditioner, argument: string): string {
@@ -34,9 +36,11 @@ export function toWireOptions(o: SolveOptions, argument = 'options'): WireSolveO
 }
 
 export function toWireGrid(o: Omit<GridOptions, 'signal' | 'onRun' | 'onProgress'>): WireGridOptions {
+  // Only the keys below cross: check here, or a misspelt one would vanish on the way.
+  checkOptionKeys(o, GRID_OPTION_KEYS, 'options');
   return {
     preconds: o.preconds.map((p, i) => precondSpec(p, `preconds[${i}]`)),
-    lrs: [...o.lrs],
+    lrs: o.lrs.map((l, i) => (typeof l === 'string' ? parseLr(l, `lrs[${i}]`) : l)),
     loss: lossSpec(o.loss, 'loss'),
     reduction: o.reduction, tol: o.tol, maxIter: o.maxIter, stall: o.stall, batch: o.batch,
   };

@@ -206,7 +206,7 @@ describe('demo page in Chromium', () => {
     await setField(page, 'lrs', '0.1, fast');
     await page.click('#run');
     expect(await waitState(page, ['done', 'error'])).toBe('error');
-    expect(await page.textContent('#status')).toBe('E_PARAM: learning rates: expected numbers > 0, auto or F*auto, got "fast"');
+    expect(await page.textContent('#status')).toBe('E_PARAM: learning rates: expected a learning rate > 0, auto or F*auto (F > 0, e.g. 0.5*auto), got "fast"');
     await setField(page, 'lrs', '0.1');
     await setField(page, 'loss', 'huber:delta=-1');
     await page.click('#run');

@@ -36,6 +36,8 @@ export interface LoadProblemOptions {
   names?: { X?: string; Y?: string; W0?: string };
   /** For delimited text: whether the first row is a header ('auto' by default). */
   header?: 'auto' | boolean;
+  /** For delimited text: told when a pandas index column was dropped (parseCsv's onNote). */
+  onNote?: (message: string) => void;
   /** W0 names an .npz member that may be absent (then W0 is zeros). */
   optionalW0?: boolean;
 }
@@ -122,7 +124,7 @@ async function openInput(role: Role, name: string, path: string, options: LoadPr
   const text = decodeText(await readBytes(file, name));
   const m: Matrix = ext === '.json'
     ? parseJsonMatrix(text, label, { argument: name })
-    : parseCsv(text, label, { argument: name, header: options.header, delimiter: ext === '.tsv' ? '\t' : 'auto' });
+    : parseCsv(text, label, { argument: name, header: options.header, delimiter: ext === '.tsv' ? '\t' : 'auto', onNote: options.onNote });
   return { role, name, path: file, shape: [...m.shape], fill: (target) => target().set(m.data as Float64Array) };
 }
 

@@ -7,7 +7,7 @@ export interface PrecondExports {
   precondGrad(id: number, d: number, k: number, G: number, P: number, params: number, scratch: number): void;
   /** K(G) for built-in `id`; same params and scratch as precondGrad. */
   precondValue(id: number, d: number, k: number, G: number, params: number, scratch: number): number;
-  /** Doubles of scratch precondGrad/precondValue need: 0, k (colnorm) or 3k² + k (spectral). */
+  /** Doubles of scratch precondGrad/precondValue need: 0, k (colnorm) or d·k + 2m² + m with m = min(d, k) (spectral). */
   precondScratchLen(id: number, d: number, k: number): number;
   /**
    * Real Adam step t ≥ 1 with moments M, V (start at zero, updated in place); P = m̂/(√v̂ + ε).
