@@ -14,7 +14,7 @@ export { DEFAULTS } from './options.js';
 export type { Trace } from './trace.js';
 export type { BiasReport } from './bias/report.js';
 export type { RunAdvice, Suggestion } from './advice.js';
-export { suggestLearningRate } from './lr.js';
+export { suggestLearningRate, autoLrGuarantee } from './lr.js';
 export { parseLr, parseLrList, type LrSpec, type LrText } from './lr-spec.js';
 export { squared, huber, logcosh, lp, resolveLoss, LOSSES, LOSS_NAMES, type Loss, type Reduction } from './losses/index.js';
 export * from './precond/index.js';

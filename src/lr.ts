@@ -1,41 +1,42 @@
 /**
- * Learning-rate suggestions. The map W ↦ ∇K(Xᵀ∇ℓ(XW − Y)) is Lipschitz with
- * constant ≤ Lip(∇K) · λmax(XᵀX) · sup ℓ''; a step below the inverse of that
- * bound is safe for every preconditioner in the table. λmax comes from power
- * iteration on X (Problem.lambdaMax()).
+ * Learning-rate suggestions. The map W ↦ ∇K(Xᵀ∇ℓ(XW − Y)) is Lipschitz with constant
+ * ≤ Lip(∇K) · λmax(XᵀX) · sup ℓ″ when ∇K is, and a step below the inverse of that bound is
+ * stable from W0. Every stateless built-in has such a bound except `power` with p < 2 (∇K is
+ * not Lipschitz at 0: 'auto' takes the GD step, and the run stalls at a floor); real Adam has
+ * none either ('auto' makes its first steps move like GD at 1/λmax). autoLrGuarantee says
+ * which, per preconditioner.
+ * λmax comes from power iteration on X (Problem.lambdaMax()); L from the registry.
  */
 import type { Problem } from './problem.js';
 import { squared, resolveLoss, type Loss, type Reduction } from './losses/index.js';
 import { resolvePrecond, type Preconditioner } from './precond/index.js';
+import { REGISTRY, type BuiltinName } from './precond/registry.js';
 
-/** Lipschitz constant of ∇K for the built-ins (near G = 0 where that is the worst case). */
-export function precondLipschitz(p: Preconditioner, gradNorm0: number): number {
-  const eps = p.params.eps;
-  switch (p.name) {
-    case 'gd':
-    case 'clip':
-    case 'clip-elementwise':
-      return 1;
-    case 'normalized':
-    case 'colnorm':
-    case 'spectral':
-    case 'adam':
-    case 'sign':
-    case 'rownorm':
-      return 1 / eps;
-    case 'power': {
-      // ∇K = ‖G‖^{p−2}G has derivative (p−1)‖G‖^{p−2}: largest at the start for p > 2.
-      const pw = p.params.p;
-      return pw >= 2 ? (pw - 1) * Math.pow(Math.max(gradNorm0, 1e-300), pw - 2) : 1;
-    }
-    default:
-      return 1;
-  }
+const entryOf = (p: Preconditioner) => (p.wasm !== undefined && Object.hasOwn(REGISTRY, p.name) ? REGISTRY[p.name as BuiltinName] : undefined);
+
+/**
+ * The constant L of ∇K that lr 'auto' uses (registry: a Lipschitz bound where one exists, near
+ * G = 0 where that is the worst case; else the rate at the start). gradNorm0 = ‖G0‖_F and
+ * len = d·k its number of entries. Custom preconditioners: 1.
+ */
+export function precondLipschitz(p: Preconditioner, gradNorm0: number, len = 1): number {
+  const e = entryOf(p);
+  if (!e) return 1;
+  const all = { ...p.params, ...(p.adam ?? {}) };
+  return e.lipschitz(all, { g0: gradNorm0, rms0: gradNorm0 / Math.sqrt(Math.max(len, 1)) });
+}
+
+/** What lr 'auto' promises for this preconditioner, in one sentence. */
+export function autoLrGuarantee(precondSpec: Preconditioner | string): string {
+  const p = resolvePrecond(precondSpec);
+  const e = entryOf(p);
+  if (!e) return 'a custom preconditioner has no known Lipschitz bound: the step is the GD step 1/(λmax(XᵀX)·sup ℓ″), stable only if ∇K is 1-Lipschitz';
+  return e.autoLr({ ...p.params, ...(p.adam ?? {}) });
 }
 
 /**
- * A learning rate that makes the iteration stable from W0:
- * 1 / (Lip(∇K) · λmax(XᵀX) · curvature(ℓ) [/ n for mean]).
+ * The 'auto' learning rate: 1 / (L · λmax(XᵀX) · curvature(ℓ) [/ n for mean]), with L from
+ * precondLipschitz; stable from W0 wherever L is a Lipschitz bound (see autoLrGuarantee).
  * For `lp` the curvature is taken at the starting residual.
  */
 export function suggestLearningRate(
@@ -55,7 +56,7 @@ export function suggestLearningRate(
     curv = p >= 2 ? (p - 1) * Math.pow(Math.max(start.maxAbsResidual, 1e-300), p - 2) : 1;
   }
   if (reduction === 'mean') curv /= problem.n;
-  const L = precondLipschitz(precond, start.gradNorm) * lmax * curv;
+  const L = precondLipschitz(precond, start.gradNorm, problem.d * problem.k) * lmax * curv;
   if (!(L > 0) || !Number.isFinite(L)) return 1;
   // A subnormal L (e.g. eps = 1e300, or tiny data) has no finite inverse; the
   // largest finite step is still a number the caller can use and report.

@@ -528,7 +528,7 @@ describe('encodeJsonMatrix', () => {
   });
 
   it('formats', () => {
-    expect(encodeJsonMatrix({ data: Float64Array.of(1, -0, NaN, -Infinity), shape: [2, 2] })).toBe('[\n  [1, -0.0],\n  ["nan", "-inf"]\n]\n');
+    expect(encodeJsonMatrix({ data: Float64Array.of(1, -0, NaN, -Infinity), shape: [2, 2] })).toBe('[\n  [1, -0.0],\n  ["NaN", "-Infinity"]\n]\n');
     expect(encodeJsonMatrix({ data: Float64Array.of(0.1, 1e21), shape: [2] })).toBe('[0.1, 1e+21]\n');
     expect(encodeJsonMatrix({ data: new Float64Array(0), shape: [0, 2] })).toBe('{"shape": [0, 2], "data": []}\n');
     expect(thrown(() => encodeJsonMatrix({ data: new Float64Array(3), shape: [2, 2] }), 'E_SHAPE')).toBeDefined();
@@ -662,5 +662,54 @@ describe('fixtures', () => {
   it('the NumPy .npz members are what parseNpy reads from the same bytes', () => {
     const files = unzipSync(fixture('savez_compressed.npz'));
     expectMatrix(parseNpy(files['F.npy'], 'F.npy'), expected.npz['savez_compressed.npz'].F);
+  });
+});
+
+describe('one writer per format, one convention', () => {
+  it('every JSON file spells NaN and ±Infinity as "NaN", "Infinity", "-Infinity"; readers also take the older "nan"/"inf"', async () => {
+    const { rowsToJson, parseRowsJson } = await import('../src/report/table.js');
+    const { resultToJson } = await import('../src/cli/result-json.js');
+    const { jsonNumber, parseJsonNumber } = await import('../src/io/json.js');
+    expect([NaN, Infinity, -Infinity, 1.5].map(jsonNumber)).toEqual(['NaN', 'Infinity', '-Infinity', 1.5]);
+    // What JavaScript's Number() and Python's float() read back.
+    for (const x of [NaN, Infinity, -Infinity]) expect(Object.is(Number(jsonNumber(x)), x)).toBe(true);
+    for (const [text, x] of [['nan', NaN], ['inf', Infinity], ['-inf', -Infinity], ['NaN', NaN], ['-Infinity', -Infinity], ['+INF', Infinity]] as const) {
+      expect(Object.is(parseJsonNumber(text), x), text).toBe(true);
+    }
+    expect(parseJsonNumber('1')).toBeUndefined();
+
+    const matrix = JSON.parse(encodeJsonMatrix({ data: Float64Array.of(NaN, Infinity, -Infinity), shape: [3] }));
+    expect(matrix).toEqual(['NaN', 'Infinity', '-Infinity']);
+    const row = {
+      precond: 'gd', name: 'gd', params: { eps: Infinity }, isotropic: true, preservesRowSpace: true, stateful: false, lr: 0.1, seed: null,
+      status: 'diverged', iterations: 3, relResidual: Infinity, relDistToGD: NaN, c: -Infinity, rowspaceNorm: 1, nullspaceNorm: 0, timeMs: 1,
+    } as const;
+    const rows = JSON.parse(rowsToJson([row as never]));
+    expect([rows[0].relResidual, rows[0].relDistToGD, rows[0].c, rows[0].params.eps]).toEqual(['Infinity', 'NaN', '-Infinity', 'Infinity']);
+    const result = resultToJson({ status: 'diverged', loss: Infinity, relResidual: NaN, gradNorm: -Infinity, precond: {}, bias: undefined } as never);
+    expect([result.loss, result.relResidual, result.gradNorm]).toEqual(['Infinity', 'NaN', '-Infinity']);
+    // A report file from before, with the matrix spelling, still reads.
+    const old = rowsToJson([row as never]).replace('"Infinity"', '"inf"').replace('"NaN"', '"nan"').replace('"-Infinity"', '"-inf"');
+    const back = parseRowsJson(old)[0]!;
+    expect([back.relResidual, back.relDistToGD, back.c]).toEqual([Infinity, NaN, -Infinity]);
+  });
+
+  it('one CSV writer: results tables and matrices quote text the same way, and both readers read it back', async () => {
+    const { rowsToCsv, parseRowsCsv } = await import('../src/report/table.js');
+    const { encodeCsvRows, csvText } = await import('../src/io/csv.js');
+    expect(['a', 'a b', 'a,b', 'a;b', 'a\tb', '#a', 'a"b', ''].map(csvText)).toEqual(['a', '"a b"', '"a,b"', '"a;b"', '"a\tb"', '"#a"', '"a""b"', '']);
+    expect(encodeCsvRows([['x y', 'z'], [1, -0], [NaN, null], [true, false]])).toBe('"x y",z\n1,-0\nnan,\ntrue,false\n');
+    // A header name with a space: quoted by the matrix writer, so a one-column file is not split at the space.
+    const csv = encodeCsv({ data: Float64Array.of(1, 2), shape: [2] }, { header: ['y value'] });
+    expect(csv).toBe('"y value"\n1\n2\n');
+    expect(parseCsvTable(csv, 'f').header).toEqual(['y value']);
+    const row = {
+      precond: 'my spec', name: 'my spec', params: {}, isotropic: false, preservesRowSpace: false, stateful: true, lr: 0.5, seed: 7,
+      status: 'converged', iterations: 3, relResidual: 1e-9, relDistToGD: 0, c: 1, rowspaceNorm: 1, nullspaceNorm: 0, timeMs: 1,
+    } as const;
+    const text = rowsToCsv([row as never]);
+    expect(text.split('\n')[1]!.startsWith('"my spec",,0.5,7,converged,3,1e-9,0,1,')).toBe(true);
+    expect(text.split('\n')[1]!.endsWith(',false,false,true')).toBe(true);
+    expect(parseRowsCsv(text)[0]!.precond).toBe('my spec');
   });
 });

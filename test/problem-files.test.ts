@@ -1,10 +1,11 @@
-// loadProblem: .npy files stream straight into WASM memory; other formats fall back.
+// loadProblem: .npy files and .npz members stream straight into WASM memory; text formats are parsed first.
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
-import { mkdtempSync, writeFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, writeFileSync, rmSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadProblem, Problem, DspgdError } from '../src/index.js';
-import { encodeNpy } from '../src/io/npy.js';
+import { encodeNpy, parseNpy, parseNpyHeader, NpyDecoder } from '../src/io/npy.js';
+import { zipSync } from 'fflate';
 import { randn } from './helpers/rng.js';
 
 let dir: string;
@@ -62,5 +63,50 @@ describe('loadProblem', () => {
     expect(e3.message).toMatch(/truncated/);
     const e4 = await loadProblem({ X: join(dir, 'nope.npy'), Y: join(dir, 'nope2.npy') }).catch((e) => e);
     expect([e4.code, e4.argument]).toEqual(['E_IO', 'X']);
+  });
+});
+
+describe('streamed decoding: any dtype, byte order and memory order, in pieces of any size', () => {
+  const FIX = join(__dirname, 'fixtures', 'npy');
+  const fixtures = readdirSync(FIX).filter((f) => f.endsWith('_2d.npy') && !f.includes('empty'));
+
+  it('NpyDecoder fed 1, 3, 7 or 4096 bytes at a time gives exactly parseNpy\'s values (NumPy-written fixtures)', () => {
+    expect(fixtures.length).toBeGreaterThan(8);
+    for (const f of fixtures) {
+      const bytes = new Uint8Array(readFileSync(join(FIX, f)));
+      const whole = parseNpy(bytes, f);
+      const h = parseNpyHeader(bytes, f);
+      for (const piece of [1, 3, 7, 4096]) {
+        const out = new Float64Array(whole.data.length);
+        const dec = new NpyDecoder(h);
+        for (let p = h.dataOffset; p < bytes.length; p += piece) dec.write(bytes.subarray(p, Math.min(bytes.length, p + piece)), out);
+        expect(bits(out), `${f} in pieces of ${piece}`).toBe(bits(whole.data));
+      }
+    }
+  });
+
+  it('loadProblem streams an X of every 2-D fixture dtype, and .npz members (stored and deflated), into the same problem as Problem.create', async () => {
+    let tested = 0;
+    for (const f of fixtures) {
+      const bytes = new Uint8Array(readFileSync(join(FIX, f)));
+      const Xm = parseNpy(bytes, f);
+      if (!Xm.data.every(Number.isFinite)) continue; // a problem holds finite values only
+      tested++;
+      const rows = Xm.shape[0];
+      const Ym = { data: randn(rows, 9), shape: [rows] as [number] };
+      const ref = await Problem.create({ X: Xm, Y: Ym });
+      const yPath = file(`${f}.y.npy`, encodeNpy(Ym));
+      const viaNpy = await loadProblem({ X: join(FIX, f), Y: yPath });
+      // The fixture's own bytes (its dtype and order) as a member, deflated and stored.
+      const z = file(`${f}.npz`, zipSync({ 'X.npy': [bytes, { level: 6 }], 'Y.npy': [encodeNpy(Ym), { level: 0 }] }));
+      const viaNpz = await loadProblem({ X: `${z}:X`, Y: `${z}:Y` });
+      for (const p of [viaNpy, viaNpz]) {
+        expect(bits(p.X.data), f).toBe(bits(ref.X.data));
+        expect(bits(p.Y.data), f).toBe(bits(ref.Y.data));
+        p.dispose();
+      }
+      ref.dispose();
+    }
+    expect(tested).toBeGreaterThan(6);
   });
 });

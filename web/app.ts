@@ -193,7 +193,7 @@ function theoryCell(r: SolveResult): string {
   if (b.reference === 'w0') return 'W0 already interpolates';
   if (b.reference === 'none') return 'no reference (see tooltip)';
   if (b.provisional) return `provisional (${r.status})`;
-  if (!t.applies) return 'outside the theory (stateful)';
+  if (!t.applies) return b.flags.stateful || t.reason === undefined ? 'outside the theory (stateful)' : 'outside the theory (see tooltip)';
   const on = b.relDistToGD! <= AT_GD_LIMIT;
   if (t.predictsGdLimit) return on ? 'on W_GD∞, as predicted' : 'off W_GD∞, predicted on it';
   // The theory allows another limit here, generically but not always: say what was measured.
@@ -202,7 +202,7 @@ function theoryCell(r: SolveResult): string {
 
 function showMeasured(tol: number) {
   const done = page.runs.filter((r) => r.row && r.result);
-  fillLrSensitivity(done.map((r) => r.row!), done.map((r) => (r.result!.status === 'converged' ? r.result!.W.data : undefined)), done.map((r) => r.result!.bias!.gdNorm));
+  fillLrSensitivity(done.map((r) => r.row!), done.map((r) => (r.result!.status === 'converged' ? r.result!.W.data : undefined)), done.map((r) => r.result!.bias!.referenceNorm ?? NaN));
   const rows = done.map((r) => r.row!);
   const ul = $('#measured');
   ul.replaceChildren(...conclusions(rows, tol).map((t) => Object.assign(document.createElement('li'), { textContent: t })));

@@ -1,5 +1,6 @@
 // Preconditioner table: one file per ∇K/K pair, dispatched by the ids declared
-// in abi.ts. params points at the parameter (eps, c or p); gd takes none.
+// in abi.ts. params points at the packed parameters: the first is eps, c or p
+// (gd takes none); the stateful ones add beta1, beta2 after eps.
 import {
   PRECOND_GD as GD, PRECOND_NORMALIZED as NORMALIZED, PRECOND_CLIP as CLIP, PRECOND_POWER as POWER,
   PRECOND_COLNORM as COLNORM, PRECOND_SPECTRAL as SPECTRAL, PRECOND_ADAM as ADAM, PRECOND_SIGN as SIGN,
@@ -11,7 +12,7 @@ import { clipGrad, clipValue } from "./clip";
 import { powerGrad, powerValue } from "./power";
 import { colnormGrad, colnormValue } from "./colnorm";
 import { spectralGrad, spectralValue, spectralScratchLen } from "./spectral";
-import { adamGrad, adamValue } from "./adam";
+import { adamGrad, adamValue, adamMomentStep } from "./adam";
 import { signGrad, signValue } from "./sign";
 import { clipElementwiseGrad, clipElementwiseValue } from "./clip_elementwise";
 import { rownormGrad, rownormValue } from "./rownorm";
@@ -62,4 +63,23 @@ export function precondScratchLen(id: i32, d: i32, k: i32): i32 {
   if (id == COLNORM) return k;
   if (id == SPECTRAL) return spectralScratchLen(d, k);
   return 0;
+}
+
+/** Doubles of state precondStep keeps between calls for `id` (len = d·k): adam's m and v. */
+export function precondStateLen(id: i32, len: i32): i32 {
+  if (id == ADAM) return 2 * len;
+  return 0;
+}
+
+/**
+ * One step t ≥ 1 of a stateful preconditioner: P (len) from G and the state S
+ * (precondStateLen doubles, zero before the first step, updated in place).
+ * params → [eps, beta1, beta2]. P must not alias G or S.
+ */
+export function precondStep(id: i32, len: i32, G: usize, S: usize, P: usize, params: usize, t: i32): void {
+  const eps = load<f64>(params), beta1 = load<f64>(params, 8), beta2 = load<f64>(params, 16);
+  switch (id) {
+    case ADAM: adamMomentStep(len, G, S, S + (<usize>len << 3), P, beta1, beta2, eps, t); break;
+    default: unreachable();
+  }
 }

@@ -1,5 +1,7 @@
 /** The machine-readable form of a SolveResult (result.json, --json). */
 import type { SolveResult } from '../solve.js';
+// JSON has no Infinity/NaN: every number that can be non-finite is written as the file convention says.
+import { jsonNumber as num } from '../io/json.js';
 
 export function resultToJson(r: SolveResult): Record<string, unknown> {
   const b = r.bias;
@@ -7,9 +9,9 @@ export function resultToJson(r: SolveResult): Record<string, unknown> {
     status: r.status,
     message: r.message,
     iterations: r.iterations,
-    loss: r.loss,
-    relResidual: r.relResidual,
-    gradNorm: r.gradNorm,
+    loss: num(r.loss),
+    relResidual: num(r.relResidual),
+    gradNorm: num(r.gradNorm),
     timeMs: r.timeMs,
     lr: r.lr,
     path: r.path,
@@ -32,6 +34,7 @@ export function resultToJson(r: SolveResult): Record<string, unknown> {
       distToGD: num(b.distToGD),
       provisional: b.provisional,
       gdNorm: b.gdNorm,
+      referenceNorm: b.referenceNorm,
       rowspaceNorm: b.rowspaceNorm,
       nullspaceNorm: b.nullspaceNorm,
       rank: b.rank,
@@ -47,7 +50,3 @@ export function resultToJson(r: SolveResult): Record<string, unknown> {
   };
 }
 
-/** JSON has no Infinity/NaN: write them as strings so the file stays valid JSON (null, not applicable, stays null). */
-function num(x: number | null): number | string | null {
-  return x === null || Number.isFinite(x) ? x : String(x);
-}

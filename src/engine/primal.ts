@@ -29,8 +29,8 @@ export class PrimalEngine implements Engine {
   private readonly scratch: number;
   private readonly Gs: number;
   private readonly Ps: number;
-  private readonly M: number;
-  private readonly V: number;
+  /** State of a stateful built-in (precondStateLen doubles: adam's m and v). */
+  private readonly S: number;
   private readonly len: number;
   private readonly hasK: boolean;
   private readonly stateful: boolean;
@@ -49,7 +49,7 @@ export class PrimalEngine implements Engine {
     const e = wasm.exports;
     const len = (this.len = d * k);
     const builtin = precond.wasm;
-    this.stateful = precond.stateful && precond.adam !== undefined;
+    this.stateful = precond.stateful && builtin !== undefined;
     this.hasK = !this.stateful && (builtin !== undefined || precond.K !== undefined);
     const b = (this.bufs = new Buffers(wasm));
     try {
@@ -64,8 +64,7 @@ export class PrimalEngine implements Engine {
       this.scratch = b.alloc(builtin ? e.precondScratchLen(builtin.id, d, k) : 0, 'precond scratch');
       this.Gs = this.hasK ? b.alloc(len, 'trace G') : 0;
       this.Ps = this.hasK ? b.alloc(len, 'trace ∇K') : 0;
-      this.M = this.stateful ? b.alloc(len, 'adam m') : 0;
-      this.V = this.stateful ? b.alloc(len, 'adam v') : 0;
+      this.S = this.stateful ? b.alloc(e.precondStateLen(builtin!.id, len), `${precond.name} state`) : 0;
     } catch (err) {
       b.free();
       throw err;
@@ -117,8 +116,7 @@ export class PrimalEngine implements Engine {
     const { precond } = this;
     const { d, k } = this.prob;
     if (this.stateful) {
-      const a = precond.adam!;
-      e.adamMomentStep(this.len, this.G, this.M, this.V, this.P, a.beta1, a.beta2, a.eps, t + 1);
+      e.precondStep(precond.wasm!.id, this.len, this.G, this.S, this.P, this.params, t + 1);
     } else if (precond.wasm) {
       e.precondGrad(precond.wasm.id, d, k, this.G, this.P, this.params, this.scratch);
     } else {

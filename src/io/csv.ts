@@ -172,14 +172,35 @@ export function encodeCsv(m: Matrix, options: EncodeCsvOptions = {}): string {
     throw new DspgdError('E_PARAM', `encodeCsv: delimiter must be ',', ';', '\\t' or ' ', got ${JSON.stringify(d)}`);
   }
   if (cols === 0 && rows > 0) throw new DspgdError('E_SHAPE', `encodeCsv: cannot write ${rows} rows of no values as CSV (shape [${rows}, 0])`);
-  const out: string[] = [];
-  if (options.header !== undefined) out.push(encodeHeader(options.header, cols, d));
-  for (let i = 0; i < rows; i++) {
-    const cells: string[] = new Array(cols);
-    for (let j = 0; j < cols; j++) cells[j] = formatNumber(data[i * cols + j]);
-    out.push(cells.join(d));
-  }
+  if (options.header !== undefined) checkHeader(options.header, cols);
+  const lines: CsvCell[][] = options.header !== undefined ? [[...options.header]] : [];
+  for (let i = 0; i < rows; i++) lines.push(Array.from({ length: cols }, (_, j) => data[i * cols + j]));
+  return encodeCsvRows(lines, d);
+}
+
+/** A cell for {@link encodeCsvRows}: text, a number, a boolean, or null for an empty cell. */
+export type CsvCell = string | number | boolean | null;
+
+/**
+ * The one CSV writer (matrices and tables of results): one line per row,
+ * '\n' line ends, one at the end. Numbers in their shortest round-trip form
+ * ({@link formatNumber}: `nan`, `inf`, `-inf`, `-0`), booleans `true`/`false`,
+ * null an empty cell; text is quoted when a reader could split it or mistake
+ * it ({@link csvText}).
+ */
+export function encodeCsvRows(rows: readonly (readonly CsvCell[])[], delimiter: ',' | ';' | '\t' | ' ' = ','): string {
+  const cell = (c: CsvCell) => (typeof c === 'number' ? formatNumber(c) : typeof c === 'string' ? csvText(c) : c === null ? '' : String(c));
+  const out = rows.map((r) => r.map(cell).join(delimiter));
   return out.length ? `${out.join('\n')}\n` : '';
+}
+
+/**
+ * Text as one CSV cell: quoted (quotes doubled) when it holds a delimiter of
+ * any kind (so that delimiter detection is not misled), a space, a quote or a
+ * line break, or starts with '#' (a comment to the reader).
+ */
+export function csvText(s: string): string {
+  return /[,;\t "\r\n]|^#/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
 }
 
 // Number text lives in its own module (the report tables use it too); re-exported for existing importers.
@@ -331,7 +352,7 @@ function binaryHint(text: string): string {
   return '';
 }
 
-function encodeHeader(header: readonly string[], cols: number, d: string): string {
+function checkHeader(header: readonly string[], cols: number): void {
   if (!Array.isArray(header) || !header.every((h) => typeof h === 'string')) {
     throw new DspgdError('E_PARAM', 'encodeCsv: header must be an array of strings');
   }
@@ -342,8 +363,4 @@ function encodeHeader(header: readonly string[], cols: number, d: string): strin
   if (!header.some(isName)) {
     throw new DspgdError('E_PARAM', `encodeCsv: header ${JSON.stringify(header)} has no name with a letter that is not a number, so a reader could not tell it from data`);
   }
-  // Quote every name a reader could split or mistake: any delimiter (so that
-  // delimiter detection is not misled), quotes, spaces, a leading '#'.
-  const quote = (h: string) => (h === '' || /[,;\t "#]/.test(h) ? `"${h.replace(/"/g, '""')}"` : h);
-  return header.map(quote).join(d);
 }

@@ -9,9 +9,11 @@
  *                                        (then it must agree with "shape"), and
  *                                        "shape" may be left out
  *
- * JSON has no NaN or Infinity: the strings "nan", "inf", "-inf" (also
- * "infinity", any case, as in CSV) stand for them, and so do the bare tokens
- * NaN, Infinity and -Infinity that Python's json module writes (the reader
+ * JSON has no NaN or Infinity. Every JSON file dspgd writes spells them as
+ * the strings "NaN", "Infinity", "-Infinity" ({@link jsonNumber}: what
+ * JavaScript's Number() and Python's float() both read back). The reader
+ * also takes "nan", "inf", "-inf", "infinity" (any case, as in CSV) and the
+ * bare tokens NaN, Infinity and -Infinity that Python's json module writes (the reader
  * is otherwise strict JSON: no comments, no trailing commas, no duplicate keys). Whether
  * non-finite values are allowed is for the caller to decide. `null` is an
  * error (it could mean a missing value).
@@ -88,7 +90,7 @@ export function parseJsonMatrix(text: string, name: string, options: ParseJsonOp
 /**
  * Writes a Matrix as JSON that {@link parseJsonMatrix} reads back exactly:
  * numbers in their shortest round-trip form (negative zero as `-0.0`), NaN and ±Infinity
- * as the strings "nan", "inf", "-inf" (NaN payloads are not kept).
+ * as the strings "NaN", "Infinity", "-Infinity" (NaN payloads are not kept).
  */
 export function encodeJsonMatrix(m: Matrix, options: EncodeJsonOptions = {}): string {
   const { data, rows, cols, oneD } = checkedMatrix(m, 'encodeJsonMatrix');
@@ -98,7 +100,7 @@ export function encodeJsonMatrix(m: Matrix, options: EncodeJsonOptions = {}): st
   }
   const values = (from: number, to: number) => {
     const out: string[] = new Array(to - from);
-    for (let k = from; k < to; k++) out[k - from] = jsonNumber(data[k]);
+    for (let k = from; k < to; k++) out[k - from] = numberText(data[k]);
     return `[${out.join(', ')}]`;
   };
   if (oneD && layout === 'nested') return `${values(0, rows)}\n`;
@@ -114,17 +116,39 @@ export function encodeJsonMatrix(m: Matrix, options: EncodeJsonOptions = {}): st
 
 const NONFINITE = /^([+-]?)(?:(nan)|inf|infinity)$/i;
 
-function jsonNumber(x: number): string {
+/**
+ * A number as a JSON value, the one convention of every JSON file dspgd
+ * writes: finite numbers as they are, NaN and ±Infinity as the strings
+ * "NaN", "Infinity", "-Infinity".
+ */
+export function jsonNumber(x: number): number | string;
+/** null (a value that does not apply) stays null. */
+export function jsonNumber(x: number | null): number | string | null;
+export function jsonNumber(x: number | null): number | string | null {
+  return x === null || Number.isFinite(x) ? x : String(x);
+}
+
+/**
+ * The number a JSON value stands for: a number, or a string spelling NaN or
+ * ±Infinity ("NaN", "Infinity", "-Infinity" as written by {@link jsonNumber},
+ * or "nan", "inf", "-inf", "infinity" in any case, as older files and CSV
+ * have them); undefined for anything else.
+ */
+export function parseJsonNumber(v: unknown): number | undefined {
+  if (typeof v === 'number') return v;
+  if (typeof v !== 'string') return undefined;
+  const m = NONFINITE.exec(v);
+  return m ? (m[2] !== undefined ? NaN : m[1] === '-' ? -Infinity : Infinity) : undefined;
+}
+
+function numberText(x: number): string {
   if (Object.is(x, -0)) return '-0.0'; // '-0' is an integer to Python's json module, which loses the sign
-  return Number.isFinite(x) ? formatNumber(x) : `"${formatNumber(x)}"`;
+  return Number.isFinite(x) ? formatNumber(x) : `"${jsonNumber(x)}"`;
 }
 
 function element(v: unknown, where: string, fail: (p: string) => DspgdError, inRow = false): number {
-  if (typeof v === 'number') return v;
-  if (typeof v === 'string') {
-    const m = NONFINITE.exec(v);
-    if (m) return m[2] !== undefined ? NaN : m[1] === '-' ? -Infinity : Infinity;
-  }
+  const x = parseJsonNumber(v);
+  if (x !== undefined) return x;
   let hint = '';
   if (v === null) hint = ' (JSON has no NaN: write "nan")';
   else if (Array.isArray(v)) hint = inRow ? ' (only 1-D and 2-D arrays are supported)' : ': rows and numbers are mixed';

@@ -134,7 +134,7 @@ export function checkNpySize(h: NpyHeader, label: string, argument: string): voi
   const bytes = npyCount(h) * 8;
   if (bytes > MAX_ARRAY_BYTES) {
     throw new DspgdError('E_TOO_LARGE',
-      `${label}: shape (${h.shape.join(', ')}) of dtype '${h.dtype.descr}' is ${formatGiB(bytes)} as float64, more than the ${formatGiB(MAX_ARRAY_BYTES)} one array can hold (refused from the header, nothing was read)`,
+      `${label}: shape ${h.shape.length === 1 ? `(${h.shape[0]},)` : `(${h.shape.join(', ')})`} of dtype '${h.dtype.descr}' is ${formatGiB(bytes)} as float64, more than the ${formatGiB(MAX_ARRAY_BYTES)} one array can hold (refused from the header, before reading the data)`,
       argument);
   }
 }

@@ -1,56 +1,46 @@
 /**
- * The built-in preconditioners (spec: math.md, "Preconditioners"): small
- * named factories in the style of optax. Each validates its parameters and
- * returns a Preconditioner carrying its flags and its WASM id; the kernels
- * are in assembly/precond/<name>.ts, plain-JS twins in src/reference/precond.ts.
+ * The built-in preconditioners as small named factories in the style of optax. Each
+ * validates its parameters against its registry entry (registry.ts) and returns a
+ * Preconditioner carrying its flags and its WASM id.
  */
 import { resolveParams, requireParam, formatSpec } from '../spec.js';
 import type { Preconditioner } from './types.js';
+import { REGISTRY, BUILTIN_PRECOND_NAMES, PRECOND_IDS, defaultsOf, type BuiltinName, type RegistryEntry } from './registry.js';
 
-/** Ids shared with assembly/precond/index.ts. */
-export const PRECOND_IDS = {
-  gd: 0, normalized: 1, clip: 2, power: 3, colnorm: 4, spectral: 5, adam: 6, sign: 7, 'clip-elementwise': 8, rownorm: 9,
-} as const;
-export type BuiltinName = keyof typeof PRECOND_IDS;
-
-function builtin(
-  name: BuiltinName,
-  params: Record<string, number>,
-  flags: { isotropic: boolean; preservesRowSpace: boolean },
-  wasmParam = 0,
-  extra: Partial<Preconditioner> = {},
-): Preconditioner {
-  return made(Object.freeze({
-    name,
-    params: Object.freeze({ ...params }),
-    isotropic: flags.isotropic,
-    preservesRowSpace: flags.preservesRowSpace,
-    stateful: false,
-    wasm: { id: PRECOND_IDS[name], params: new Float64Array([wasmParam]) },
-    toString: () => formatSpec(name, params),
-    ...extra,
-  }));
-}
+export { BUILTIN_PRECOND_NAMES, PRECOND_IDS, type BuiltinName };
 
 /** The (frozen) objects the factories made: resolvePrecond passes these through unchanged and rebuilds any other. */
 const MADE = new WeakSet<object>();
-function made(p: Preconditioner): Preconditioner {
-  MADE.add(p);
-  return p;
-}
 export function isFactoryMade(p: unknown): boolean {
   return typeof p === 'object' && p !== null && MADE.has(p);
 }
 
-const positive = (v: number, arg: string) => requireParam(v > 0, arg, 'a number > 0', v);
-const ISO = { isotropic: true, preservesRowSpace: true };
-const ROW = { isotropic: false, preservesRowSpace: true };
-const NONE = { isotropic: false, preservesRowSpace: false };
+/** Validates `opts` against the entry and builds the Preconditioner. */
+function make(name: BuiltinName, opts: Record<string, unknown>): Preconditioner {
+  const entry: RegistryEntry = REGISTRY[name];
+  const p = resolveParams(name, 'precond', opts, defaultsOf(entry));
+  for (const [key, spec] of Object.entries(entry.params)) requireParam(spec.valid(p[key]), `precond.${key}`, spec.range, p[key]);
+  const stateful = entry.stateful(p);
+  const shown = entry.shown ? entry.shown(p) : p;
+  const reason = entry.outsideTheory(p);
+  const made: Preconditioner = Object.freeze({
+    name,
+    params: Object.freeze({ ...(stateful ? p : shown) }),
+    isotropic: entry.isotropic,
+    preservesRowSpace: entry.preservesRowSpace,
+    stateful,
+    ...(reason === undefined ? {} : { outsideTheory: reason }),
+    wasm: { id: entry.id, params: new Float64Array(entry.pack(p)) },
+    ...(name === 'adam' && stateful ? { adam: Object.freeze({ beta1: p.beta1, beta2: p.beta2, eps: p.eps }) } : {}),
+    toString: () => formatSpec(name, shown),
+  });
+  MADE.add(made);
+  return made;
+}
 
 /** Plain gradient descent: ∇K(G) = G, K = ½‖G‖². No parameters. */
 export function gd(opts: Record<string, never> = {}): Preconditioner {
-  resolveParams('gd', 'precond', opts, {});
-  return builtin('gd', {}, ISO);
+  return make('gd', opts);
 }
 
 /**
@@ -58,9 +48,7 @@ export function gd(opts: Record<string, never> = {}): Preconditioner {
  * and near the optimum it is GD with step η/ε, so it converges for η < 2ε/λmax.
  */
 export function normalized(opts: { eps?: number } = {}): Preconditioner {
-  const p = resolveParams('normalized', 'precond', opts, { eps: 0.1 });
-  positive(p.eps, 'precond.eps');
-  return builtin('normalized', p, ISO, p.eps);
+  return make('normalized', opts);
 }
 
 /**
@@ -69,19 +57,16 @@ export function normalized(opts: { eps?: number } = {}): Preconditioner {
  * so for data scaled to unit size only the first steps are clipped.
  */
 export function clip(opts: { c?: number } = {}): Preconditioner {
-  const p = resolveParams('clip', 'precond', opts, { c: 1 });
-  positive(p.c, 'precond.c');
-  return builtin('clip', p, ISO, p.c);
+  return make('clip', opts);
 }
 
 /**
  * ∇K(G) = ‖G‖^{p−2}G, K = ‖G‖^p/p. Default p = 3. p > 2 converges, but only
- * polynomially fast near the optimum (error ~ t^(−1/(p−2))); p < 2 overshoots there.
+ * polynomially fast near the optimum (error ~ t^(−1/(p−2))); 1 < p < 2 is outside the
+ * theory (∇K is not Lipschitz at 0) and stalls at a floor that shrinks with the step.
  */
 export function power(opts: { p?: number } = {}): Preconditioner {
-  const p = resolveParams('power', 'precond', opts, { p: 3 });
-  requireParam(p.p > 1, 'precond.p', 'a number > 1', p.p);
-  return builtin('power', p, ISO, p.p);
+  return make('power', opts);
 }
 
 /**
@@ -90,9 +75,7 @@ export function power(opts: { p?: number } = {}): Preconditioner {
  * GD with step η/ε (Lipschitz constant 1/ε).
  */
 export function colnorm(opts: { eps?: number } = {}): Preconditioner {
-  const p = resolveParams('colnorm', 'precond', opts, { eps: 0.1 });
-  positive(p.eps, 'precond.eps');
-  return builtin('colnorm', p, ROW, p.eps);
+  return make('colnorm', opts);
 }
 
 /**
@@ -102,9 +85,7 @@ export function colnorm(opts: { eps?: number } = {}): Preconditioner {
  * with σ ≫ ε move at unit speed, and near the optimum it is GD with step η/ε.
  */
 export function spectral(opts: { eps?: number } = {}): Preconditioner {
-  const p = resolveParams('spectral', 'precond', opts, { eps: 0.1 });
-  positive(p.eps, 'precond.eps');
-  return builtin('spectral', p, ROW, p.eps);
+  return make('spectral', opts);
 }
 
 /**
@@ -114,15 +95,7 @@ export function spectral(opts: { eps?: number } = {}): Preconditioner {
  * Default eps = 0.1 (near the optimum it is GD with step η/ε).
  */
 export function adam(opts: { eps?: number; beta1?: number; beta2?: number } = {}): Preconditioner {
-  const p = resolveParams('adam', 'precond', opts, { eps: 0.1, beta1: 0, beta2: 0 });
-  positive(p.eps, 'precond.eps');
-  requireParam(p.beta1 >= 0 && p.beta1 < 1, 'precond.beta1', 'a number in [0, 1)', p.beta1);
-  requireParam(p.beta2 >= 0 && p.beta2 < 1, 'precond.beta2', 'a number in [0, 1)', p.beta2);
-  const stateful = p.beta1 > 0 || p.beta2 > 0;
-  const shown = stateful ? p : { eps: p.eps };
-  return builtin('adam', shown, NONE, p.eps, stateful
-    ? { stateful: true, adam: Object.freeze({ beta1: p.beta1, beta2: p.beta2, eps: p.eps }), params: Object.freeze({ ...p }) }
-    : {});
+  return make('adam', opts);
 }
 
 /**
@@ -131,9 +104,7 @@ export function adam(opts: { eps?: number; beta1?: number; beta2?: number } = {}
  * with step η/ε, so it converges instead of oscillating as pure sign descent does.
  */
 export function sign(opts: { eps?: number } = {}): Preconditioner {
-  const p = resolveParams('sign', 'precond', opts, { eps: 0.1 });
-  positive(p.eps, 'precond.eps');
-  return builtin('sign', p, NONE, p.eps);
+  return make('sign', opts);
 }
 
 /**
@@ -141,9 +112,7 @@ export function sign(opts: { eps?: number } = {}): Preconditioner {
  * every entry is below 1 in magnitude, and each coordinate moves at most η per step.
  */
 export function clipElementwise(opts: { c?: number } = {}): Preconditioner {
-  const p = resolveParams('clip-elementwise', 'precond', opts, { c: 1 });
-  positive(p.c, 'precond.c');
-  return builtin('clip-elementwise', p, NONE, p.c);
+  return make('clip-elementwise', opts);
 }
 
 /**
@@ -152,10 +121,13 @@ export function clipElementwise(opts: { c?: number } = {}): Preconditioner {
  * GD with step η/ε. It scales rows independently, so it leaves the row space of X.
  */
 export function rownorm(opts: { eps?: number } = {}): Preconditioner {
-  const p = resolveParams('rownorm', 'precond', opts, { eps: 0.1 });
-  positive(p.eps, 'precond.eps');
-  return builtin('rownorm', p, NONE, p.eps);
+  return make('rownorm', opts);
 }
+
+/** The public factory of each built-in, by name. */
+const FACTORIES: { readonly [K in BuiltinName]: (opts: Record<string, number>) => Preconditioner } = {
+  gd: gd as (o: Record<string, number>) => Preconditioner, normalized, clip, power, colnorm, spectral, adam, sign, 'clip-elementwise': clipElementwise, rownorm,
+};
 
 export interface PrecondEntry {
   factory: (opts: Record<string, number>) => Preconditioner;
@@ -163,20 +135,22 @@ export interface PrecondEntry {
   isotropic: boolean;
   preservesRowSpace: boolean;
   summary: string;
+  /** Valid range of each parameter, in words ('a number > 0'). */
+  ranges: Readonly<Record<string, string>>;
+  /** One line for docs and help texts. */
+  doc: string;
+  /** Has a row-space (n×k) form, used by path 'auto'/'rowspace'. */
+  rowSpace: boolean;
 }
 
-/** Every built-in, for help texts, the demo and the web page. */
-export const PRECONDITIONERS: Readonly<Record<BuiltinName, PrecondEntry>> = {
-  gd: { factory: gd as PrecondEntry['factory'], defaults: {}, ...ISO, summary: 'G' },
-  normalized: { factory: normalized, defaults: { eps: 0.1 }, ...ISO, summary: 'G / √(‖G‖² + ε²)' },
-  clip: { factory: clip, defaults: { c: 1 }, ...ISO, summary: 'G · min(1, c/‖G‖)' },
-  power: { factory: power, defaults: { p: 3 }, ...ISO, summary: '‖G‖^{p−2} G' },
-  colnorm: { factory: colnorm, defaults: { eps: 0.1 }, ...ROW, summary: 'each column g_{:,j} / √(‖g_{:,j}‖² + ε²)' },
-  spectral: { factory: spectral, defaults: { eps: 0.1 }, ...ROW, summary: 'G (GᵀG + ε²I)^{−1/2}' },
-  adam: { factory: adam, defaults: { eps: 0.1, beta1: 0, beta2: 0 }, ...NONE, summary: 'g / (|g| + ε) elementwise; real Adam with beta1/beta2 > 0' },
-  sign: { factory: sign, defaults: { eps: 0.1 }, ...NONE, summary: 'g / √(g² + ε²) elementwise' },
-  'clip-elementwise': { factory: clipElementwise, defaults: { c: 1 }, ...NONE, summary: 'clamp(g, −c, c) elementwise' },
-  rownorm: { factory: rownorm, defaults: { eps: 0.1 }, ...NONE, summary: 'each row g_{i,:} / √(‖g_{i,:}‖² + ε²)' },
-};
-
-export const BUILTIN_PRECOND_NAMES = Object.keys(PRECONDITIONERS) as BuiltinName[];
+/** Every built-in, for help texts, the demo and the web page (from the registry). */
+export const PRECONDITIONERS: Readonly<Record<BuiltinName, PrecondEntry>> = Object.freeze(Object.fromEntries(
+  BUILTIN_PRECOND_NAMES.map((name) => {
+    const e: RegistryEntry = REGISTRY[name];
+    return [name, Object.freeze({
+      factory: FACTORIES[name], defaults: Object.freeze(defaultsOf(e)), isotropic: e.isotropic, preservesRowSpace: e.preservesRowSpace,
+      summary: e.summary, ranges: Object.freeze(Object.fromEntries(Object.entries(e.params).map(([k, s]) => [k, s.range]))),
+      doc: e.doc, rowSpace: e.rowSpaceMetric !== undefined,
+    })];
+  }),
+)) as Record<BuiltinName, PrecondEntry>;

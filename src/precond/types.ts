@@ -10,7 +10,9 @@ export interface Preconditioner {
   readonly preservesRowSpace: boolean;
   /** Carries state between iterations (real Adam): outside the dual-space theory. */
   readonly stateful: boolean;
-  /** Built-ins: the WASM id and the packed parameters for precondGrad/precondValue. */
+  /** Present when these parameters are outside the dual-space theory: the reason (power with p < 2, real Adam). */
+  readonly outsideTheory?: string;
+  /** Built-ins: the WASM id and the packed parameters for precondGrad/precondValue (first) and precondStep (all). */
   readonly wasm?: { readonly id: number; readonly params: Float64Array };
   /** Real Adam's moment parameters (present when stateful). */
   readonly adam?: { readonly beta1: number; readonly beta2: number; readonly eps: number };

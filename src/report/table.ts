@@ -1,16 +1,16 @@
 /**
  * The results of a grid of runs as data files and as a terminal table.
  *
- * - `rowsToCsv`: one line per run, the columns of `ROW_COLUMNS` with a header.
- *   Numbers are written in their shortest round-trip form (`formatNumber` of
- *   src/util/numbers.ts: `String(x)`, `nan`, `inf`, `-inf`, `-0`), so reading the file
+ * - `rowsToCsv`: one line per run, the columns of `ROW_COLUMNS` with a header,
+ *   written by the one CSV writer (`encodeCsvRows` of src/io/csv.ts): numbers in
+ *   their shortest round-trip form (`nan`, `inf`, `-inf`, `-0`), so reading the file
  *   back gives exactly the same float64 values. `params` is `key=value;key=value`
  *   (quoted, since it may hold the ';'), booleans are `true`/`false`, a null
- *   seed (user data) is an empty cell. Text cells are quoted when they hold a
- *   delimiter, a quote, a line break, surrounding blanks or a leading '#'.
+ *   seed (user data) is an empty cell, text is quoted when a reader could split it.
  * - `rowsToJson`: an array of row objects, one per line. JSON has no NaN or
  *   ±Infinity, so those numbers are the strings "NaN", "Infinity", "-Infinity"
- *   (`parseRowsJson` turns them back into numbers).
+ *   (`jsonNumber` of src/io/json.ts, the convention of every JSON file written;
+ *   `parseRowsJson` turns them, and the older "nan"/"inf" spellings, back into numbers).
  * - `formatTable`: aligned plain text for the terminal (rounded: lr and norms
  *   to 4 significant digits, relResidual and relDistToGD as x.xxe±y, c to 4 decimals).
  *
@@ -20,6 +20,8 @@
  */
 import { DspgdError } from '../errors.js';
 import { ROW_COLUMNS, fmtLr, type RunRow } from '../experiment.js';
+import { encodeCsvRows, type CsvCell } from '../io/csv.js';
+import { jsonNumber, parseJsonNumber } from '../io/json.js';
 import { formatNumber, parseNumber } from '../util/numbers.js';
 import { STATUSES, type Status } from '../stopping.js';
 
@@ -58,29 +60,20 @@ export function parseParams(text: string, where = 'params'): Record<string, numb
 // ---------------------------------------------------------------------------
 // CSV
 
-function csvText(s: string): string {
-  return /[,;\t"\r\n]|^[ \t#]|[ \t]$/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
-}
-
-function csvCell(row: RunRow, col: RowColumn): string {
+function csvCell(row: RunRow, col: RowColumn): CsvCell {
   switch (col) {
-    case 'precond': return csvText(row.precond);
-    case 'params': return csvText(formatParams(row.params));
-    case 'status': return csvText(row.status);
-    case 'seed': return row.seed === null || row.seed === undefined ? '' : formatNumber(row.seed);
-    case 'isotropic': case 'preservesRowSpace': case 'stateful': return row[col] ? 'true' : 'false';
-    default: {
-      const v = row[col];
-      return v === null || v === undefined ? '' : formatNumber(v);
-    }
+    case 'precond': return row.precond;
+    case 'params': return formatParams(row.params);
+    case 'status': return row.status;
+    case 'seed': return row.seed ?? null;
+    case 'isotropic': case 'preservesRowSpace': case 'stateful': return Boolean(row[col]);
+    default: return row[col] ?? null; // null: not applicable, an empty cell
   }
 }
 
 /** The rows as CSV text (header `ROW_COLUMNS`, '\n' line ends, one at the end). */
 export function rowsToCsv(rows: readonly RunRow[]): string {
-  const lines = [ROW_COLUMNS.join(',')];
-  for (const r of rows) lines.push(ROW_COLUMNS.map((c) => csvCell(r, c)).join(','));
-  return `${lines.join('\n')}\n`;
+  return encodeCsvRows([[...ROW_COLUMNS], ...rows.map((r) => ROW_COLUMNS.map((c) => csvCell(r, c)))]);
 }
 
 /** Splits one CSV line into cells (RFC 4180 quoting; a quoted cell cannot span lines). */
@@ -171,10 +164,6 @@ function orderRow(r: RunRow): RunRow {
   return out as unknown as RunRow;
 }
 
-function jsonNumber(v: number): number | string {
-  return Number.isFinite(v) ? v : String(v); // 'NaN', 'Infinity', '-Infinity'
-}
-
 /** The rows as a JSON array, one row object per line; NaN and ±Infinity become strings. */
 export function rowsToJson(rows: readonly RunRow[]): string {
   if (rows.length === 0) return '[]\n';
@@ -191,7 +180,7 @@ export function rowsToJson(rows: readonly RunRow[]): string {
   return `[\n${lines.join(',\n')}\n]\n`;
 }
 
-/** Reads a file written by {@link rowsToJson} back into rows (the strings "NaN", "Infinity", "-Infinity" become numbers). */
+/** Reads a file written by {@link rowsToJson} back into rows (the strings "NaN", "Infinity", "-Infinity", or "nan", "inf", "-inf", become numbers). */
 export function parseRowsJson(text: string, name = 'json'): RunRow[] {
   let data: unknown;
   try {
@@ -201,10 +190,8 @@ export function parseRowsJson(text: string, name = 'json'): RunRow[] {
   }
   if (!Array.isArray(data)) throw new DspgdError('E_FORMAT', `${name}: expected an array of rows`);
   const toNum = (v: unknown, where: string): number => {
-    if (typeof v === 'number') return v;
-    if (v === 'NaN') return NaN;
-    if (v === 'Infinity') return Infinity;
-    if (v === '-Infinity') return -Infinity;
+    const x = parseJsonNumber(v);
+    if (x !== undefined) return x;
     throw new DspgdError('E_FORMAT', `${where}: expected a number, got ${JSON.stringify(v)}`);
   };
   return data.map((o, i) => {

@@ -21,7 +21,7 @@ export const EXPORT_ARITY = {
   spectralRowFactor: 4, spectralRowStep: 11, spectralRowValue: 9,
   powerIterXtX: 6,
   lossEval: 7,
-  precondGrad: 7, precondValue: 6, precondScratchLen: 3, adamMomentStep: 9,
+  precondGrad: 7, precondValue: 6, precondScratchLen: 3, adamMomentStep: 9, precondStateLen: 2, precondStep: 7,
   cholesky: 3, cholSolve: 4, lqFactor: 8, lqApplyQ: 7, lqApplyQt: 7, triSolveLower: 7, triSolveLowerT: 7,
   lqGatherRows: 5, lqLowerTranspose: 6, lqPow2Scale: 2, lqScaledCopy: 4, orthonormalizeRows: 4, orthonormalizeScratchLen: 2,
   rngSeed: 2, fillNormal: 4, fillUniform: 4, fillGeometric: 3, scaleRows: 4,

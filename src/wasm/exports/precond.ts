@@ -14,4 +14,8 @@ export interface PrecondExports {
    * With beta1 = beta2 = 0 P equals precondGrad's `adam` row bit for bit.
    */
   adamMomentStep(len: number, G: number, M: number, V: number, P: number, beta1: number, beta2: number, eps: number, t: number): void;
+  /** Doubles of state precondStep keeps for `id` over len = d·k entries (adam 2·len, others 0). */
+  precondStateLen(id: number, len: number): number;
+  /** One step t ≥ 1 of stateful `id` (adam): P from G and the state S (zero at the start, updated in place); params → [eps, beta1, beta2]. */
+  precondStep(id: number, len: number, G: number, S: number, P: number, params: number, t: number): void;
 }
