@@ -113,7 +113,7 @@ export function adviseRun(a: AdviceInput): RunAdvice | undefined {
   const trend = `relResidual went from ${formatHuman(r0, 3)} to ${formatHuman(r1, 3)} over iterations ${formatCount(from)}–${formatCount(to)} `
     + `(${decadesPer1000 > 0 ? '+' : ''}${formatHuman(decadesPer1000, 2)} decades per 1000 iterations)`;
   const eta = iterationsToTol !== null
-    ? (huge ? `; at this rate tol ${formatHuman(a.tol)} is out of reach (over 1e9 more iterations)` : `; at this rate tol ${formatHuman(a.tol)} needs about ${formatCount(iterationsToTol)} more iterations`)
+    ? (huge ? `; at this rate tol ${formatHuman(a.tol)} is out of reach (over 1e9 more iterations)` : `; at this rate tol ${formatHuman(a.tol)} needs about ${formatCount(iterationsToTol)} more iterations (rates usually slow down further: a lower bound)`)
     : decreasing ? '' : '; it is not decreasing';
   const summary = `${trend}${eta}.${suggestions.length ? ` Try: ${suggestions.map((s) => s.text).join('; ')}.` : ''}`;
   return { from, to, relResidualFrom: r0, relResidualTo: r1, decadesPer1000, iterationsToTol, autoLr: a.autoLr, suggestions, summary };

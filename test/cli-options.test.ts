@@ -106,7 +106,7 @@ describe('a run that stops short of tol', () => {
     const advice = JSON.parse(readFileSync(join(dir, 'ill.json'), 'utf8')).advice;
     expect(advice.iterationsToTol).toBeGreaterThan(3000);
     expect(r.out).toMatch(/^trend\s+relResidual \S+ → \S+ over iterations 2,250–3,000 \(-[\d.]+ decades per 1000 iterations\)$/m);
-    expect(r.out).toContain(`estimate      about ${advice.iterationsToTol.toLocaleString('en-US')} more iterations to reach tol at this rate`);
+    expect(r.out).toContain(`estimate      about ${advice.iterationsToTol.toLocaleString('en-US')} more iterations to reach tol at this rate (rates usually slow down further: a lower bound)`);
     const budget = advice.suggestions.find((s: { option: string }) => s.option === 'maxIter').value;
     expect(r.out).toMatch(new RegExp(`^try\\s+--max-iter ${budget} `, 'm'));
     expect(r.out).toMatch(/^\s+--lr auto\s+\(the stable step \S+ is 2× this run's/m);

@@ -175,7 +175,7 @@ describe('a run that stops short of tol says how far it got and what to try', ()
     // lr is already 'auto': the next step up is within 2/L; the row-space path applies (2n ≤ d).
     expect(a.suggestions.map((x) => x.option)).toEqual(['maxIter', 'lr', 'path', 'X']);
     expect(a.suggestions[1]).toMatchObject({ autoFactor: 1.9 });
-    expect(a.summary).toMatch(/^relResidual went from .* over iterations 3,000–4,000 .*tol 1e-8 needs about [\d,]+ more iterations\. Try: maxIter/);
+    expect(a.summary).toMatch(/^relResidual went from .* over iterations 3,000–4,000 .*tol 1e-8 needs about [\d,]+ more iterations \(rates usually slow down further: a lower bound\)\. Try: maxIter/);
     // A converged run carries no advice.
     expect(full.advice).toBeUndefined();
     p.dispose();

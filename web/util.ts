@@ -1,5 +1,6 @@
 /** Small helpers shared by the demo and bench pages. */
 import { parseLrList, type LrSpec } from '../src/lr-spec.js';
+import { formatHuman } from '../src/util/numbers.js';
 
 export type LrItem = LrSpec;
 
@@ -12,12 +13,8 @@ export function formatSpecParams(p: Readonly<Record<string, number>>): string {
   return Object.entries(p).map(([k, v]) => `${k}=${v}`).join(',');
 }
 
-export function fmt(x: number): string {
-  if (!Number.isFinite(x)) return String(x);
-  if (x === 0) return '0';
-  const a = Math.abs(x);
-  return a >= 1e-3 && a < 1e5 ? Number(x.toPrecision(4)).toString() : x.toExponential(2);
-}
+/** A number in the page's tables and labels: 4 significant digits, compact exponent outside [1e-3, 1e5). */
+export const fmt = (x: number): string => formatHuman(x, 4);
 
 export function download(name: string, data: string | Uint8Array, type: string): void {
   const url = URL.createObjectURL(new Blob([data as BlobPart], { type }));

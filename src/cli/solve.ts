@@ -132,7 +132,7 @@ function printSummary(r: SolveResult): void {
     `status        ${r.status} (${r.message})`,
     `iterations    ${formatCount(r.iterations)}   time ${formatDuration(r.timeMs)}   lr ${formatLr(r.lr)}`,
     `precond       ${r.precond.spec}   isotropic=${r.precond.isotropic} preservesRowSpace=${r.precond.preservesRowSpace}${r.precond.stateful ? ' stateful' : ''}`,
-    `loss          ${r.loss.toExponential(4)}   relResidual ${r.relResidual.toExponential(3)}`,
+    `loss          ${formatHuman(r.loss)}   relResidual ${formatHuman(r.relResidual)}`,
   ];
   if (b) {
     lines.push(...biasLines(b, r.problem));
@@ -151,7 +151,7 @@ function adviceLines(r: SolveResult): string[] {
       ? (a.decadesPer1000 < 0 ? 'estimate      tol cannot be estimated from this trend' : 'estimate      relResidual is not decreasing at this lr')
       : a.iterationsToTol > 1e9
         ? `estimate      over 1e9 more iterations to reach tol at this rate`
-        : `estimate      about ${formatCount(a.iterationsToTol)} more iterations to reach tol at this rate`,
+        : `estimate      about ${formatCount(a.iterationsToTol)} more iterations to reach tol at this rate (rates usually slow down further: a lower bound)`,
   ];
   const flag = (s: RunAdvice['suggestions'][number]): string => {
     switch (s.option) {
