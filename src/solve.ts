@@ -215,7 +215,7 @@ interface RunConfig {
 /** Every key of SolveOptions, for the unknown-key check (the type below fails to compile if one is missing). */
 const SOLVE_OPTION_KEYS = [
   'precond', 'lr', 'loss', 'reduction', 'signal', 'callback', 'callbackEvery', 'traceEvery', 'report', 'yieldEveryMs',
-  'path', 'threads', 'maxIter', 'tol', 'gradTol', 'stall', 'divergenceFactor', 'timeLimitMs',
+  'path', 'threads', 'maxIter', 'tol', 'gradTol', 'gradRelTol', 'stall', 'divergenceFactor', 'timeLimitMs',
 ] as const satisfies readonly (keyof SolveOptions)[];
 type MissingSolveKey = Exclude<keyof SolveOptions, (typeof SOLVE_OPTION_KEYS)[number]>;
 const allSolveKeysListed: [MissingSolveKey] extends [never] ? true : MissingSolveKey = true;
@@ -300,6 +300,18 @@ function choosePath(prob: Problem, precond: Preconditioner, want: PathOption, ma
 }
 
 /**
+ * Whether the problem is known to have no interpolant, for the gradRelTol stop. With n ≥ d
+ * it is worth knowing before the run (an interpolant then exists only for Y − XW0 in the
+ * range of X, which generic data is not), so the GD limit is computed here: for n > d its
+ * factorization costs about d/(4k) iterations and a copy of X, and the bias report reuses it.
+ * For n < d only a GD limit already at hand decides (an earlier run's report).
+ */
+function noInterpolant(prob: Problem): boolean {
+  if (prob.n < prob.d && !prob.hasGdLimit) return false;
+  return !prob.gdLimitPtr().info.interpolates;
+}
+
+/**
  * One run: its engine, stopping monitor and trace. The driver calls evaluate()
  * (the residual/gradient pass at the current iterate), then check() (stopping
  * rules, trace, callbacks), then advance() (∇K and the step), until check()
@@ -364,6 +376,7 @@ class Run {
   begin(): void {
     const { prob, cfg } = this;
     this.start = { maxAbsResidual: this.eng.maxAbsResidual(), gradNorm: this.eng.gradNorm };
+    this.monitor.noInterpolant = cfg.stop.gradRelTol > 0 && noInterpolant(prob);
     this.lr = typeof cfg.lr === 'number' ? cfg.lr : cfg.lr.autoFactor * suggestLearningRate(prob, cfg.precond, cfg.loss, cfg.reduction, this.start);
     this.t0 = now();
   }
