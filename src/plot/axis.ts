@@ -3,7 +3,7 @@
  * constant and non-positive data), ticks and tick labels from d3-scale /
  * d3-format, and rendering of gridlines, tick marks and axis titles.
  */
-import { scaleLinear, scaleLog, type ScaleContinuousNumeric } from 'd3-scale';
+import { scaleLinear, scaleLog } from 'd3-scale';
 import { FONT, el, text, num } from './svg.js';
 
 /** How a continuous axis maps values to pixels. */
@@ -15,10 +15,19 @@ export interface Tick {
   label: string | null;
 }
 
+/**
+ * The part of a d3 continuous scale the charts use, written out so that the published types
+ * need no d3 types (they are devDependencies: a strict build of a user's project has none).
+ */
+export interface AxisScale {
+  (value: number): number;
+  range(range: [number, number]): unknown;
+}
+
 /** A continuous axis: a d3 scale whose range is set once the layout is known. */
 export interface Axis {
   type: ScaleType;
-  scale: ScaleContinuousNumeric<number, number>;
+  scale: AxisScale;
   ticks: Tick[];
 }
 
