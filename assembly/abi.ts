@@ -14,8 +14,9 @@ export const PRECOND_ADAM: i32 = 6;
 export const PRECOND_SIGN: i32 = 7;
 export const PRECOND_CLIP_ELEMENTWISE: i32 = 8;
 export const PRECOND_ROWNORM: i32 = 9;
+export const PRECOND_LION: i32 = 10;
 /** One past the largest preconditioner id. */
-export const PRECOND_COUNT: i32 = 10;
+export const PRECOND_COUNT: i32 = 11;
 
 // Loss ids (assembly/losses/index.ts dispatch; src/losses LOSS_IDS).
 export const LOSS_SQUARED: i32 = 0;

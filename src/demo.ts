@@ -56,6 +56,7 @@ export async function runDemo(opts: DemoOptions = {}): Promise<DemoResult> {
 }
 
 const e1 = (x: number) => x.toExponential(1);
+const pct = (x: number) => `${Number((100 * x).toPrecision(2))}%`;
 
 /**
  * Plain-language conclusions, each computed from the measured rows. Only converged runs
@@ -79,9 +80,11 @@ export function conclusions(rows: readonly RunRow[], tol = DEMO_TOL): string[] {
   const pres = measured.filter((r) => r.preservesRowSpace);
   if (pres.length) {
     const at = pres.filter((r) => r.relDistToGD <= AT_GD_LIMIT);
+    const presSens = pres.map((r) => r.lrSensitivity).filter((x): x is number => x !== null);
     const names = [...new Set(pres.map((r) => r.name))];
     out.push(`Row-space-preserving (${names.join(', ')}): ${at.length} of ${pres.length} converged runs landed on the GD limit W_GD∞ `
-      + `(largest relDistToGD ${e1(Math.max(...pres.map((r) => r.relDistToGD)))}, |c − 1| ≤ ${e1(Math.max(...pres.map((r) => Math.abs(r.c - 1))))}) `
+      + `(largest relDistToGD ${e1(Math.max(...pres.map((r) => r.relDistToGD)))}, |c − 1| ≤ ${e1(Math.max(...pres.map((r) => Math.abs(r.c - 1))))}`
+      + `${presSens.length ? `, lr-sensitivity ≤ ${e1(Math.max(...presSens))}` : ''}) `
       + `${at.length === pres.length ? 'at every learning rate tried, as the theory predicts.' : '— fewer than the theory predicts; see the table.'}`);
   }
 
@@ -95,14 +98,14 @@ export function conclusions(rows: readonly RunRow[], tol = DEMO_TOL): string[] {
       const d = rs.map((r) => r.relDistToGD);
       const sens = rs[0]!.lrSensitivity;
       return `${n}: relDistToGD ${e1(Math.min(...d))}–${e1(Math.max(...d))}, c ${Math.min(...rs.map((r) => r.c)).toFixed(4)}–${Math.max(...rs.map((r) => r.c)).toFixed(4)}, `
-        + `lr-sensitivity ${sens === null ? 'n/a (fewer than two converged learning rates)' : e1(sens)}`;
+        + `lr-sensitivity ${sens === null ? 'n/a (fewer than two converged learning rates)' : `${e1(sens)} (${pct(sens / Math.min(...d))} of its relDistToGD)`}`;
     });
     const sens = [...byName].map(([, rs]) => rs[0]!.lrSensitivity).filter((x): x is number => x !== null);
     const moved = [...byName].filter(([, rs]) => (rs[0]!.lrSensitivity ?? 0) > AT_GD_LIMIT).map(([n]) => n);
     out.push(`Elementwise / row-wise (${[...byName.keys()].join(', ')}): the theory allows a limit other than W_GD∞ (generically, not always). Measured: `
       + `${away.length} of ${byName.size} ended away from W_GD∞ at every learning rate tried${on.length ? `, ${on.length} (${on.join(', ')}) on it at every one` : ''}; `
       + (sens.length
-        ? `the limit moved with the learning rate (lr-sensitivity, max ‖W∞(η₁) − W∞(η₂)‖ / ‖W_GD∞ − W0‖ over converged pairs, > ${AT_GD_LIMIT}) for ${moved.length} of ${sens.length} — `
+        ? `the limit moved with the learning rate (lr-sensitivity, max ‖W∞(η₁) − W∞(η₂)‖ / ‖W_GD∞ − W0‖ over converged pairs, above ${e1(AT_GD_LIMIT)}) for ${moved.length} of ${sens.length} — `
         : 'no preconditioner had two converged learning rates, so how much the limit moves with the learning rate was not measured — ')
       + `${detail.join('; ')}.`);
   }

@@ -120,7 +120,7 @@ export async function runGrid(problems: readonly GridProblem[], o: GridOptions):
       [slot[i], slotTrace[i]] = toRow(r, seed);
       // Only what the lr-sensitivity needs: converged runs' W∞ (one d×k copy each, per problem).
       if (r.status === 'converged') slotW[i] = r.W.data;
-      slotGd[i] = r.bias?.gdNorm ?? NaN;
+      slotGd[i] = r.bias?.referenceNorm ?? NaN;
       o.onRun?.(slot[i]!, ++done, total);
     };
     if (o.batch ?? true) {
@@ -156,7 +156,8 @@ export function runRow(r: SolveResult, seed: number | null): RunRow {
 
 /**
  * Sets each row's lrSensitivity (see RunRow) from the runs' W∞: rows of one problem, with
- * weights[i] the W∞ of rows[i] (undefined when not kept) and gdNorms[i] its ‖W_GD∞ − W0‖.
+ * weights[i] the W∞ of rows[i] (undefined when not kept) and gdNorms[i] its report's referenceNorm
+ * (‖W_GD∞ − W0‖, or ‖minimizer − W0‖ for another loss without an interpolant).
  * Counted: converged runs whose report has a reference (relDistToGD not null), grouped by
  * preconditioner spec and seed, pairs at different learning rates.
  */

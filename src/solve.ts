@@ -457,7 +457,7 @@ class Run {
         wasm.f64(W, d * k).set(Wout);
       }
       try {
-        bias = biasReport(wasm, prob, W, flags, { status: this.status, loss: loss.name, outsideTheory: precond.outsideTheory });
+        bias = biasReport(wasm, prob, W, flags, { status: this.status, loss, outsideTheory: precond.outsideTheory });
       } finally {
         if (own) wasm.free(own);
       }

@@ -461,3 +461,58 @@ describe('numerical rank and interpolationExists, consistent by construction', (
     });
   }
 });
+
+describe('truncation at the rank tolerance (the triangle\'s SVD)', () => {
+  const EPS = 2.220446049250313e-16;
+  // Rank 3 plus noise whose singular values sit a factor ~5 below max(n, d)·ε·σ_1 while its rows are
+  // above the pivoting stop: pivoting keeps noise pivots, and the SVD of the kept triangle drops them.
+  // And (64×200) one row that is its neighbour plus a tiny difference: pivoting keeps all n rows
+  // (the full triangle), the SVD drops one singular value.
+  const cases: { n: number; d: number; rank: number; X: (n: number, d: number, tol: number) => Float64Array }[] = [
+    ...([[20, 60], [60, 20]] as const).map(([n, d]) => ({
+      n, d, rank: 3, X: (nn: number, dd: number, tol: number) => {
+        const A = matmul(randn(nn * 3, 601), randn(3 * dd, 602), nn, 3, dd);
+        const s1 = Math.max(...pinvJacobi(A, nn, dd).sigma);
+        const E = randn(nn * dd, 603, tol * s1 / 5 / (Math.sqrt(nn) + Math.sqrt(dd)));
+        return A.map((v, i) => v + E[i]!);
+      },
+    })),
+    {
+      n: 64, d: 200, rank: 63, X: (nn: number, dd: number, tol: number) => {
+        const X = conditioned(nn, dd, 1e3, 606);
+        const s1 = Math.max(...pinvJacobi(X, nn, dd).sigma);
+        const g = randn(dd, 607, tol * s1 / 5 / Math.sqrt(dd));
+        for (let j = 0; j < dd; j++) X[(nn - 1) * dd + j] = X[(nn - 2) * dd + j]! + g[j]!;
+        return X;
+      },
+    },
+  ];
+  for (const c of cases) {
+    const { n, d } = c;
+    it(`${n}×${d}: rank ${c.rank}, X⁺B and the split equal the truncated Jacobi SVD's`, () => {
+      const tol = Math.max(n, d) * EPS;
+      const X = c.X(n, d, tol);
+      const ref = pinvJacobi(X, n, d);
+      const sMax = Math.max(...ref.sigma);
+      for (const s of ref.sigma) expect(s / (tol * sMax) > 1.5 || s / (tol * sMax) < 1 / 1.5).toBe(true);
+      expect(ref.rank).toBe(c.rank);
+      const pX = put(X);
+      const f = factorRowSpace(w, pX, n, d);
+      expect(f.rank).toBe(c.rank);
+      const k = 2;
+      const B = randn(n * k, 604), pB = put(B), out = w.allocF64(d * k);
+      f.pinv(pB, k, out);
+      expect(relFro(get(out, d * k), matmul(ref.pinv, B, d, n, k))).toBeLessThan(1e-10);
+      // split: P_row = X⁺X from the SVD
+      const V = randn(d * k, 605), pV = put(V);
+      const Prow = matmul(matmul(ref.pinv, X, d, n, d), V, d, d, k);
+      const s = f.split(pV, k);
+      expect(Math.abs(s.row - fro(Prow)) / fro(V)).toBeLessThan(1e-10);
+      expect(Math.abs(s.null - fro(V.map((v, i) => v - Prow[i]!))) / fro(V)).toBeLessThan(1e-10);
+      f.projectRow(pV, k, out);
+      expect(relFro(get(out, d * k), Prow)).toBeLessThan(1e-10);
+      f.dispose();
+      [pX, pB, pV, out].forEach((p) => w.free(p));
+    });
+  }
+});

@@ -123,8 +123,8 @@ function orthonormalColumns(m: number, r: number, seed: number): Float64Array {
 }
 
 describe('the WASM table', () => {
-  it('ids are the contract with assembly/precond/index.ts', () => {
-    expect(PRECOND_IDS).toEqual({ gd: 0, normalized: 1, clip: 2, power: 3, colnorm: 4, spectral: 5, adam: 6, sign: 7, 'clip-elementwise': 8, rownorm: 9 });
+  it('ids are the contract with assembly/abi.ts: existing ids never move (new ones are appended)', () => {
+    expect(PRECOND_IDS).toMatchObject({ gd: 0, normalized: 1, clip: 2, power: 3, colnorm: 4, spectral: 5, adam: 6, sign: 7, 'clip-elementwise': 8, rownorm: 9 });
     expect([...BUILTIN_PRECOND_NAMES].sort()).toEqual(Object.keys(PRECOND_IDS).sort());
     for (const name of BUILTIN_PRECOND_NAMES) expect(resolvePrecond(name).wasm!.id, name).toBe(PRECOND_IDS[name]);
   });
@@ -181,7 +181,7 @@ describe('∇K and K against the JS reference', () => {
   it('G = 0: ∇K = 0 for every built-in (no 0/0), and K(0) as the formulas give', () => {
     const d = 3, k = 2, eps = 0.25;
     const K0: Record<string, number> = {
-      gd: 0, normalized: eps, clip: 0, power: 0, colnorm: k * eps, spectral: k * eps, adam: 0, sign: d * k * eps, 'clip-elementwise': 0, rownorm: d * eps,
+      gd: 0, normalized: eps, clip: 0, power: 0, colnorm: k * eps, spectral: k * eps, adam: 0, sign: d * k * eps, 'clip-elementwise': 0, rownorm: d * eps, lion: d * k * eps,
     };
     for (const name of BUILTIN_PRECOND_NAMES) {
       const defaults = PRECONDITIONERS[name].defaults;
@@ -382,9 +382,10 @@ describe('flags say what the maps do', () => {
     }
   });
 
-  it('only real Adam is stateful', () => {
-    for (const name of BUILTIN_PRECOND_NAMES) expect(resolvePrecond(name).stateful, name).toBe(false);
+  it('stateful: real Adam, and lion with beta1 > 0 (its default)', () => {
+    expect(BUILTIN_PRECOND_NAMES.filter((name) => resolvePrecond(name).stateful)).toEqual(['lion']);
     expect(resolvePrecond('adam:beta1=0.9').stateful).toBe(true);
+    expect(resolvePrecond('lion:beta1=0').stateful).toBe(false);
   });
 });
 

@@ -42,7 +42,7 @@ describe('preconditioner registry', () => {
     expect(resolvePrecond('power:p=2').outsideTheory).toBeUndefined();
     expect(resolvePrecond('power').outsideTheory).toBeUndefined();
     expect(resolvePrecond('adam:beta1=0.9').outsideTheory).toMatch(/stateful/);
-    for (const name of BUILTIN_PRECOND_NAMES) expect(resolvePrecond(name).outsideTheory, name).toBeUndefined();
+    expect(BUILTIN_PRECOND_NAMES.filter((name) => resolvePrecond(name).outsideTheory !== undefined)).toEqual(['lion']);
   });
 
   it('Lipschitz constants: 1/ε for the ε-smoothed maps, 1 for gd and the clips, (p−1)‖G0‖^{p−2} for power p ≥ 2 (no bound below 2: the GD step)', () => {

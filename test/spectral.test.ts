@@ -118,6 +118,25 @@ describe('primal spectral kernel against the SVD formula', () => {
     expect(worstS).toBeLessThanOrEqual(1 + 8 * U);
   });
 
+  it('G = U diag(1, 1e−3, 1e−6, 1e−9) Vᵀ mixed on both sides (GᵀG loses σ = 1e−9): P within 1e−10 for every ε, step singular values ≤ 1', () => {
+    // Before: through GᵀG + ε²I, relative error 500 and a step singular value of 1000 at ε = 1e−12,
+    // 0.16 and 1.0034 at ε = 1e−9, 8e−6 at ε = 1e−6. A backward-stable SVD leaves u‖G‖/σmin ≈ 1e−7 at worst.
+    const d = 9, k = 4, sig = [1, 1e-3, 1e-6, 1e-9];
+    const orth = (p: number, q: number, seed: number) => {
+      const A = randn(p * q, seed);
+      return jacobiSvd(Array.from({ length: q }, (_, c) => Float64Array.from({ length: p }, (_, i) => A[i * q + c])), p).U;
+    };
+    const Uo = orth(d, k, 5), Vo = orth(k, k, 6);
+    const G = new Float64Array(d * k);
+    for (let i = 0; i < d; i++) for (let c = 0; c < k; c++) for (let r = 0; r < k; r++) G[i * k + c] += Uo[r][i] * sig[r] * Vo[r][c];
+    for (const eps of EPSS) {
+      const ref = spectralRef(G, d, k, eps), got = wasmSpectral(G, d, k, eps);
+      expect(relFro(got.P, ref.P), `eps ${eps}`).toBeLessThan(1e-10);
+      expect(Math.abs(got.K - ref.K) / ref.K).toBeLessThan(16 * U);
+      expect(sigmaMax(got.P, d, k)).toBeLessThanOrEqual(1 + 8 * U);
+    }
+  });
+
   it('scale: G × 2^±900 and 1e±300 (with ε scaled alike) give the same P and K scaled', () => {
     const G = randn(5 * 3, 41);
     const base = wasmSpectral(G, 5, 3, 0.3);

@@ -117,18 +117,34 @@ describe('X = [T 0]: elementwise and row-wise preconditioners land on W_GD∞ to
 });
 
 describe('which reference the report compares with', () => {
-  it('huber with n > d (no interpolant): relDistToGD, c and distToGD are not applicable, with the reason', async () => {
+  it('huber and logcosh with n > d (no interpolant): the reference is the loss minimizer, where plain GD ends; lp: not applicable', async () => {
     const n = 30, d = 5;
     const X = Array.from({ length: n }, (_, i) => Array.from(randn(d, 80 + i)));
-    const Y = Array.from(randn(n, 90));
-    const r = await solve({ X, Y }, { precond: 'gd', loss: 'huber:delta=0.5', lr: 'auto', tol: 0, gradTol: 1e-10, maxIter: 200000 });
-    const b = r.bias!;
-    expect(b.interpolationExists).toBe(false);
+    // Outliers, so that huber's minimizer is far from the least-squares point.
+    const Y = Array.from(randn(n, 90), (v, i) => (i % 7 === 0 ? 8 * v : v));
+    for (const loss of ['huber:delta=0.5', 'logcosh']) {
+      // Plain GD from W0 = 0, run to a gradient at round-off: its limit, computed independently of the report.
+      const r = await solve({ X, Y }, { precond: 'gd', loss, lr: 'auto', tol: 0, gradTol: 1e-13, maxIter: 400000 });
+      expect(r.status, r.message).toBe('converged');
+      const b = r.bias!;
+      expect(b.interpolationExists).toBe(false);
+      expect(b.reference).toBe('loss-minimizer');
+      expect(b.referenceNote).toMatch(/not with the least-squares point/);
+      expect(b.relDistToGD!, loss).toBeLessThan(1e-9);
+      expect(Math.abs(b.c! - 1)).toBeLessThan(1e-9);
+      // The least-squares point is far from it (what the report used to compare with).
+      expect(relFro(r.W.data, b.W_GD.data)).toBeGreaterThan(0.05);
+      // Another preconditioner lands on the same minimizer (X has full column rank: it is unique).
+      const s = await solve({ X, Y }, { precond: 'sign:eps=0.1', loss, lr: 'auto', tol: 0, gradTol: 1e-13, maxIter: 400000 });
+      if (s.status === 'converged') expect(s.bias!.relDistToGD!).toBeLessThan(1e-8);
+    }
+    const l = await solve({ X, Y }, { precond: 'gd', loss: 'lp:p=3', lr: 'auto', maxIter: 100 });
+    const b = l.bias!;
     expect(b.reference).toBe('none');
     expect(b.relDistToGD).toBeNull();
     expect(b.c).toBeNull();
     expect(b.distToGD).toBeNull();
-    expect(b.referenceNote).toMatch(/huber, not squared/);
+    expect(b.referenceNote).toMatch(/lp, not squared/);
     expect(b.theory.summary).toMatch(/not the least-squares point/);
     // The squared loss on the same data keeps its reference: the least-squares point closest to W0.
     const s = await solve({ X, Y }, { precond: 'gd', lr: 'auto', tol: 0, gradTol: 1e-10, maxIter: 200000 });

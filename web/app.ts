@@ -202,7 +202,7 @@ function theoryCell(r: SolveResult): string {
 
 function showMeasured(tol: number) {
   const done = page.runs.filter((r) => r.row && r.result);
-  fillLrSensitivity(done.map((r) => r.row!), done.map((r) => (r.result!.status === 'converged' ? r.result!.W.data : undefined)), done.map((r) => r.result!.bias!.gdNorm));
+  fillLrSensitivity(done.map((r) => r.row!), done.map((r) => (r.result!.status === 'converged' ? r.result!.W.data : undefined)), done.map((r) => r.result!.bias!.referenceNorm ?? NaN));
   const rows = done.map((r) => r.row!);
   const ul = $('#measured');
   ul.replaceChildren(...conclusions(rows, tol).map((t) => Object.assign(document.createElement('li'), { textContent: t })));

@@ -4,7 +4,7 @@
 import {
   PRECOND_GD as GD, PRECOND_NORMALIZED as NORMALIZED, PRECOND_CLIP as CLIP, PRECOND_POWER as POWER,
   PRECOND_COLNORM as COLNORM, PRECOND_SPECTRAL as SPECTRAL, PRECOND_ADAM as ADAM, PRECOND_SIGN as SIGN,
-  PRECOND_CLIP_ELEMENTWISE as CLIP_ELEMENTWISE, PRECOND_ROWNORM as ROWNORM,
+  PRECOND_CLIP_ELEMENTWISE as CLIP_ELEMENTWISE, PRECOND_ROWNORM as ROWNORM, PRECOND_LION as LION,
 } from "../abi";
 import { gdGrad, gdValue } from "./gd";
 import { normalizedGrad, normalizedValue } from "./normalized";
@@ -16,6 +16,7 @@ import { adamGrad, adamValue, adamMomentStep } from "./adam";
 import { signGrad, signValue } from "./sign";
 import { clipElementwiseGrad, clipElementwiseValue } from "./clip_elementwise";
 import { rownormGrad, rownormValue } from "./rownorm";
+import { lionGrad, lionValue, lionStep } from "./lion";
 
 export { adamMomentStep } from "./adam";
 
@@ -34,6 +35,7 @@ export function precondGrad(id: i32, d: i32, k: i32, G: usize, P: usize, params:
     case SIGN: signGrad(len, G, P, a); break;
     case CLIP_ELEMENTWISE: clipElementwiseGrad(len, G, P, a); break;
     case ROWNORM: rownormGrad(d, k, G, P, a); break;
+    case LION: lionGrad(len, G, P, a); break;
     default: unreachable();
   }
 }
@@ -53,6 +55,7 @@ export function precondValue(id: i32, d: i32, k: i32, G: usize, params: usize, s
     case SIGN: return signValue(len, G, a);
     case CLIP_ELEMENTWISE: return clipElementwiseValue(len, G, a);
     case ROWNORM: return rownormValue(d, k, G, a);
+    case LION: return lionValue(len, G, a);
     default: unreachable();
   }
   return 0;
@@ -65,9 +68,10 @@ export function precondScratchLen(id: i32, d: i32, k: i32): i32 {
   return 0;
 }
 
-/** Doubles of state precondStep keeps between calls for `id` (len = d·k): adam's m and v. */
+/** Doubles of state precondStep keeps between calls for `id` (len = d·k): adam's m and v, lion's m. */
 export function precondStateLen(id: i32, len: i32): i32 {
   if (id == ADAM) return 2 * len;
+  if (id == LION) return len;
   return 0;
 }
 
@@ -80,6 +84,7 @@ export function precondStep(id: i32, len: i32, G: usize, S: usize, P: usize, par
   const eps = load<f64>(params), beta1 = load<f64>(params, 8), beta2 = load<f64>(params, 16);
   switch (id) {
     case ADAM: adamMomentStep(len, G, S, S + (<usize>len << 3), P, beta1, beta2, eps, t); break;
+    case LION: lionStep(len, G, S, P, eps, beta1, beta2); break;
     default: unreachable();
   }
 }

@@ -4,10 +4,12 @@
  * with"): where the final iterate W∞ sits relative to the reference W_GD∞, the
  * interpolant closest to W0.
  *
+ * A loss other than squared when no interpolant exists: the reference is the
+ * minimizer of ℓ(XW − Y) in W0 + row(X) (reference.ts: IRLS on the rank-revealing
+ * LQ; huber and logcosh), never the least-squares point.
  * The reference fields (relDistToGD, c, distToGD) are null, with the reason in
  * `referenceNote`, where there is no reference to compare with:
- * - a loss other than squared when no interpolant exists: its minimizer closest
- *   to W0 is not the least-squares point, and this library does not compute it;
+ * - that minimizer is not computed (lp, very large X, or no stationary point reached);
  * - W0 already interpolates: W_GD∞ = W0 up to round-off, and both ratios would
  *   divide by round-off (relDistToGD and c null, distToGD kept).
  * Runs that did not converge have `provisional: true`: their W∞ is not a limit.
@@ -16,26 +18,30 @@ import type { Problem } from '../problem.js';
 import type { Matrix } from '../matrix.js';
 import type { Wasm } from '../wasm/module.js';
 import type { Status } from '../stopping.js';
+import { lossReference } from './reference.js';
 
 export interface BiasReport {
   /** W0 + X⁺(Y − XW0), shape mirroring W0: the GD limit for the squared loss (see `reference`). */
   W_GD: Matrix;
   /**
    * What relDistToGD and c compare with: 'gd-limit' (W_GD∞, the interpolant closest to W0, or for
-   * the squared loss without an interpolant the least-squares point closest to W0), 'w0' (W0
-   * already interpolates, the ratios are undefined) or 'none' (no reference computed).
+   * the squared loss without an interpolant the least-squares point closest to W0), 'loss-minimizer'
+   * (no interpolant, another loss: the minimizer of ℓ(XW − Y) in W0 + row(X)), 'w0' (W0 already
+   * interpolates, the ratios are undefined) or 'none' (no reference computed).
    */
-  reference: 'gd-limit' | 'w0' | 'none';
+  reference: 'gd-limit' | 'loss-minimizer' | 'w0' | 'none';
   /** Why relDistToGD and c are null (reference 'w0' or 'none'); null otherwise. */
   referenceNote: string | null;
   /** ‖W∞ − W_GD∞‖ / ‖W_GD∞ − W0‖; null when undefined (see referenceNote). */
   relDistToGD: number | null;
   /** ‖W∞ − W0‖ / ‖W_GD∞ − W0‖: ≥ 1 for any interpolant, 1 iff W∞ = W_GD∞; null when undefined. */
   c: number | null;
-  /** ‖W∞ − W_GD∞‖ (null with reference 'none'). */
+  /** ‖W∞ − reference‖ (null with reference 'none'). */
   distToGD: number | null;
   /** ‖W_GD∞ − W0‖. */
   gdNorm: number;
+  /** ‖reference − W0‖, the divisor of relDistToGD and c (null without a reference). */
+  referenceNorm: number | null;
   /** ‖W∞ − W0‖. */
   moved: number;
   /** ‖P_row(W∞ − W0)‖ and ‖P_null(W∞ − W0)‖ with P_row = X⁺X, each computed directly. */
@@ -76,8 +82,8 @@ export const AT_GD_LIMIT = 1e-6;
 /** What the report needs to know about the run besides W∞. */
 export interface RunFacts {
   status: Status;
-  /** The loss's name ('squared', 'huber', …). */
-  loss: string;
+  /** The loss ('squared', 'huber', …) and its parameters. */
+  loss: { name: string; params: Readonly<Record<string, number>> };
   /** The preconditioner's reason for being outside the dual-space theory, if it is (Preconditioner.outsideTheory). */
   outsideTheory?: string;
 }
@@ -110,23 +116,37 @@ export function biasReport(
   const info = gd.info;
   const converged = run.status === 'converged';
   const applies = !flags.stateful && run.outsideTheory === undefined;
-  const squared = run.loss === 'squared';
+  const squared = run.loss.name === 'squared';
   let reference: BiasReport['reference'] = 'gd-limit';
   let referenceNote: string | null = null;
+  let refNorm = gdNorm;
   if (!info.interpolates && !squared) {
-    reference = 'none';
-    referenceNote = `No interpolating solution exists and the loss is ${run.loss}, not squared: the limit of GD is then the minimizer of the loss closest to W0, `
-      + 'not the least-squares point W_GD, and it is not computed here; relDistToGD, c and distToGD are not applicable.';
+    const lr = lossReference(wasm, problem, run.loss);
+    if ('W' in lr) {
+      reference = 'loss-minimizer';
+      referenceNote = `No interpolating solution exists and the loss is ${run.loss.name}, not squared: relDistToGD and c compare with the minimizer of the loss in W0 + row(X) `
+        + `(the limit of plain GD from W0; computed by iteratively reweighted least squares, ${lr.steps} steps), not with the least-squares point W_GD.`;
+      const Wv = wasm.f64(W, len), W0v = wasm.f64(problem.ptr.W0, len);
+      let s1 = 0, s2 = 0;
+      for (let i = 0; i < len; i++) { s1 += (Wv[i]! - lr.W[i]!) ** 2; s2 += (lr.W[i]! - W0v[i]!) ** 2; }
+      dist = Math.sqrt(s1);
+      refNorm = Math.sqrt(s2);
+    } else {
+      reference = 'none';
+      referenceNote = `No interpolating solution exists and the loss is ${run.loss.name}, not squared: the limit of GD is then the minimizer of the loss in W0 + row(X), `
+        + `not the least-squares point W_GD, and ${lr.reason}; relDistToGD, c and distToGD are not applicable.`;
+    }
   } else if (info.w0Interpolates) {
     reference = 'w0';
     referenceNote = 'W0 already interpolates (XW0 = Y to round-off), so W_GD∞ = W0 and ‖W_GD∞ − W0‖ is round-off: relDistToGD and c are undefined.';
   }
-  const ratios = reference === 'gd-limit';
-  const relDistToGD = ratios ? dist / gdNorm : null;
-  const c = ratios ? moved / gdNorm : null;
+  const ratios = reference === 'gd-limit' || reference === 'loss-minimizer';
+  const relDistToGD = ratios ? dist / refNorm : null;
+  const c = ratios ? moved / refNorm : null;
   const predictsGdLimit = applies && flags.preservesRowSpace && info.interpolates;
   const summary = summarize({
-    info, referenceNote, converged, status: run.status, applies, stateful: flags.stateful, reason: run.outsideTheory, predictsGdLimit, relDistToGD, c, moved, nullNorm: split.null, squared,
+    info, referenceNote: ratios ? null : referenceNote, lossRef: reference === 'loss-minimizer' ? referenceNote : null, converged, status: run.status, applies,
+    stateful: flags.stateful, reason: run.outsideTheory, predictsGdLimit, relDistToGD, c, moved, nullNorm: split.null, squared,
   });
   return {
     W_GD: gdMatrix(problem),
@@ -136,6 +156,7 @@ export function biasReport(
     c,
     distToGD: reference === 'none' ? null : dist,
     gdNorm,
+    referenceNorm: ratios ? refNorm : null,
     moved,
     rowspaceNorm: split.row,
     nullspaceNorm: split.null,
@@ -154,6 +175,7 @@ export function biasReport(
 interface SummaryInput {
   info: { interpolates: boolean; relResidual: number; rank: number };
   referenceNote: string | null;
+  lossRef: string | null;
   converged: boolean;
   status: Status;
   applies: boolean;
@@ -177,6 +199,7 @@ function summarize(s: SummaryInput): string {
   if (!s.converged) {
     return `The run did not converge (${s.status}), so W∞ is not a limit: ${measured} are provisional${s.applies ? '' : s.stateful ? ' (stateful method, outside the dual-space theory)' : ` (outside the dual-space theory: ${s.reason})`}.`;
   }
+  if (s.lossRef) return `${s.lossRef} Measured ${measured}.`;
   if (!s.info.interpolates) {
     return `No interpolating solution exists (Y − XW0 is not in the range of X; the GD limit's relative residual is ${fmt(s.info.relResidual)}): `
       + `the reference W_GD∞ is the least-squares solution closest to W0, the limit of plain GD on the squared loss, and the interpolation theory does not apply. Measured ${measured}.`;

@@ -34,6 +34,7 @@ export function resultToJson(r: SolveResult): Record<string, unknown> {
       distToGD: num(b.distToGD),
       provisional: b.provisional,
       gdNorm: b.gdNorm,
+      referenceNorm: b.referenceNorm,
       rowspaceNorm: b.rowspaceNorm,
       nullspaceNorm: b.nullspaceNorm,
       rank: b.rank,

@@ -16,8 +16,8 @@ export interface Tick {
 }
 
 /**
- * The part of a d3 continuous scale the charts use, written out so that the published types
- * need no d3 types (they are devDependencies: a strict build of a user's project has none).
+ * The part of a d3 continuous scale the charts use. Its own type rather than d3-scale's, so the
+ * published .d.ts (reachable through ScaleType) compile without @types/d3-scale.
  */
 export interface AxisScale {
   (value: number): number;

@@ -124,9 +124,19 @@ export function rownorm(opts: { eps?: number } = {}): Preconditioner {
   return make('rownorm', opts);
 }
 
+/**
+ * Lion (Chen et al. 2023), sign smoothed as in `sign`: P = c/√(c² + ε²) elementwise with
+ * c = β1·m + (1−β1)·g, then m ← β2·m + (1−β2)·g (m starts at 0; no weight decay).
+ * Defaults beta1 = 0.9, beta2 = 0.99 (the paper's), eps = 0.1; with |c| ≫ ε the step is
+ * Lion's ±η. Stateful and outside the theory for beta1 > 0; beta1 = 0 is `sign`.
+ */
+export function lion(opts: { eps?: number; beta1?: number; beta2?: number } = {}): Preconditioner {
+  return make('lion', opts);
+}
+
 /** The public factory of each built-in, by name. */
 const FACTORIES: { readonly [K in BuiltinName]: (opts: Record<string, number>) => Preconditioner } = {
-  gd: gd as (o: Record<string, number>) => Preconditioner, normalized, clip, power, colnorm, spectral, adam, sign, 'clip-elementwise': clipElementwise, rownorm,
+  gd: gd as (o: Record<string, number>) => Preconditioner, normalized, clip, power, colnorm, spectral, adam, sign, 'clip-elementwise': clipElementwise, rownorm, lion,
 };
 
 export interface PrecondEntry {

@@ -9,7 +9,7 @@ import type { Preconditioner } from './types.js';
 
 export type { Preconditioner } from './types.js';
 export {
-  gd, normalized, clip, power, colnorm, spectral, adam, sign, clipElementwise, rownorm,
+  gd, normalized, clip, power, colnorm, spectral, adam, sign, clipElementwise, rownorm, lion,
   PRECONDITIONERS, BUILTIN_PRECOND_NAMES, PRECOND_IDS, type BuiltinName, type PrecondEntry,
 } from './builtins.js';
 export { custom, isotropicFromH, type CustomOptions } from './custom.js';

@@ -130,6 +130,20 @@ export const REGISTRY = {
     lipschitz: overEps, autoLr: stable, pack: (p) => [p.eps],
     summary: 'each row g_{i,:} / √(‖g_{i,:}‖² + ε²)', doc: 'per-feature normalization: leaves the row space of X',
   },
+  lion: {
+    id: 10, params: { eps: positive(0.1), beta1: beta(0.9), beta2: beta(0.99) }, isotropic: false, preservesRowSpace: false,
+    stateful: (p) => p.beta1 > 0,
+    outsideTheory: (p) => (p.beta1 > 0 ? 'stateful (Lion steps on a momentum mix β1·m + (1−β1)·g, not on ∇K of the current gradient): outside the dual-space theory' : undefined),
+    // The smoothed sign has slope 1/ε at 0, as `sign`; with β1 > 0 the step follows the momentum
+    // mix, which that bound does not cover.
+    lipschitz: overEps,
+    autoLr: (p) => (p.beta1 > 0
+      ? 'Lion has no Lipschitz bound as a map of the current gradient (it steps on a momentum mix): the step is that of its stateless form, 1/ε-Lipschitz, which keeps the first steps stable; convergence at a fixed lr is not promised'
+      : STABLE),
+    pack: (p) => [p.eps, p.beta1, p.beta2],
+    summary: 'c / √(c² + ε²) elementwise, c = β1·m + (1−β1)·g; then m ← β2·m + (1−β2)·g',
+    doc: 'Lion (Chen et al. 2023) with the sign smoothed as in `sign` (ε → 0: Lion\'s sign); stateful and outside the theory for beta1 > 0; beta1 = 0 is `sign`',
+  },
 } as const satisfies Record<string, RegistryEntry>;
 
 export type BuiltinName = keyof typeof REGISTRY;

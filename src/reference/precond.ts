@@ -42,7 +42,7 @@ export function referenceGradK(name: string, params: Params, G: Float64Array, ou
       return;
     }
     case 'adam': for (let i = 0; i < len; i++) out[i] = G[i] / (Math.abs(G[i]) + params.eps); return;
-    case 'sign': for (let i = 0; i < len; i++) out[i] = G[i] / Math.sqrt(G[i] * G[i] + params.eps ** 2); return;
+    case 'sign': case 'lion': for (let i = 0; i < len; i++) out[i] = G[i] / Math.sqrt(G[i] * G[i] + params.eps ** 2); return;
     case 'clip-elementwise': for (let i = 0; i < len; i++) out[i] = Math.min(Math.max(G[i], -params.c), params.c); return;
     default: throw new Error(`no reference for ${name}`);
   }
@@ -64,7 +64,7 @@ export function referenceK(name: string, params: Params, G: Float64Array, d: num
       return s;
     case 'spectral': { const { sqrt } = sqrtAndInvSqrt(gram(G, d, k, params.eps), k); for (let a = 0; a < k; a++) s += sqrt[a * k + a]; return s; }
     case 'adam': for (let i = 0; i < len; i++) { const a = Math.abs(G[i]); s += a - params.eps * Math.log1p(a / params.eps); } return s;
-    case 'sign': for (let i = 0; i < len; i++) s += Math.sqrt(G[i] ** 2 + params.eps ** 2); return s;
+    case 'sign': case 'lion': for (let i = 0; i < len; i++) s += Math.sqrt(G[i] ** 2 + params.eps ** 2); return s;
     case 'clip-elementwise':
       for (let i = 0; i < len; i++) { const a = Math.abs(G[i]); s += a <= params.c ? 0.5 * a * a : params.c * a - 0.5 * params.c ** 2; }
       return s;
@@ -83,6 +83,25 @@ export function referenceAdam(Gs: Float64Array[], beta1: number, beta2: number, 
       m[i] = beta1 * m[i] + (1 - beta1) * G[i];
       v[i] = beta2 * v[i] + (1 - beta2) * G[i] * G[i];
       P[i] = (m[i] / (1 - beta1 ** t)) / (Math.sqrt(v[i] / (1 - beta2 ** t)) + eps);
+    }
+    return P;
+  });
+}
+
+/**
+ * Lion (Chen et al. 2023, Algorithm 2, no weight decay) with a smoothed sign: for each G_t,
+ * c = β1·m + (1−β1)·g, P_t = c/√(c² + ε²), then m ← β2·m + (1−β2)·g. With eps = 0 it is
+ * the published sign(c) (sign(0) = 0).
+ */
+export function referenceLion(Gs: Float64Array[], beta1: number, beta2: number, eps: number): Float64Array[] {
+  const len = Gs[0].length;
+  const m = new Float64Array(len);
+  return Gs.map((G) => {
+    const P = new Float64Array(len);
+    for (let i = 0; i < len; i++) {
+      const c = beta1 * m[i] + (1 - beta1) * G[i];
+      P[i] = eps === 0 ? Math.sign(c) : c / Math.sqrt(c * c + eps * eps);
+      m[i] = beta2 * m[i] + (1 - beta2) * G[i];
     }
     return P;
   });
