@@ -9,8 +9,8 @@ const root = join(__dirname, '..');
 
 it('the README API example runs and prints a converged status and the bias numbers', () => {
   const readme = readFileSync(join(root, 'README.md'), 'utf8');
-  const block = /```js\n([\s\S]*?)```/.exec(readme);
-  expect(block, 'README has a ```js example').not.toBeNull();
+  const block = /## API\s+```js\n([\s\S]*?)```/.exec(readme);
+  expect(block, 'README has a ```js example under ## API').not.toBeNull();
   // The script must sit inside the package (and outside node_modules) for `import 'dspgd'` to resolve to it.
   const dir = mkdtempSync(join(root, '.readme-'));
   try {

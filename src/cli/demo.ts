@@ -46,7 +46,7 @@ export function demoCommand(): Command {
           intro, conclusions: result.conclusions, rows: result.rows, traces: result.traces,
           meta: { problem, rank: result.rank, seconds: (Date.now() - t0) / 1000 },
           files: { base: 'demo' },
-        });
+        }, { argument: '--out-dir' });
         out.write(`\nReport: ${files.find((p) => p.endsWith('index.html')) ?? dir} (${files.length} files)\n`);
       }
       if (result.aborted) process.exitCode = 3;

@@ -7,7 +7,7 @@
 import { Command, Option } from 'commander';
 import { solve, type SolveResult } from '../solve.js';
 import type { RunAdvice } from '../advice.js';
-import { encodeMatrixFile, encodeCsv, writeFilesAtomic, type AtomicFile } from '../io/index.js';
+import { checkWritableExtension, encodeMatrixFile, encodeCsv, writeFilesAtomic, type AtomicFile } from '../io/index.js';
 import { resolvePrecond, BUILTIN_PRECOND_NAMES } from '../precond/index.js';
 import { resolveLoss, LOSS_NAMES } from '../losses/index.js';
 import { DspgdError } from '../errors.js';
@@ -88,6 +88,9 @@ async function runSolve(f: SolveFlags): Promise<number> {
   for (const [flag, path] of [['--out', f.out], ['--save-w', f.saveW], ['--save-wgd', f.saveWgd], ['--trace', f.trace]] as const) {
     if (path !== undefined && path.trim() === '') throw new DspgdError('E_PARAM', `${flag}: expected a file path`, flag);
   }
+  // Output formats are checked before any work: a bad extension should not cost a whole solve.
+  if (f.saveW !== undefined) checkWritableExtension(f.saveW, '--save-w');
+  if (f.saveWgd !== undefined) checkWritableExtension(f.saveWgd, '--save-wgd');
   const { problem } = await openProblem(f);
   const progress = createProgress(f.quiet, process.stderr, { bar: !f.json });
   try {

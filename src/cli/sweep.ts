@@ -104,7 +104,7 @@ Examples:
         const files = await writeReportFolder(dir, {
           title: 'dspgd sweep', intro, conclusions: [], rows: result.rows, traces: result.traces,
           meta: { command: process.argv.slice(2).join(' '), seconds: (Date.now() - t0) / 1000 }, files: { base: 'sweep' },
-        });
+        }, { argument: '--out-dir' });
         if (!f.quiet) {
           process.stdout.write(`dspgd sweep: ${intro}\n\n${formatTable(result.rows)}\n\nWrote ${files.length} files to ${dir}\n`);
           if (result.aborted) process.stdout.write('(interrupted: the files hold the runs finished so far)\n');

@@ -3,7 +3,7 @@
  * constant and non-positive data), ticks and tick labels from d3-scale /
  * d3-format, and rendering of gridlines, tick marks and axis titles.
  */
-import { scaleLinear, scaleLog, type ScaleContinuousNumeric } from 'd3-scale';
+import { scaleLinear, scaleLog } from 'd3-scale';
 import { FONT, el, text, num } from './svg.js';
 
 /** How a continuous axis maps values to pixels. */
@@ -15,10 +15,19 @@ export interface Tick {
   label: string | null;
 }
 
+/**
+ * The part of a d3 continuous scale the charts use. Its own type rather than d3-scale's, so the
+ * published .d.ts (reachable through ScaleType) compile without @types/d3-scale.
+ */
+export interface AxisScale {
+  (value: number): number;
+  range(range: [number, number]): unknown;
+}
+
 /** A continuous axis: a d3 scale whose range is set once the layout is known. */
 export interface Axis {
   type: ScaleType;
-  scale: ScaleContinuousNumeric<number, number>;
+  scale: AxisScale;
   ticks: Tick[];
 }
 

@@ -9,10 +9,18 @@
  * removes such leftovers: temp files of that target whose writer process no
  * longer exists on this machine.
  *
- * Notes: rename replaces a symbolic link at `path` with a regular file (it
- * does not write through the link); an existing target's permission bits are
- * kept, its owner is not.
+ * A target that exists and is not a regular file (a pipe, a device such as
+ * /dev/stdout or /dev/null, or a link to one), or any path under /dev/ or
+ * /proc/, is written in place as a stream, never renamed over: renaming would
+ * replace the device node or the link. Such writes come first, after every
+ * temp file is ready, so a failing one (/dev/full: ENOSPC) leaves the regular
+ * targets untouched.
+ *
+ * Notes: rename replaces a symbolic link to a regular file with a regular
+ * file (it does not write through the link); an existing target's permission
+ * bits are kept, its owner is not.
  */
+import { fstatSync } from 'node:fs';
 import { open, readdir, rename, stat, unlink } from 'node:fs/promises';
 import { randomBytes } from 'node:crypto';
 import { basename, dirname, join, resolve } from 'node:path';
@@ -57,10 +65,12 @@ export async function writeFilesAtomic(files: readonly AtomicFile[]): Promise<vo
   const cleanup = async (from: number) => {
     await Promise.all(temps.slice(from).map((t) => (t ? unlink(t).catch(() => undefined) : undefined)));
   };
+  const streamed = await Promise.all(files.map((f) => isStreamTarget(f.path)));
 
   // Phase 1: all temp files. Nothing visible changes yet.
   for (let i = 0; i < files.length; i++) {
     const f = files[i];
+    if (streamed[i]) continue;
     try {
       await writeTemp(f, (tmp) => { temps[i] = tmp; });
     } catch (e) {
@@ -69,9 +79,19 @@ export async function writeFilesAtomic(files: readonly AtomicFile[]): Promise<vo
     }
   }
 
-  // Phase 2: the renames.
+  // Phase 2: the streams, written in place, then the renames.
+  for (let i = 0; i < files.length; i++) {
+    if (!streamed[i]) continue;
+    try {
+      await writeInPlace(files[i]);
+    } catch (e) {
+      await cleanup(0);
+      throw ioError(files[i], e);
+    }
+  }
   for (let i = 0; i < files.length; i++) {
     const f = files[i];
+    if (streamed[i]) continue;
     try {
       await rename(temps[i]!, f.path);
       temps[i] = undefined;
@@ -83,9 +103,58 @@ export async function writeFilesAtomic(files: readonly AtomicFile[]): Promise<vo
   }
 
   // Make the renames durable (best effort: not every platform can fsync a directory).
-  const dirs = new Set(files.map((f) => dirname(resolve(f.path))));
+  const renamed = files.filter((_, i) => !streamed[i]);
+  const dirs = new Set(renamed.map((f) => dirname(resolve(f.path))));
   await Promise.all([...dirs].map(fsyncDir));
-  await Promise.all(files.map((f) => removeOrphans(f.path)));
+  await Promise.all(renamed.map((f) => removeOrphans(f.path)));
+}
+
+/** Whether `path` is written in place: an existing non-regular, non-directory target, or a device/process path. */
+async function isStreamTarget(path: string): Promise<boolean> {
+  const abs = resolve(path);
+  if (abs.startsWith('/dev/') || abs.startsWith('/proc/')) return true;
+  try {
+    const st = await stat(path); // follows links: a link to a pipe or a device is one too
+    return !st.isFile() && !st.isDirectory();
+  } catch {
+    return false;
+  }
+}
+
+/** 1 or 2 when `path` is this process's stdout or stderr (the same file, pipe or socket), else undefined. */
+async function ownStream(path: string): Promise<1 | 2 | undefined> {
+  let st;
+  try {
+    st = await stat(path);
+  } catch {
+    return undefined;
+  }
+  for (const fd of [1, 2] as const) {
+    try {
+      const own = fstatSync(fd);
+      if (own.dev === st.dev && own.ino === st.ino && (own.ino !== 0 || own.rdev === st.rdev)) return fd;
+    } catch {
+      // no such descriptor
+    }
+  }
+  return undefined;
+}
+
+async function writeInPlace(f: AtomicFile): Promise<void> {
+  // This process's own streams are written through their descriptors: a pipe from a parent may be
+  // a socket, which cannot be opened again by path (ENXIO).
+  const fd = await ownStream(f.path);
+  if (fd !== undefined) {
+    const stream = fd === 1 ? process.stdout : process.stderr;
+    await new Promise<void>((res, rej) => stream.write(f.data, (e) => (e ? rej(e) : res())));
+    return;
+  }
+  const fh = await open(f.path, 'w');
+  try {
+    await fh.writeFile(f.data);
+  } finally {
+    await fh.close().catch(() => undefined);
+  }
 }
 
 function tempPrefix(path: string): string {
