@@ -96,7 +96,7 @@ describe('W∞ is bit-identical on Node, Deno, Bun, Chromium and Firefox', () =>
 describe('the README example and the CLI on Deno and Bun', () => {
   for (const name of ['deno', 'bun'] as const) {
     it(`${name}: the README API example prints what it prints on Node`, () => {
-      const block = /```js\n([\s\S]*?)```/.exec(readFileSync(join(ROOT, 'README.md'), 'utf8'))![1];
+      const block = /## API\s+```js\n([\s\S]*?)```/.exec(readFileSync(join(ROOT, 'README.md'), 'utf8'))![1];
       // Inside the package, so that `import 'dspgd'` resolves to it through package.json "exports".
       const dir = mkdtempSync(join(ROOT, `.readme-${name}-`));
       try {
