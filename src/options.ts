@@ -16,6 +16,11 @@ export const DEFAULTS = Object.freeze({
   tol: 1e-10,
   /** Converged when ‖G‖ ≤ gradTol; 0 is off. */
   gradTol: 0,
+  /**
+   * When no interpolant exists (Y − XW0 outside the range of X, e.g. n > d): converged when
+   * ‖G_t‖/‖G_0‖ ≤ gradRelTol, at a minimizer of ℓ; 0 is off.
+   */
+  gradRelTol: 1e-10,
   /** Stalled when the best relResidual fell by less than minDecrease (relative) over window iterations. */
   stallWindow: 2000,
   stallMinDecrease: 1e-3,

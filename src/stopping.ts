@@ -1,7 +1,7 @@
 /**
  * Stopping criteria, checked once per iteration on numbers the iteration
  * already computed (no extra passes over X). Order of precedence: divergence,
- * convergence (tol, gradTol), max-iter, stall, then the external stops
+ * convergence (tol, gradTol, gradRelTol when no interpolant exists), max-iter, stall, then the external stops
  * (time limit, abort signal, callback).
  */
 import { DspgdError } from './errors.js';
@@ -31,6 +31,15 @@ export interface StoppingOptions {
    */
   gradTol?: number;
   /**
+   * When no interpolant exists (the problem's GD limit does not interpolate; known before the
+   * run for n ≥ d, and for any problem whose GD limit was already computed): converged when
+   * ‖G_t‖_F / ‖G_0‖_F ≤ gradRelTol, at a minimizer of ℓ rather than an interpolant. Without it
+   * such a run would reach its minimizer and then wait for the stall test. Default 1e-10
+   * (DEFAULTS.gradRelTol); 0 turns it off. Never applies when an interpolant exists: there
+   * tol decides.
+   */
+  gradRelTol?: number;
+  /**
    * Stall detection; `false` turns it off (with `divergenceFactor: Infinity` and no tol/gradTol
    * reached, a run then does exactly `maxIter` steps).
    */
@@ -48,6 +57,7 @@ export interface ResolvedStopping {
   maxIter: number;
   tol: number;
   gradTol: number;
+  gradRelTol: number;
   stallWindow: number;
   stallMinDecrease: number;
   divergenceFactor: number;
@@ -61,6 +71,8 @@ export function resolveStopping(o: StoppingOptions): ResolvedStopping {
   requireParam(typeof tol === 'number' && tol >= 0 && !Number.isNaN(tol), 'tol', 'a number ≥ 0', tol);
   const gradTol = o.gradTol ?? DEFAULTS.gradTol;
   requireParam(typeof gradTol === 'number' && gradTol >= 0 && !Number.isNaN(gradTol), 'gradTol', 'a number ≥ 0', gradTol);
+  const gradRelTol = o.gradRelTol ?? DEFAULTS.gradRelTol;
+  requireParam(typeof gradRelTol === 'number' && gradRelTol >= 0 && gradRelTol < 1, 'gradRelTol', 'a number in [0, 1)', gradRelTol);
   let stallWindow = 0, stallMinDecrease = 0;
   if (o.stall !== false) {
     if (o.stall !== undefined && (typeof o.stall !== 'object' || o.stall === null)) {
@@ -76,7 +88,7 @@ export function resolveStopping(o: StoppingOptions): ResolvedStopping {
   requireParam(typeof divergenceFactor === 'number' && divergenceFactor > 1, 'divergenceFactor', 'a number > 1', divergenceFactor);
   const timeLimitMs = o.timeLimitMs ?? Infinity;
   requireParam(typeof timeLimitMs === 'number' && timeLimitMs > 0, 'timeLimitMs', 'a number > 0', timeLimitMs);
-  return { maxIter, tol, gradTol, stallWindow, stallMinDecrease, divergenceFactor, timeLimitMs };
+  return { maxIter, tol, gradTol, gradRelTol, stallWindow, stallMinDecrease, divergenceFactor, timeLimitMs };
 }
 
 /**
@@ -87,6 +99,9 @@ export function resolveStopping(o: StoppingOptions): ResolvedStopping {
 export class StopMonitor {
   private readonly o: ResolvedStopping;
   private r0 = NaN;
+  private g0 = NaN;
+  /** Set before iteration 0 when the problem is known to have no interpolant (enables gradRelTol). */
+  noInterpolant = false;
   private best = Infinity;
   private readonly ring: Float64Array;
 
@@ -101,12 +116,18 @@ export class StopMonitor {
     if (!Number.isFinite(relResidual) || !Number.isFinite(gradNorm) || !Number.isFinite(loss)) {
       return { status: 'diverged', reason: `non-finite values at iteration ${t}` };
     }
-    if (t === 0) this.r0 = relResidual;
+    if (t === 0) { this.r0 = relResidual; this.g0 = gradNorm; }
     if (relResidual > o.divergenceFactor * Math.max(this.r0, 1e-300) && relResidual > 1e-12) {
       return { status: 'diverged', reason: `relResidual grew ${formatHuman(o.divergenceFactor)}× over its start by iteration ${t}` };
     }
     if (relResidual <= o.tol) return { status: 'converged', reason: `relResidual ${formatHuman(relResidual, 3)} ≤ tol ${formatHuman(o.tol)}` };
     if (o.gradTol > 0 && gradNorm <= o.gradTol) return { status: 'converged', reason: `‖G‖ ${formatHuman(gradNorm, 3)} ≤ gradTol ${formatHuman(o.gradTol)}` };
+    if (this.noInterpolant && o.gradRelTol > 0 && gradNorm <= o.gradRelTol * this.g0) {
+      return {
+        status: 'converged',
+        reason: `‖G‖/‖G₀‖ ${formatHuman(gradNorm / this.g0, 3)} ≤ gradRelTol ${formatHuman(o.gradRelTol)}: converged to a minimizer of ℓ, not to an interpolant (none exists: Y − XW0 is not in the range of X)`,
+      };
+    }
     if (t >= o.maxIter) return { status: 'max-iter', reason: `reached maxIter = ${formatCount(o.maxIter)}` };
     if (relResidual < this.best) this.best = relResidual;
     const w = this.ring.length;

@@ -195,6 +195,8 @@ function theoryCell(r: SolveResult): string {
   if (b.provisional) return `provisional (${r.status})`;
   if (!t.applies) return b.flags.stateful || t.reason === undefined ? 'outside the theory (stateful)' : 'outside the theory (see tooltip)';
   const on = b.relDistToGD! <= AT_GD_LIMIT;
+  if (b.reference === 'loss-minimizer') return on ? 'on the loss minimizer (no interpolant)' : 'off the loss minimizer (no interpolant)';
+  if (!b.interpolationExists) return on ? 'on the least-squares point (no interpolant)' : 'off the least-squares point (no interpolant)';
   if (t.predictsGdLimit) return on ? 'on W_GD∞, as predicted' : 'off W_GD∞, predicted on it';
   // The theory allows another limit here, generically but not always: say what was measured.
   return on ? 'on W_GD∞ (allowed)' : 'off W_GD∞ (allowed)';

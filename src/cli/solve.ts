@@ -24,7 +24,7 @@ import { formatCount, formatHuman, formatLr, formatDuration } from '../util/numb
 interface SolveFlags extends DataFlags {
   precond: string; lr: LrSpec;
   loss: string; reduction: 'sum' | 'mean';
-  tol: number; maxIter: number; gradTol: number;
+  tol: number; maxIter: number; gradTol: number; gradRelTol: number;
   out?: string; saveW?: string; saveWgd?: string; trace?: string;
   json?: boolean; quiet?: boolean;
   path: 'auto' | 'primal' | 'rowspace'; threads: number;
@@ -54,6 +54,7 @@ export function solveCommand(): Command {
     .addOption(new Option('--reduction <r>', 'loss reduction').choices(['sum', 'mean']).default('sum'))
     .option('--tol <t>', 'stop when ‖XW − Y‖/‖Y‖ ≤ t', nonNegativeNumber, DEFAULTS.tol)
     .option('--grad-tol <t>', 'stop when ‖G‖ ≤ t (0: off)', nonNegativeNumber, DEFAULTS.gradTol)
+    .option('--grad-rel-tol <t>', 'when no interpolant exists (e.g. n > d): stop when ‖G‖/‖G0‖ ≤ t, at a minimizer of the loss (0: off)', nonNegativeNumber, DEFAULTS.gradRelTol)
     .option('--max-iter <n>', 'iteration budget (an integer; 1e5 is accepted)', nonNegativeInt, DEFAULTS.maxIter)
     .option('--no-stall', `do not stop when relResidual improves by less than ${formatHuman(DEFAULTS.stallMinDecrease)} over ${formatCount(DEFAULTS.stallWindow)} iterations`)
     .option('--no-divergence-stop', `do not stop when relResidual grows ${formatHuman(DEFAULTS.divergenceFactor)}× over its start (non-finite values still stop); with --no-stall and tol 0, exactly --max-iter steps`)
@@ -96,7 +97,7 @@ async function runSolve(f: SolveFlags): Promise<number> {
   try {
     progress.start(f.maxIter, `solve ${precond.toString()}`);
     const r = await withInterrupt((signal) => solve(problem, {
-      precond, loss, lr: lrOption(f.lr), reduction: f.reduction, tol: f.tol, gradTol: f.gradTol, maxIter: f.maxIter, path: f.path, threads: f.threads,
+      precond, loss, lr: lrOption(f.lr), reduction: f.reduction, tol: f.tol, gradTol: f.gradTol, gradRelTol: f.gradRelTol, maxIter: f.maxIter, path: f.path, threads: f.threads,
       stall: f.stall ? undefined : false, divergenceFactor: f.divergenceStop ? undefined : Infinity,
       signal, callbackEvery: 50, callback: (p) => progress.update(p.iteration, p.relResidual),
     }), () => progress.stop());

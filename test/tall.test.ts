@@ -1,0 +1,143 @@
+// Tall problems (n ≥ d) and problems without an interpolant: a run that reaches the minimizer
+// of ℓ ends `converged` by the relative gradient test, at the least-squares solution computed
+// here independently (normal equations in plain JS), in about the iterations GD's contraction
+// rate allows.
+import { describe, it, expect } from 'vitest';
+import { solve, generate, DspgdError } from '../src/index.js';
+
+/** XᵀX (d×d) and XᵀY (d×k) in plain JS. */
+function normalEquations(X: Float64Array, Y: Float64Array, n: number, d: number, k: number) {
+  const A = new Float64Array(d * d), B = new Float64Array(d * k);
+  for (let i = 0; i < n; i++) {
+    const xi = i * d;
+    for (let a = 0; a < d; a++) {
+      const xa = X[xi + a];
+      for (let b = a; b < d; b++) A[a * d + b] += xa * X[xi + b];
+      for (let c = 0; c < k; c++) B[a * k + c] += xa * Y[i * k + c];
+    }
+  }
+  for (let a = 0; a < d; a++) for (let b = 0; b < a; b++) A[a * d + b] = A[b * d + a];
+  return { A, B };
+}
+
+/** Solves A W = B (A symmetric positive definite) by Cholesky, in plain JS. */
+function cholSolve(A: Float64Array, B: Float64Array, d: number, k: number): Float64Array {
+  const L = new Float64Array(d * d);
+  for (let j = 0; j < d; j++) {
+    let s = A[j * d + j];
+    for (let p = 0; p < j; p++) s -= L[j * d + p] ** 2;
+    const ljj = Math.sqrt(s);
+    L[j * d + j] = ljj;
+    for (let i = j + 1; i < d; i++) {
+      let t = A[i * d + j];
+      for (let p = 0; p < j; p++) t -= L[i * d + p] * L[j * d + p];
+      L[i * d + j] = t / ljj;
+    }
+  }
+  const W = Float64Array.from(B);
+  for (let c = 0; c < k; c++) {
+    for (let i = 0; i < d; i++) {
+      let t = W[i * k + c];
+      for (let p = 0; p < i; p++) t -= L[i * d + p] * W[p * k + c];
+      W[i * k + c] = t / L[i * d + i];
+    }
+    for (let i = d - 1; i >= 0; i--) {
+      let t = W[i * k + c];
+      for (let p = i + 1; p < d; p++) t -= L[p * d + i] * W[p * k + c];
+      W[i * k + c] = t / L[i * d + i];
+    }
+  }
+  return W;
+}
+
+/** Extreme eigenvalues of a symmetric positive definite A by power iteration (on A, then on λmax·I − A). */
+function extremeEigen(A: Float64Array, d: number): { max: number; min: number } {
+  const power = (apply: (v: Float64Array, out: Float64Array) => void) => {
+    let v = new Float64Array(d).map((_, j) => 1 + ((j * 37) % 11) / 11);
+    const w = new Float64Array(d);
+    let lam = 0;
+    for (let it = 0; it < 3000; it++) {
+      apply(v, w);
+      const nv = Math.hypot(...v), nw = Math.hypot(...w);
+      lam = nw / nv;
+      v = w.map((x) => x / nw);
+    }
+    return lam;
+  };
+  const mul = (v: Float64Array, out: Float64Array) => {
+    for (let i = 0; i < d; i++) { let s = 0; for (let j = 0; j < d; j++) s += A[i * d + j] * v[j]; out[i] = s; }
+  };
+  const max = power(mul);
+  const shifted = power((v, out) => { mul(v, out); for (let i = 0; i < d; i++) out[i] = max * v[i] - out[i]; });
+  return { max, min: max - shifted };
+}
+
+const relFro = (a: ArrayLike<number>, b: ArrayLike<number>) => {
+  let num = 0, den = 0;
+  for (let i = 0; i < a.length; i++) { num += (a[i] - b[i]) ** 2; den += b[i] ** 2; }
+  return Math.sqrt(num / den);
+};
+
+describe('no interpolant: runs stop at the minimizer of ℓ', () => {
+  it('n = 8192, d = 128: gd at lr auto converges to the least-squares solution in the iterations its contraction allows', async () => {
+    const n = 8192, d = 128, k = 1;
+    const p = await generate({ n, d, k, kind: 'gaussian', seed: 3 });
+    try {
+      const X = p.X.data as Float64Array, Y = p.Y.data as Float64Array;
+      const { A, B } = normalEquations(X, Y, n, d, k);
+      const Wls = cholSolve(A, B, d, k);
+      // GD at η = 1/λmax from W0 = 0: G_t = XᵀX(W_t − W_ls) shrinks by at most 1 − λmin/λmax a step.
+      const { max, min } = extremeEigen(A, d);
+      const bound = Math.ceil(Math.log(1e-10) / Math.log(1 - min / max));
+      const r = await solve(p, { precond: 'gd', lr: 'auto' });
+      expect(r.status).toBe('converged');
+      expect(r.message).toMatch(/minimizer of ℓ, not to an interpolant/);
+      expect(r.iterations).toBeGreaterThan(0);
+      // λmax in 'auto' is a power-iteration estimate: allow two steps for it.
+      expect(r.iterations).toBeLessThanOrEqual(bound + 2);
+      expect(r.gradNorm).toBeLessThanOrEqual(1e-10 * r.trace.gradNorm[0]);
+      // ‖W − W_ls‖ ≤ ‖G‖/λmin, relative to ‖W_ls‖ ≈ ‖G0‖/λmax-ish: 1e-10 × cond(XᵀX) with room.
+      expect(relFro(r.W.data, Wls)).toBeLessThan(1e-10 * (max / min) * 10);
+      expect(r.bias?.interpolationExists).toBe(false);
+      console.log(`n=${n} d=${d}: ${r.iterations} iterations (bound ${bound}, cond(XᵀX) ${(max / min).toFixed(3)}), ‖W − W_ls‖/‖W_ls‖ ${relFro(r.W.data, Wls).toExponential(2)}`);
+    } finally {
+      p.dispose();
+    }
+  }, 120_000);
+
+  it('gradRelTol: 0 turns the test off (the stall test ends the same run), and it is validated', async () => {
+    const p = await generate({ n: 256, d: 8, kind: 'gaussian', seed: 1 });
+    try {
+      const off = await solve(p, { precond: 'gd', lr: 'auto', gradRelTol: 0, stall: { window: 200 } });
+      expect(off.status).toBe('stalled');
+      expect(off.iterations).toBeGreaterThanOrEqual(200);
+      const on = await solve(p, { precond: 'gd', lr: 'auto', stall: { window: 200 } });
+      expect(on.status).toBe('converged');
+      expect(on.iterations).toBeLessThan(200);
+      // A looser tolerance stops no later.
+      const loose = await solve(p, { precond: 'gd', lr: 'auto', gradRelTol: 1e-4 });
+      expect(loose.iterations).toBeLessThan(on.iterations);
+      expect(loose.gradNorm).toBeLessThanOrEqual(1e-4 * loose.trace.gradNorm[0]);
+      for (const bad of [1, -1, NaN]) {
+        await expect(solve(p, { precond: 'gd', lr: 'auto', gradRelTol: bad })).rejects.toSatisfy(
+          (e: unknown) => e instanceof DspgdError && e.code === 'E_PARAM' && e.argument === 'gradRelTol');
+      }
+    } finally {
+      p.dispose();
+    }
+  }, 60_000);
+
+  it('a tall problem that has an interpolant is left to tol', async () => {
+    // Y = X W* exactly: the residual reaches tol, and the relative gradient test never decides.
+    const p = await generate({ n: 512, d: 32, kind: 'teacher', noise: 0, seed: 2 });
+    try {
+      const r = await solve(p, { precond: 'gd', lr: 'auto' });
+      expect(r.status).toBe('converged');
+      expect(r.message).toMatch(/relResidual .* ≤ tol/);
+      expect(r.relResidual).toBeLessThanOrEqual(1e-10);
+      expect(r.bias?.interpolationExists).toBe(true);
+    } finally {
+      p.dispose();
+    }
+  }, 60_000);
+});
