@@ -28,11 +28,13 @@ function workDoubles(n: number, d: number, k: number): number {
 
 /**
  * Bytes a problem of this size needs in WASM memory, including one solve and the GD-limit
- * factorization: two n×n matrices on the Gram route (large X with n ≤ d), else a copy of X
- * (the LQ route; an ill-conditioned large X falls back to it and may then need more).
+ * factorization: two n×n matrices on the Gram route (large X with n ≤ d), else a copy of X and
+ * a min(n, d)×n factor (the LQ route, taken for every n > d: memory then follows 3·n·d, never
+ * n²; an ill-conditioned large X with n ≤ d falls back to it and may then need more).
  */
 export function requiredBytes(n: number, d: number, k: number): number {
-  const factor = n * d >= GRAM_ROUTE_MIN_ENTRIES && n <= d ? 2 * n * n : n * d + n * n;
+  // LQ route: the copy of X and, when rank r < n (always for n > d, r ≤ d), the r×n second factor.
+  const factor = n * d >= GRAM_ROUTE_MIN_ENTRIES && n <= d ? 2 * n * n : n * d + Math.min(n, d) * n;
   const doubles = n * d /* X */ + n * k /* Y */ + d * k /* W0 */ + workDoubles(n, d, k)
     + factor + 2 * d * k /* W_GD, refinement */ + 4 * n * k + k + 4 * n /* gdLimit work */;
   return doubles * 8;

@@ -3,7 +3,11 @@
 // here independently (normal equations in plain JS), in about the iterations GD's contraction
 // rate allows.
 import { describe, it, expect } from 'vitest';
-import { solve, generate, DspgdError } from '../src/index.js';
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { solve, generate, requiredBytes, DspgdError } from '../src/index.js';
+
+const DIST = fileURLToPath(new URL('../dist/index.js', import.meta.url));
 
 /** XᵀX (d×d) and XᵀY (d×k) in plain JS. */
 function normalEquations(X: Float64Array, Y: Float64Array, n: number, d: number, k: number) {
@@ -140,4 +144,60 @@ describe('no interpolant: runs stop at the minimizer of ℓ', () => {
       p.dispose();
     }
   }, 60_000);
+});
+
+describe('tall X: memory follows n·d, not n²', () => {
+  const n = 32768, d = 128, k = 8;
+  const xBytes = n * d * 8;
+
+  it('32768×128×8: the estimate is a small multiple of X, and the GD limit is the least-squares solution', async () => {
+    // The LQ route of a tall X: X, its copy and a d×n factor, plus Y and W-sized work.
+    expect(requiredBytes(n, d, k)).toBeLessThan(4 * xBytes);
+    const p = await generate({ n, d, k, kind: 'gaussian', seed: 5 });
+    try {
+      const X = p.X.data as Float64Array, Y = p.Y.data as Float64Array;
+      const { A, B } = normalEquations(X, Y, n, d, k);
+      const Wls = cholSolve(A, B, d, k);
+      const { max, min } = extremeEigen(A, d);
+      const gl = p.gdLimit();
+      expect(gl.interpolates).toBe(false);
+      expect(gl.rank).toBe(d);
+      // Normal equations lose ε·cond(XᵀX) ≈ ε·1.3 here; the LQ solve ε·cond(X): round-off × cond, with room.
+      expect(relFro(gl.data, Wls)).toBeLessThan(1e3 * 2.2e-16 * (max / min));
+      const r = await solve(p, { precond: 'gd', lr: 'auto' });
+      expect(r.status).toBe('converged');
+      expect(r.path).toBe('primal');
+      expect(relFro(r.W.data, Wls)).toBeLessThan(1e-10 * (max / min) * 10);
+      console.log(`${n}×${d}×${k}: GD limit vs normal equations ${relFro(gl.data, Wls).toExponential(2)}, run ${r.iterations} iterations, W vs normal equations ${relFro(r.W.data, Wls).toExponential(2)}`);
+    } finally {
+      p.dispose();
+    }
+  }, 300_000);
+
+  it('a solve with its bias report grows the process by a small multiple of X (RSS measured in a child process)', () => {
+    // The child prints its peak RSS after loading WASM and a tiny solve (the baseline), then after
+    // generating the tall problem and solving it with the report (the GD-limit factorization).
+    const script = `
+      import { solve, generate } from ${JSON.stringify(DIST)};
+      const small = await generate({ n: 4, d: 8 });
+      await solve(small, { precond: 'gd', lr: 'auto' });
+      small.dispose();
+      const base = process.resourceUsage().maxRSS * 1024;
+      const p = await generate({ n: ${n}, d: ${d}, k: ${k}, kind: 'gaussian', seed: 5 });
+      const r = await solve(p, { precond: 'gd', lr: 'auto' });
+      console.log(JSON.stringify({ base, peak: process.resourceUsage().maxRSS * 1024, status: r.status, rank: r.bias.rank, exists: r.bias.interpolationExists }));
+    `;
+    const out = spawnSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8', timeout: 240_000 });
+    expect(out.status, out.stderr).toBe(0);
+    const m = JSON.parse(out.stdout.trim().split('\n').pop()!);
+    expect(m.status).toBe('converged');
+    expect(m.rank).toBe(d);
+    expect(m.exists).toBe(false);
+    const grown = m.peak - m.base;
+    // X, its copy and the d×n factor are 3·X; Y, the run's buffers and page rounding add little.
+    // The Gram route would need an n×n matrix: 256 times X.
+    expect(grown).toBeLessThan(5 * xBytes);
+    expect(grown).toBeLessThan(requiredBytes(n, d, k) * 1.25);
+    console.log(`${n}×${d}×${k}: RSS grew ${(grown / 2 ** 20).toFixed(0)} MiB for X of ${(xBytes / 2 ** 20).toFixed(0)} MiB (estimate ${(requiredBytes(n, d, k) / 2 ** 20).toFixed(0)} MiB)`);
+  }, 300_000);
 });
