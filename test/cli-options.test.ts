@@ -55,7 +55,7 @@ describe('learning rates, budgets and repeated flags', () => {
   it('a repeated --precond (or --lr) on solve is an error, not "last one wins"', () => {
     const r = run(['solve', ...DATA, '--precond', 'gd', '--precond', 'sign', '--lr', '0.1']);
     expect(r.code).toBe(2);
-    expect(r.err.trim()).toBe('dspgd: --precond: given twice ("gd" and "sign"); solve runs one preconditioner (dspgd sweep runs several)');
+    expect(r.err.trim()).toBe('dspgd: --precond: given twice ("gd" and "sign"); give it once (solve runs one preconditioner; dspgd sweep runs several)');
     const l = run(['solve', ...DATA, '--precond', 'gd', '--lr', '0.1', '--lr', '0.2']);
     expect(l.code).toBe(2);
     expect(l.err).toMatch(/--lr: given twice/);

@@ -33,12 +33,13 @@ interface SolveFlags extends DataFlags {
 
 /** A flag that may be given once: a second value is an error, not "the last one wins". */
 function once<T>(flag: string, parse: (v: string) => T): (v: string, prev: T | undefined) => T {
-  const seen = new Map<string, string>();
+  let first: string | undefined;
   return (v, prev) => {
     if (prev !== undefined) {
-      throw new DspgdError('E_PARAM', `${flag}: given twice (${JSON.stringify(seen.get(flag))} and ${JSON.stringify(v)}); solve runs one${flag === '--precond' ? ' preconditioner (dspgd sweep runs several)' : ' value'}`, flag);
+      const why = flag === '--precond' ? ' (solve runs one preconditioner; dspgd sweep runs several)' : '';
+      throw new DspgdError('E_PARAM', `${flag}: given twice (${JSON.stringify(first)} and ${JSON.stringify(v)}); give it once${why}`, flag);
     }
-    seen.set(flag, v);
+    first = v;
     return parse(v);
   };
 }
