@@ -195,8 +195,12 @@ function theoryCell(r: SolveResult): string {
   if (b.provisional) return `provisional (${r.status})`;
   if (!t.applies) return b.flags.stateful || t.reason === undefined ? 'outside the theory (stateful)' : 'outside the theory (see tooltip)';
   const on = b.relDistToGD! <= AT_GD_LIMIT;
-  if (b.reference === 'loss-minimizer') return on ? 'on the loss minimizer (no interpolant)' : 'off the loss minimizer (no interpolant)';
-  if (!b.interpolationExists) return on ? 'on the least-squares point (no interpolant)' : 'off the least-squares point (no interpolant)';
+  // n ≥ d: the interpolation theory does not apply whatever the data; the cell says so, not only the tooltip.
+  const why = b.overparameterized ? 'no interpolant' : 'n ≥ d: no interpolation theory';
+  const side = on ? 'on' : 'off';
+  if (b.reference === 'loss-minimizer') return `${side} the loss minimizer (${why})`;
+  if (!b.interpolationExists) return `${side} the least-squares point closest to W0 (${why})`;
+  if (!b.overparameterized) return `${side} W_GD∞, the interpolant closest to W0 (${why})`;
   if (t.predictsGdLimit) return on ? 'on W_GD∞, as predicted' : 'off W_GD∞, predicted on it';
   // The theory allows another limit here, generically but not always: say what was measured.
   return on ? 'on W_GD∞ (allowed)' : 'off W_GD∞ (allowed)';
@@ -207,7 +211,12 @@ function showMeasured(tol: number) {
   fillLrSensitivity(done.map((r) => r.row!), done.map((r) => (r.result!.status === 'converged' ? r.result!.W.data : undefined)), done.map((r) => r.result!.bias!.referenceNorm ?? NaN));
   const rows = done.map((r) => r.row!);
   const ul = $('#measured');
-  ul.replaceChildren(...conclusions(rows, tol).map((t) => Object.assign(document.createElement('li'), { textContent: t })));
+  const lines = conclusions(rows, tol);
+  if (page.problem && page.problem.n >= page.problem.d) {
+    lines.unshift(`n = ${page.problem.n} ≥ d = ${page.problem.d}: the interpolation theory does not apply. A run that converges ends at a minimizer of the loss; `
+      + 'for the squared loss and a preconditioner that preserves the row space, the least-squares solution closest to W0 (W_GD∞), reached when the relative gradient falls to gradRelTol.');
+  }
+  ul.replaceChildren(...lines.map((t) => Object.assign(document.createElement('li'), { textContent: t })));
 }
 
 // --- running -------------------------------------------------------------------------------
