@@ -48,6 +48,9 @@ export function formatTable(r: SuiteResult): string {
     out.push(`f64x2 peak = ${fixed(r.arithmetic.gflops, 1)} GFLOP/s: independent multiply-adds in registers on this WASM engine (no FMA in WASM SIMD), the most any float64 WASM kernel can do on one thread. ` +
       'At that rate the pass is arithmetic-bound whenever 2k flops per double of X take longer than reading the double.');
   }
+  if (r.overhead?.length) {
+    out.push(`Per-iteration overhead (solve() on 100×8, k=1, where the pass over X is negligible): ${r.overhead.map((x) => `${x.precond} ${fixed(x.usPerIter, 2)} µs`).join(', ')} per iteration.`);
+  }
   out.push('Sweep rows (W4): ms per run-iteration; dspgd advances the runs together (solveBatch), peers run them one after another.');
   if (r.rows.some((x) => Object.values(x.peers).some((c) => c.status === 'check-failed'))) {
     out.push('! = the peer\'s W did not match dspgd\'s (see the JSON "check"): its time is not comparable.');

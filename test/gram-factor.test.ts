@@ -31,7 +31,7 @@ describe('Gram route', () => {
       if (n > d || c.rank < n) {
         expect(f).toBeUndefined();
       } else {
-        expect(f).toBeDefined();
+        expect(f?.rank).toBe(n);
         const res = gdLimit(w, f!, pX, pY, pW0, k, out);
         const W = get(out, d * k);
         const step = W.map((v, i) => v - c.W0[i]), refStep = c.W.map((v, i) => v - c.W0[i]);

@@ -73,6 +73,11 @@ describe('runs at extreme scales equal the scaled runs at scale 1', () => {
         expect(r.relResidual).toBeGreaterThan(0);
         // ‖G‖ at the last iterate is a small difference of O(1) terms: a few digits.
         expect(Math.abs(r.gradNorm / s - ref.gradNorm) / ref.gradNorm, `scale ${s}`).toBeLessThan(s < 1e-307 ? 1e-2 : 1e-4);
+        // The bias report's norms scale too (its ‖W_GD − W0‖ was 0 below 1e−154, so c and relDistToGD were lost).
+        const b = r.bias!, b1 = ref.bias!;
+        expect(Math.abs(b.gdNorm! / s - b1.gdNorm!) / b1.gdNorm!, `scale ${s}`).toBeLessThan(s < 1e-307 ? 1e-11 : 1e-12);
+        expect(Math.abs(b.c! - b1.c!), `scale ${s}`).toBeLessThan(1e-9);
+        expect(b.relDistToGD!, `scale ${s}`).toBeLessThan(1e-9);
       }
     });
   }

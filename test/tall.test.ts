@@ -201,3 +201,26 @@ describe('tall X: memory follows n·d, not n²', () => {
     console.log(`${n}×${d}×${k}: RSS grew ${(grown / 2 ** 20).toFixed(0)} MiB for X of ${(xBytes / 2 ** 20).toFixed(0)} MiB (estimate ${(requiredBytes(n, d, k) / 2 ** 20).toFixed(0)} MiB)`);
   }, 300_000);
 });
+
+describe('the report of a tall problem', () => {
+  it('says n ≥ d, that no interpolation theory applies, and what the limit is', async () => {
+    const { biasLines } = await import('../src/report/bias.js');
+    const p = await generate({ n: 300, d: 20, kind: 'gaussian', seed: 4 });
+    try {
+      const r = await solve(p, { precond: 'gd', lr: 'auto' });
+      const lines = biasLines(r.bias!, r.problem);
+      expect(lines.some((l) => /^n ≥ d .*no interpolation theory.*least-squares solution closest to W0/.test(l))).toBe(true);
+      // And the run is on that solution: W_GD∞ = W0 + X⁺(Y − XW0) is the least-squares point closest to W0.
+      expect(r.bias!.relDistToGD).toBeLessThan(1e-8);
+    } finally {
+      p.dispose();
+    }
+    const wide = await generate({ n: 20, d: 300, kind: 'gaussian', seed: 4 });
+    try {
+      const r = await solve(wide, { precond: 'gd', lr: 'auto' });
+      expect(biasLines(r.bias!, r.problem).some((l) => l.startsWith('n ≥ d'))).toBe(false);
+    } finally {
+      wide.dispose();
+    }
+  }, 60_000);
+});

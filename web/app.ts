@@ -195,8 +195,12 @@ function theoryCell(r: SolveResult): string {
   if (b.provisional) return `provisional (${r.status})`;
   if (!t.applies) return b.flags.stateful || t.reason === undefined ? 'outside the theory (stateful)' : 'outside the theory (see tooltip)';
   const on = b.relDistToGD! <= AT_GD_LIMIT;
-  if (b.reference === 'loss-minimizer') return on ? 'on the loss minimizer (no interpolant)' : 'off the loss minimizer (no interpolant)';
-  if (!b.interpolationExists) return on ? 'on the least-squares point (no interpolant)' : 'off the least-squares point (no interpolant)';
+  // n ≥ d: the interpolation theory does not apply whatever the data; the cell says so, not only the tooltip.
+  const why = b.overparameterized ? 'no interpolant' : 'n ≥ d: no interpolation theory';
+  const side = on ? 'on' : 'off';
+  if (b.reference === 'loss-minimizer') return `${side} the loss minimizer (${why})`;
+  if (!b.interpolationExists) return `${side} the least-squares point closest to W0 (${why})`;
+  if (!b.overparameterized) return `${side} W_GD∞, the interpolant closest to W0 (${why})`;
   if (t.predictsGdLimit) return on ? 'on W_GD∞, as predicted' : 'off W_GD∞, predicted on it';
   // The theory allows another limit here, generically but not always: say what was measured.
   return on ? 'on W_GD∞ (allowed)' : 'off W_GD∞ (allowed)';
@@ -207,7 +211,12 @@ function showMeasured(tol: number) {
   fillLrSensitivity(done.map((r) => r.row!), done.map((r) => (r.result!.status === 'converged' ? r.result!.W.data : undefined)), done.map((r) => r.result!.bias!.referenceNorm ?? NaN));
   const rows = done.map((r) => r.row!);
   const ul = $('#measured');
-  ul.replaceChildren(...conclusions(rows, tol).map((t) => Object.assign(document.createElement('li'), { textContent: t })));
+  const lines = conclusions(rows, tol);
+  if (page.problem && page.problem.n >= page.problem.d) {
+    lines.unshift(`n = ${page.problem.n} ≥ d = ${page.problem.d}: the interpolation theory does not apply. A run that converges ends at a minimizer of the loss; `
+      + 'for the squared loss and a preconditioner that preserves the row space, the least-squares solution closest to W0 (W_GD∞), reached when the relative gradient falls to gradRelTol.');
+  }
+  ul.replaceChildren(...lines.map((t) => Object.assign(document.createElement('li'), { textContent: t })));
 }
 
 // --- running -------------------------------------------------------------------------------
@@ -225,75 +234,93 @@ async function run(ev: Event) {
   const t0 = performance.now();
   try {
     setStatus('preparing the problem…');
-    const specs = selectedPreconds();
-    const items = parseLrs(field('lrs'));
-    const loss = field('loss') || 'squared';
-    const tol = num('tol'), maxIter = num('maxIter', true), threads = num('threads', true);
+    // Every field is read (and a bad one reported) before the problem is made.
+    const form: RunForm = {
+      specs: selectedPreconds(), items: parseLrs(field('lrs')), loss: field('loss') || 'squared',
+      tol: num('tol'), maxIter: num('maxIter', true), threads: num('threads', true),
+    };
+    const { tol, threads } = form;
     const p = await makeProblem();
     const seed = field('source') === 'upload' ? null : num('seed', true);
-    page.runs = [];
-    const tbody = $('#bias tbody');
-    tbody.replaceChildren();
-    for (const spec of specs) {
-      for (const lr of await resolveLrs(p, spec, items, loss)) {
-        const opts: SolveOptions = { precond: spec, lr, loss, tol, maxIter, threads };
-        const v: RunView = { label: `${spec} @ lr ${fmt(lr)}`, spec, lr, opts, live: { x: [], y: [] }, tr: document.createElement('tr') };
-        fillRow(v);
-        tbody.append(v.tr);
-        page.runs.push(v);
-      }
-    }
-    $('#lossplot').replaceChildren();
-    $('#cplot').replaceChildren();
-    let done = 0;
-    const total = page.runs.length;
-    setStatus(`running ${total} runs on n=${p.n}, d=${p.d}, k=${p.k} ${threads > 1 ? `(one at a time, ${threads} threads each)` : '(together, as one batch)'}…`);
-    const onProgress = (pr: RunProgress) => {
-      const v = page.runs[pr.run];
-      if (!v || v.result) return;
-      v.live.x.push(pr.iteration);
-      v.live.y.push(pr.loss);
-      v.tr.children[3]!.textContent = String(pr.iteration);
-      setStatus(`running: ${done} of ${total} runs done, ${((performance.now() - t0) / 1000).toFixed(1)} s`);
-      scheduleDraw();
-    };
-    const onDone = (i: number, result: SolveResult) => {
-      const v = page.runs[i]!;
-      v.result = result;
-      v.row = runRow(result, seed);
-      done++;
-      fillRow(v);
-      scheduleDraw();
-    };
-    if (threads > 1) {
-      // solveBatch advances its runs on one thread; to use threads, the runs go one at a time,
-      // each splitting its pass over X. After a cancel, the rest return 'aborted' at once.
-      for (let i = 0; i < page.runs.length; i++) {
-        onDone(i, await runner.solve(p, page.runs[i]!.opts, { signal: ctl.signal, onProgress: (pr) => onProgress({ ...pr, run: i }) }));
-      }
-    } else {
-      await runner.solveBatch(p, page.runs.map((r) => r.opts), { signal: ctl.signal, onProgress, onDone });
-    }
+    await planRuns(p, form);
+    await executeRuns(p, seed, threads, ctl.signal, t0);
     drawLoss();
     drawC();
     showMeasured(tol);
     const aborted = page.runs.some((r) => r.result?.status === 'aborted');
     page.state = aborted ? 'aborted' : 'done';
-    setStatus(`${aborted ? 'cancelled' : 'done'}: ${total} runs in ${((performance.now() - t0) / 1000).toFixed(2)} s${aborted ? ' (unfinished runs have status aborted)' : ''}`);
+    setStatus(`${aborted ? 'cancelled' : 'done'}: ${page.runs.length} runs in ${((performance.now() - t0) / 1000).toFixed(2)} s${aborted ? ' (unfinished runs have status aborted)' : ''}`);
     setDownloads(true);
   } catch (e) {
-    page.state = 'error';
-    page.error = e instanceof DspgdError ? `${e.code}: ${e.message}` : String(e);
-    setStatus(page.error, true);
-    // A worker that died (out of memory, say) takes its problems with it: start a fresh one for the next run.
-    if (e instanceof DspgdError && e.code === 'E_THREAD') {
-      problem = undefined;
-      await runner.terminate().catch(() => undefined);
-      runner = await createRunner().catch((err: unknown) => { setStatus(`${page.error}; could not restart the worker: ${String(err)}`, true); return runner; });
-    }
+    await showRunError(e);
   } finally {
     runBtn.disabled = false;
     cancelBtn.disabled = true;
+  }
+}
+
+/** One run per selected preconditioner and learning rate, each with its (empty) row in the bias table. */
+interface RunForm { specs: string[]; items: LrItem[]; loss: string; tol: number; maxIter: number; threads: number }
+
+async function planRuns(p: RemoteProblem, { specs, items, loss, tol, maxIter, threads }: RunForm) {
+  page.runs = [];
+  const tbody = $('#bias tbody');
+  tbody.replaceChildren();
+  for (const spec of specs) {
+    for (const lr of await resolveLrs(p, spec, items, loss)) {
+      const opts: SolveOptions = { precond: spec, lr, loss, tol, maxIter, threads };
+      const v: RunView = { label: `${spec} @ lr ${fmt(lr)}`, spec, lr, opts, live: { x: [], y: [] }, tr: document.createElement('tr') };
+      fillRow(v);
+      tbody.append(v.tr);
+      page.runs.push(v);
+    }
+  }
+  $('#lossplot').replaceChildren();
+  $('#cplot').replaceChildren();
+}
+
+/** Runs page.runs in the worker, drawing the live loss curves and filling each row as its run stops. */
+async function executeRuns(p: RemoteProblem, seed: number | null, threads: number, signal: AbortSignal, t0: number) {
+  let done = 0;
+  const total = page.runs.length;
+  setStatus(`running ${total} runs on n=${p.n}, d=${p.d}, k=${p.k} ${threads > 1 ? `(one at a time, ${threads} threads each)` : '(together, as one batch)'}…`);
+  const onProgress = (pr: RunProgress) => {
+    const v = page.runs[pr.run];
+    if (!v || v.result) return;
+    v.live.x.push(pr.iteration);
+    v.live.y.push(pr.loss);
+    v.tr.children[3]!.textContent = String(pr.iteration);
+    setStatus(`running: ${done} of ${total} runs done, ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+    scheduleDraw();
+  };
+  const onDone = (i: number, result: SolveResult) => {
+    const v = page.runs[i]!;
+    v.result = result;
+    v.row = runRow(result, seed);
+    done++;
+    fillRow(v);
+    scheduleDraw();
+  };
+  if (threads > 1) {
+    // solveBatch advances its runs on one thread; to use threads, the runs go one at a time,
+    // each splitting its pass over X. After a cancel, the rest return 'aborted' at once.
+    for (let i = 0; i < page.runs.length; i++) {
+      onDone(i, await runner.solve(p, page.runs[i]!.opts, { signal, onProgress: (pr) => onProgress({ ...pr, run: i }) }));
+    }
+  } else {
+    await runner.solveBatch(p, page.runs.map((r) => r.opts), { signal, onProgress, onDone });
+  }
+}
+
+async function showRunError(e: unknown) {
+  page.state = 'error';
+  page.error = e instanceof DspgdError ? `${e.code}: ${e.message}` : String(e);
+  setStatus(page.error, true);
+  // A worker that died (out of memory, say) takes its problems with it: start a fresh one for the next run.
+  if (e instanceof DspgdError && e.code === 'E_THREAD') {
+    problem = undefined;
+    await runner.terminate().catch(() => undefined);
+    runner = await createRunner().catch((err: unknown) => { setStatus(`${page.error}; could not restart the worker: ${String(err)}`, true); return runner; });
   }
 }
 

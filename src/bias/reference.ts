@@ -68,7 +68,7 @@ function compute(wasm: Wasm, problem: Problem, loss: { name: string; params: Rea
   const pstep = wasm.allocF64(d, 'loss reference');
   let steps = 0;
   try {
-    const xNorm = Math.sqrt(e.sumsq(n * d, X));
+    const xNorm = e.norm2(n * d, X);
     for (let c = 0; c < k; c++) {
       const y = Float64Array.from({ length: n }, (_, i) => Yall[i * k + c]!);
       const w0 = Float64Array.from({ length: d }, (_, j) => W0all[j * k + c]!);
@@ -113,9 +113,9 @@ function compute(wasm: Wasm, problem: Problem, loss: { name: string; params: Rea
       e.matmulXW(n, d, 1, X, pw, pr);
       const psi = wasm.f64(pb, n), rv = wasm.f64(pr, n);
       for (let i = 0; i < n; i++) { const ri = rv[i]! - y[i]!; psi[i] = weight(ri) * ri; }
-      const psiNorm = Math.sqrt(e.sumsq(n, pb));
+      const psiNorm = e.norm2(n, pb);
       e.matmulXtV(n, d, 1, X, pb, pstep);
-      const g = Math.sqrt(e.sumsq(d, pstep));
+      const g = e.norm2(d, pstep);
       if (!(g <= 1e-10 * xNorm * psiNorm)) {
         return { reason: `the iteration for the minimizer of the ${loss.name} loss did not reach a stationary point (‖Xᵀψ‖ = ${g.toPrecision(3)} after ${MAX_STEPS} steps)` };
       }

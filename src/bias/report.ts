@@ -104,11 +104,11 @@ export function biasReport(
   let dist: number, gdNorm: number, moved: number, split: { row: number; null: number };
   try {
     e.sub(len, W, gd.ptr, tmp);
-    dist = Math.sqrt(e.sumsq(len, tmp));
+    dist = e.norm2(len, tmp);
     e.sub(len, gd.ptr, problem.ptr.W0, tmp);
-    gdNorm = Math.sqrt(e.sumsq(len, tmp));
+    gdNorm = e.norm2(len, tmp);
     e.sub(len, W, problem.ptr.W0, tmp);
-    moved = Math.sqrt(e.sumsq(len, tmp));
+    moved = e.norm2(len, tmp);
     split = f.split(tmp, k);
   } finally {
     wasm.free(tmp);

@@ -372,20 +372,20 @@ export function gdLimit(wasm: Wasm, f: RowSpaceFactor, X: number, Y: number, W0:
   const e = wasm.exports;
   const R = wasm.allocF64(n * k, 'GD limit residual');
   try {
-    const yNorm = Math.sqrt(e.sumsq(n * k, Y));
-    const xNorm = Math.sqrt(e.sumsq(n * d, X));
-    const w0Norm = Math.sqrt(e.sumsq(d * k, W0));
+    const yNorm = e.norm2(n * k, Y);
+    const xNorm = e.norm2(n * d, X);
+    const w0Norm = e.norm2(d * k, W0);
     const tol = interpolationTolerance(f);
     e.matmulXW(n, d, k, X, W0, R);
     e.sub(n * k, Y, R, R);                 // R = Y − X W0
-    const r0 = Math.sqrt(e.sumsq(n * k, R));
+    const r0 = e.norm2(n * k, R);
     const scale0 = xNorm * w0Norm + yNorm;
     f.pinv(R, k, outW);                    // outW = X⁺R
-    const stepNorm = Math.sqrt(e.sumsq(d * k, outW));
+    const stepNorm = e.norm2(d * k, outW);
     e.axpy(d * k, 1, W0, outW);            // outW = W0 + X⁺R
     e.matmulXW(n, d, k, X, outW, R);
     e.sub(n * k, R, Y, R);                 // R = X W_GD − Y
-    const res = Math.sqrt(e.sumsq(n * k, R));
+    const res = e.norm2(n * k, R);
     const scale = xNorm * (w0Norm + stepNorm) + yNorm;
     const backwardError = scale > 0 ? res / scale : 0; // scale = 0 ⇒ everything, the residual included, is 0
     return {

@@ -17,6 +17,8 @@ export function biasLines(b: BiasReport, problem: { n: number; d: number }): str
     `relDistToGD   ${orNa(b.relDistToGD, (x) => x.toExponential(3))}   c ${orNa(b.c, (x) => x.toPrecision(6))}${mark}`,
     `row/null      ${b.rowspaceNorm.toExponential(3)} / ${b.nullspaceNorm.toExponential(3)}   rank ${b.rank} of n=${problem.n}, d=${problem.d}`
       + ` (σ_i > ${b.rankTolerance.toPrecision(3)}·σ_1)${b.overparameterized ? '' : ' (not overparameterized)'}`,
+    // n ≥ d: say what the limit is before the summary compares with it.
+    ...(b.overparameterized ? [] : ['n ≥ d         no interpolation theory: a converged run ends at a minimizer of ℓ (squared loss, row-space-preserving K: the least-squares solution closest to W0)']),
     b.theory.summary,
   ];
 }
