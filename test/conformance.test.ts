@@ -126,3 +126,24 @@ describe('the README example and the CLI on Deno and Bun', () => {
     }, 120_000);
   }
 });
+
+describe('the bench on Deno and Bun (quick, W1, gd)', () => {
+  for (const name of ['deno', 'bun'] as const) {
+    it(`${name}: runs and times W1 with the flop count of a gd iteration (4·n·d·k)`, () => {
+      const dir = mkdtempSync(join(ROOT, `.bench-${name}-`));
+      try {
+        run(RUNTIMES[name], [join(ROOT, 'dist', 'bench.js'), '--workloads', 'W1', '--precond', 'gd', '--peers', 'none',
+          '--skip', 'rowspace,batch,threads,memory', '--quick', '--quiet', '--out', join(dir, 'b.json')], dir);
+        const b = JSON.parse(readFileSync(join(dir, 'b.json'), 'utf8'));
+        expect(b.schema).toBe('dspgd-bench/1');
+        const row = b.rows.find((r: { workload: string; precond: string }) => r.workload === 'W1' && r.precond === 'gd');
+        expect(row.dspgd.msPerIter).toBeGreaterThan(0);
+        expect(row.dspgd.gflops * row.dspgd.msPerIter * 1e6).toBeCloseTo(4 * row.n * row.d * row.k, -2);
+        expect(b.arithmetic.gflops).toBeGreaterThan(0);
+        expect(row.arithmetic.fraction).toBeCloseTo(row.dspgd.gflops / b.arithmetic.gflops, 12);
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
+    }, 120_000);
+  }
+});
