@@ -300,14 +300,14 @@ function choosePath(prob: Problem, precond: Preconditioner, want: PathOption, ma
 }
 
 /**
- * Whether the problem is known to have no interpolant, for the gradRelTol stop. With n ≥ d
- * it is worth knowing before the run (an interpolant then exists only for Y − XW0 in the
- * range of X, which generic data is not), so the GD limit is computed here: for n > d its
- * factorization costs about d/(4k) iterations and a copy of X, and the bias report reuses it.
- * For n < d only a GD limit already at hand decides (an earlier run's report).
+ * Whether the problem has no interpolant, for the gradRelTol stop. Asked for n ≥ d only (an
+ * interpolant then exists only for Y − XW0 in the range of X, which generic data is not), so
+ * the GD limit is computed here: for n > d its factorization costs about d/(4k) iterations and a
+ * copy of X, and the bias report reuses it. Decided by the shape, never by whether an earlier
+ * run happened to cache the GD limit, so a run's result does not depend on what ran before it.
  */
 function noInterpolant(prob: Problem): boolean {
-  if (prob.n < prob.d && !prob.hasGdLimit) return false;
+  if (prob.n < prob.d) return false;
   return !prob.gdLimitPtr().info.interpolates;
 }
 

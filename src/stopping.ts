@@ -31,9 +31,9 @@ export interface StoppingOptions {
    */
   gradTol?: number;
   /**
-   * When no interpolant exists (the problem's GD limit does not interpolate; known before the
-   * run for n ≥ d, and for any problem whose GD limit was already computed): converged when
-   * ‖G_t‖_F / ‖G_0‖_F ≤ gradRelTol, at a minimizer of ℓ rather than an interpolant. Without it
+   * When no interpolant exists and n ≥ d (the problem's GD limit, computed before the run,
+   * does not interpolate): converged when ‖G_t‖_F / ‖G_0‖_F ≤ gradRelTol, at a minimizer of ℓ
+   * rather than an interpolant (not tested when G_0 = 0). Without it
    * such a run would reach its minimizer and then wait for the stall test. Default 1e-10
    * (DEFAULTS.gradRelTol); 0 turns it off. Never applies when an interpolant exists: there
    * tol decides.
@@ -122,7 +122,7 @@ export class StopMonitor {
     }
     if (relResidual <= o.tol) return { status: 'converged', reason: `relResidual ${formatHuman(relResidual, 3)} ≤ tol ${formatHuman(o.tol)}` };
     if (o.gradTol > 0 && gradNorm <= o.gradTol) return { status: 'converged', reason: `‖G‖ ${formatHuman(gradNorm, 3)} ≤ gradTol ${formatHuman(o.gradTol)}` };
-    if (this.noInterpolant && o.gradRelTol > 0 && gradNorm <= o.gradRelTol * this.g0) {
+    if (this.noInterpolant && o.gradRelTol > 0 && this.g0 > 0 && gradNorm <= o.gradRelTol * this.g0) {
       return {
         status: 'converged',
         reason: `‖G‖/‖G₀‖ ${formatHuman(gradNorm / this.g0, 3)} ≤ gradRelTol ${formatHuman(o.gradRelTol)}: converged to a minimizer of ℓ, not to an interpolant (none exists: Y − XW0 is not in the range of X)`,
