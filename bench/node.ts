@@ -17,7 +17,7 @@ import { encodeNpy } from '../src/io/npy.js';
 import { writeFileAtomic } from '../src/io/node/atomic.js';
 import { VERSION } from '../src/version.js';
 import {
-  runSuite, WORKLOADS, WORKLOAD_IDS, BENCH_PRECONDS, type BenchPrecond, type MemoryRow, type Peer, type SuiteResult, type WorkloadSpec,
+  runSuite, WORKLOADS, WORKLOAD_IDS, DEFAULT_WORKLOAD_IDS, BENCH_PRECONDS, type BenchPrecond, type MemoryRow, type Peer, type SuiteResult, type WorkloadSpec,
 } from './suite.js';
 import { formatTable } from './format.js';
 import { evaluateTargets } from './targets.js';
@@ -39,8 +39,9 @@ computing the same iteration on the same problem in the same run, plus the
 row-space, batched-sweep, threads and memory sections, and judges the targets.
 
 Options:
-  --workloads LIST  W1,W2,W3,W4 (default all). W1 100×1000 k=1; W2 512×8192 k=8;
-                    W3 2000×20000 k=10 (X is 320 MB); W4 = W2 with 8 learning rates
+  --workloads LIST  W1,W2,W3,W4,W5 (default W1-W4). W1 100×1000 k=1; W2 512×8192 k=8;
+                    W3 2000×20000 k=10 (X is 320 MB); W4 = W2 with 8 learning rates;
+                    W5 32768×512 k=8, tall (n > d, X is 128 MB; only when named)
   --precond LIST    ${BENCH_PRECONDS.join(',')} (default all)
   --peers LIST      ${PEER_NAMES.join(',')} (default all; 'none' for dspgd alone)
   --skip LIST       sections to leave out: ${SECTION_NAMES.join(',')}
@@ -86,7 +87,7 @@ function list<T extends string>(flag: string, value: string | undefined, known: 
 /** Parses the flags; bad usage throws DspgdError naming the flag (the CLI turns it into exit 2). */
 export function parseBenchFlags(argv: readonly string[]): BenchFlags {
   const f: BenchFlags = {
-    workloads: WORKLOAD_IDS.map((id) => WORKLOADS[id]), preconds: [...BENCH_PRECONDS], peers: [...PEER_NAMES], skip: [],
+    workloads: DEFAULT_WORKLOAD_IDS.map((id) => WORKLOADS[id]), preconds: [...BENCH_PRECONDS], peers: [...PEER_NAMES], skip: [],
     threads: 2, out: 'bench-results.json', quick: false, quiet: false, help: false,
   };
   for (let i = 0; i < argv.length; i++) {

@@ -213,6 +213,10 @@ describe('flags', () => {
     expect(f.quick).toBe(true);
     expect(f.out).toBe('x.json');
     expect(parseBenchFlags([]).threads).toBe(2);
+    // The tall workload runs only when named.
+    expect(parseBenchFlags([]).workloads.map((w) => w.id)).toEqual(['W1', 'W2', 'W3', 'W4']);
+    expect(parseBenchFlags(['--workloads', 'W5']).workloads).toEqual([WORKLOADS.W5]);
+    expect(WORKLOADS.W5.n).toBeGreaterThan(WORKLOADS.W5.d);
   });
 
   it.each([

@@ -3,6 +3,7 @@
 // bin, from strict TypeScript without the DOM lib, and from a browser app built by esbuild and by
 // Vite that solves in Chromium. The install is offline: a lock file pins the same versions as this
 // project's package-lock.json, whose tarballs `npm install` of the project left in the npm cache.
+import { readmeApiExample, expectReadmeExampleOutput } from './helpers/readme-example.js';
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { spawnSync, type SpawnSyncReturns } from 'node:child_process';
@@ -101,18 +102,8 @@ describe('the packed package, installed into an empty project', () => {
   });
 
   it("runs the README's API example as written", () => {
-    const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
-    const block = /## API\s+```js\n([\s\S]*?)```/.exec(readme);
-    expect(block, 'README has a ```js example under ## API').not.toBeNull();
-    writeFileSync(join(app, 'example.mjs'), block![1]);
-    const r = run(process.execPath, ['example.mjs'], app);
-    expect(r.stderr).toBe('');
-    expect(r.status).toBe(0);
-    const lines = r.stdout.trim().split('\n');
-    expect(lines[0]).toMatch(/^converged \d+$/);
-    const [dist, c] = lines[1].split(' ').map(Number);
-    expect(dist).toBeGreaterThan(1e-3); // adam leaves the row space: not the GD limit
-    expect(c).toBeGreaterThan(1);
+    writeFileSync(join(app, 'example.mjs'), readmeApiExample(ROOT));
+    expectReadmeExampleOutput(run(process.execPath, ['example.mjs'], app));
   });
 
   it('dspgd/worker runs a solve in a worker thread, bit-identical to an in-process solve', () => {
