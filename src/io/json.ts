@@ -256,7 +256,7 @@ class JsonReader {
       const re = JsonReader.NUMBER;
       re.lastIndex = this.pos;
       const m = re.exec(this.s);
-      if (m && !/[0-9A-Za-z.+\-]/.test(this.s[re.lastIndex] ?? '')) {
+      if (m && !/[0-9A-Za-z.+-]/.test(this.s[re.lastIndex] ?? '')) {
         this.pos = re.lastIndex;
         return Number(m[0]);
       }
@@ -342,7 +342,7 @@ class JsonReader {
       if (this.s[this.pos] !== '"') this.error(`expected a key (a string), got ${this.here()}`);
       const keyAt = this.pos;
       const key = this.string();
-      if (Object.prototype.hasOwnProperty.call(out, key)) this.error(`duplicate key ${JSON.stringify(key)}`, keyAt);
+      if (Object.hasOwn(out, key)) this.error(`duplicate key ${JSON.stringify(key)}`, keyAt);
       this.ws();
       if (this.s[this.pos] !== ':') this.error(`expected ':' after a key, got ${this.here()}`);
       this.pos++;

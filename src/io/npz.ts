@@ -104,7 +104,7 @@ export function encodeNpz(arrays: Record<string, Matrix> | ReadonlyMap<string, M
       throw new DspgdError('E_PARAM', `encodeNpz: invalid array name ${JSON.stringify(key)} (expected a non-empty name without NUL or a trailing '/')`);
     }
     const member = `${key}.npy`;
-    if (Object.prototype.hasOwnProperty.call(files, member)) {
+    if (Object.hasOwn(files, member)) {
       throw new DspgdError('E_PARAM', `encodeNpz: duplicate array name ${JSON.stringify(key)}`);
     }
     let npy: Uint8Array;

@@ -164,7 +164,7 @@ class Parser {
     switch (t.kind) {
       case 'str': case 'int': return t.value;
       case 'name':
-        if (Object.prototype.hasOwnProperty.call(NAMES, t.text)) return NAMES[t.text];
+        if (Object.hasOwn(NAMES, t.text)) return NAMES[t.text];
         return this.unexpected(t);
       case 'punct':
         if (t.text === '{') return this.dict();

@@ -5,7 +5,7 @@
 import { describe, it, expect } from 'vitest';
 import fc from 'fast-check';
 import {
-  PRECONDITIONERS, BUILTIN_PRECOND_NAMES, LOSSES, LOSS_NAMES, resolvePrecond, resolveLoss, solve, DspgdError,
+  PRECONDITIONERS, BUILTIN_PRECOND_NAMES, LOSSES, LOSS_NAMES, resolvePrecond, resolveLoss, solve, type DspgdError,
   adam, huber, normalized,
 } from '../../src/index.js';
 import { budget, expectTypedError } from './arbitraries.js';
