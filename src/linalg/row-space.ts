@@ -253,7 +253,7 @@ function truncate(M: Float64Array, r: number, rtol: number): Truncation {
 
 /** c (r×k, row-major) ← M⁺c = V_s·Σ_s⁻¹·U_sᵀ·c. */
 function applyPinv(t: Truncation, c: Float64Array, k: number): void {
-  const { r, s, U, V, inv } = t;
+  const { r, s, U, inv } = t;
   const z = new Float64Array(s * k);
   for (let p = 0; p < s; p++) {
     for (let i = 0; i < r; i++) {
@@ -261,6 +261,12 @@ function applyPinv(t: Truncation, c: Float64Array, k: number): void {
       for (let j = 0; j < k; j++) z[p * k + j] += u * c[i * k + j];
     }
   }
+  expandFromV(t, z, c, k);
+}
+
+/** c (r×k) ← V_s·z for z (s×k): the way back from the truncated basis, shared by pinv and projection. */
+function expandFromV(t: Truncation, z: Float64Array, c: Float64Array, k: number): void {
+  const { r, s, V } = t;
   c.fill(0);
   for (let p = 0; p < s; p++) {
     for (let i = 0; i < r; i++) {
@@ -295,13 +301,7 @@ function svdProject(t: Truncation, c: Float64Array, k: number): void {
       for (let j = 0; j < k; j++) z[p * k + j] += v * c[i * k + j];
     }
   }
-  c.fill(0);
-  for (let p = 0; p < s; p++) {
-    for (let i = 0; i < r; i++) {
-      const v = V[p * r + i];
-      for (let j = 0; j < k; j++) c[i * k + j] += v * z[p * k + j];
-    }
-  }
+  expandFromV(t, z, c, k);
 }
 
 /** The lower triangle T (r×r, dense row-major) kept in the rows of A (stride lda) with its diagonal apart. */
