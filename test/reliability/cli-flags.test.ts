@@ -15,7 +15,7 @@ let dir: string;
 
 /** A .npy header (version 1.0) for `dict`, padded as NumPy pads it. */
 function npyHeader(dict: string): Uint8Array {
-  const body = dict + ' '.repeat((64 - ((10 + dict.length + 1) % 64)) % 64) + '\n';
+  const body = `${dict + ' '.repeat((64 - ((10 + dict.length + 1) % 64)) % 64)}\n`;
   const out = new Uint8Array(10 + body.length);
   out.set([0x93, ...Buffer.from('NUMPY'), 1, 0, body.length & 0xff, body.length >> 8]);
   out.set(Buffer.from(body, 'latin1'), 10);
@@ -25,9 +25,9 @@ const cat = (...parts: Uint8Array[]) => Buffer.concat(parts);
 
 /** Malformed .npy files, each with what its message must say after the flag and the file name. */
 const BAD: [string, Uint8Array, RegExp][] = [
-  ['magic.npy', Buffer.from('\x93NUMPX\x01\x00\x10\x00' + ' '.repeat(16), 'latin1'), /not a \.npy file/],
+  ['magic.npy', Buffer.from(`\x93NUMPX\x01\x00\x10\x00${' '.repeat(16)}`, 'latin1'), /not a \.npy file/],
   ['short.npy', Buffer.from('\x93NUM', 'latin1'), /not a \.npy file \(truncated/],
-  ['version.npy', Buffer.from('\x93NUMPY\x09\x00\x10\x00' + ' '.repeat(16), 'latin1'), /unsupported \.npy format version 9\.0/],
+  ['version.npy', Buffer.from(`\x93NUMPY\x09\x00\x10\x00${' '.repeat(16)}`, 'latin1'), /unsupported \.npy format version 9\.0/],
   ['hlen.npy', Buffer.from('\x93NUMPY\x01\x00\xff\xff{', 'latin1'), /declared header length 65535/],
   ['dict.npy', npyHeader('{garbage}'), /malformed header/],
   ['complex.npy', cat(npyHeader("{'descr': '<c16', 'fortran_order': False, 'shape': (4, 3), }"), new Uint8Array(192)), /unsupported dtype '<c16'/],

@@ -128,7 +128,7 @@ export async function replaceFolder(dir: string, files: readonly FolderFile[], s
     }
     // The manifest last: a new folder with its manifest is complete (recover() may then finish the swap).
     const manifest = { files: files.map((f) => ({ name: f.name, sha256: sha256(f.data) })) };
-    await writeSynced(join(next, spec.manifest), JSON.stringify(manifest) + '\n');
+    await writeSynced(join(next, spec.manifest), `${JSON.stringify(manifest)}\n`);
     await fsyncDir(next);
   } catch (e) {
     await emptyLeftover(next, abs, spec, false);
@@ -161,7 +161,7 @@ export async function replaceFolder(dir: string, files: readonly FolderFile[], s
 /** Finishes or undoes the swaps of killed writers into `parent/base`, then removes their leftovers. */
 async function recover(parent: string, base: string, spec: FolderSpec): Promise<void> {
   const abs = join(parent, base);
-  const re = new RegExp(`^\\.${escape(base)}\\.dspgd-(new|old)-(\\d+)-([0-9a-f]{12})$`);
+  const re = new RegExp(`^\\.${escapeRegExp(base)}\\.dspgd-(new|old)-(\\d+)-([0-9a-f]{12})$`);
   let names: string[];
   try {
     names = await readdir(parent);
@@ -285,4 +285,4 @@ async function fsyncDir(dir: string): Promise<void> {
 }
 
 const exists = (path: string) => lstat(path).then(() => true, () => false);
-const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+const escapeRegExp = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
