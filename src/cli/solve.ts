@@ -71,7 +71,7 @@ export function solveCommand(): Command {
     .option('-q, --quiet', 'print nothing but errors (no progress bar)')
     .addHelpText('after', `
 Exit codes: 0 converged; 3 ran but did not converge (outputs still written); 2 bad usage or input.
-Ctrl-C stops the run after the current iteration and writes the outputs (status "aborted").
+Ctrl-C stops the run after the current iteration and writes the outputs (status "aborted"); a second Ctrl-C quits at once (exit 130), even during one long iteration.
 A run that does not converge prints its residual trend and what to try (result.json: "advice").
 Off a terminal (a log file), a progress line goes to stderr every 10 s unless --quiet.
 
