@@ -102,11 +102,12 @@ async function runSolve(f: SolveFlags): Promise<number> {
   const data: DataFlags = { X: f.X, Y: f.Y, W0: f.W0, problem: f.problem, csvHeader: f.csvHeader, quiet: f.quiet };
   const progress = createProgress(f.quiet, process.stderr, { bar: !f.json });
   try {
+    let started = false;
     const r = await withInterrupt((signal) => solveInThread(data, options, signal, {
-      started: () => progress.start(f.maxIter, `solve ${precond.toString()}`),
+      started: () => { started = true; progress.start(f.maxIter, `solve ${precond.toString()}`); },
       progress: (iteration, relResidual) => progress.update(iteration, relResidual),
       note: (m) => { if (!f.quiet) process.stderr.write(`dspgd: note: ${m}\n`); },
-    }), () => progress.stop()).catch((e: unknown) => { throw namedByFlag(e); });
+    }), () => progress.stop(), () => started).catch((e: unknown) => { throw namedByFlag(e); });
     progress.stop();
     const files: AtomicFile[] = [];
     if (f.out) files.push({ path: f.out, data: `${JSON.stringify(resultToJson(r), null, 2)}\n`, argument: '--out' });

@@ -78,7 +78,7 @@ export async function replaceFolder(dir: string, files: readonly FolderFile[], s
   }
   // First finish or undo what a killed writer left: it may put the folder back.
   await recover(parent, base, spec);
-  const before = await stat(abs).catch((e: unknown) => (code(e) === 'ENOENT' ? undefined : Promise.reject(fail(`cannot read ${dir}`, e))));
+  const before = await stat(abs).catch((e: unknown) => (code(e) === 'ENOENT' ? undefined : Promise.reject(fail(`cannot open the report folder ${dir}`, e))));
   if (before && !before.isDirectory()) throw fail(`${dir} exists and is not a folder`);
   const cwd = process.cwd();
   if (before && (cwd === abs || cwd.startsWith(abs + sep))) {
