@@ -13,6 +13,7 @@ import { runSweep } from '../src/sweep/run.js';
 import { mergeSweeps } from '../src/sweep/merge.js';
 import { DspgdError } from '../src/errors.js';
 import { runGrid } from '../src/experiment.js';
+import { runGrid as runGridNode } from '../src/index.js';
 import { generate } from '../src/generate.js';
 
 const BIN = join(__dirname, '..', 'bin', 'dspgd.js');
@@ -208,6 +209,27 @@ describe('one grid, run four ways: the same bytes', () => {
     expect(some.rows).toHaveLength(8);
     expect(JSON.parse(readFileSync(join(dir, 'm4', 'sweep.json'), 'utf8')).missing).toEqual([4, 5, 6, 7]);
     await expect(mergeSweeps({ dirs: [join(dir, 'nothing')], outDir: join(dir, 'm5') })).rejects.toThrow(/holds no journal\.jsonl/);
+  }, 60_000);
+});
+
+describe('runGrid({ jobs })', () => {
+  it('on 2 worker threads: the rows and traces of one thread, bit for bit, in the same order; onRun counts every run', async () => {
+    const problems = await Promise.all([3, 4].map(async (seed) => ({ problem: await generate({ kind: 'teacher', n: 10, d: 40, k: 2, seed }), seed })));
+    try {
+      const o = { preconds: ['gd', 'adam:eps=0.05', 'sign:eps=0.1'], lrs: ['auto', '0.5*auto'] as const, tol: 1e-9, maxIter: 5000 };
+      const one = await runGridNode(problems, { ...o, lrs: [...o.lrs] });
+      const seen: number[] = [];
+      const two = await runGridNode(problems, { ...o, lrs: [...o.lrs], jobs: 2, onRun: (_r, done, total) => { seen.push(done); expect(total).toBe(12); } });
+      expect(seen.sort((a, b) => a - b)).toEqual(Array.from({ length: 12 }, (_, i) => i + 1));
+      const hex = (a: Float64Array) => Buffer.from(a.buffer, a.byteOffset, a.byteLength).toString('hex');
+      expect(two.rows.map(({ timeMs: _t, ...x }) => x)).toEqual(one.rows.map(({ timeMs: _t, ...x }) => x));
+      expect(two.traces.map((t) => [t.label, hex(t.loss), hex(t.relResidual)])).toEqual(one.traces.map((t) => [t.label, hex(t.loss), hex(t.relResidual)]));
+      expect(two.rows.some((r) => r.lrSensitivity !== null)).toBe(true);
+      await expect(runGrid(problems, { ...o, lrs: [...o.lrs], jobs: 2 })).rejects.toThrow(/^jobs: 2 worker threads need the Node build of runGrid/);
+      await expect(runGridNode(problems, { ...o, lrs: [...o.lrs], jobs: 0 })).rejects.toThrow(/^jobs: expected an integer ≥ 1, got 0/);
+    } finally {
+      for (const p of problems) p.problem.dispose();
+    }
   }, 60_000);
 });
 

@@ -129,8 +129,7 @@ Examples:
         grid, baseDir, outDir: dir, jobs, resume: f.resume, shard, signal, command: process.argv.slice(2).join(' '),
         onStart: (runs, recorded) => {
           finished = recorded;
-          progress.start(runs, 'sweep', 'runs');
-          progress.update(recorded, NaN);
+          progress.start(runs, 'sweep', 'runs', recorded);
         },
         onRun: (rel) => progress.update(++finished, rel),
         onProgress: (run, iteration, rel) => progress.update(finished, rel, `run ${run + 1} at iteration ${formatCount(iteration)}`),
