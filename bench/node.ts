@@ -26,9 +26,10 @@ import { mlMatrixPeer } from './peers/ml-matrix.js';
 import { tfjsPeer } from './peers/tfjs.js';
 import { numpyPeer } from './peers/numpy.js';
 import { streamPeer } from './peers/stream.js';
+import { sweepSection, formatSweepBench, type SweepBench } from './sweep.js';
 
 export const PEER_NAMES = ['js', 'ml-matrix', 'tfjs', 'numpy', 'stream'] as const;
-export const SECTION_NAMES = ['rowspace', 'batch', 'threads', 'memory'] as const;
+export const SECTION_NAMES = ['rowspace', 'batch', 'threads', 'memory', 'sweep'] as const;
 type PeerName = (typeof PEER_NAMES)[number];
 type SectionName = (typeof SECTION_NAMES)[number];
 
@@ -36,7 +37,7 @@ export const BENCH_HELP = `Usage: dspgd bench [options]
 
 Runs the benchmark suite: dspgd's time per iteration next to peers
 computing the same iteration on the same problem in the same run, plus the
-row-space, batched-sweep, threads and memory sections, and judges the targets.
+row-space, batched-sweep, threads, memory and sweep (--jobs) sections, and judges the targets.
 
 Options:
   --workloads LIST  W1,W2,W3,W4,W5 (default W1-W4). W1 100×1000 k=1; W2 512×8192 k=8;
@@ -307,8 +308,13 @@ export async function benchMain(argv: readonly string[]): Promise<number> {
     memory: flags.skip.includes('memory') || !ids.has('W3') ? undefined : () => memorySection(WORKLOADS.W3),
     onProgress: flags.quiet ? undefined : (e) => process.stderr.write(`[${((performance.now() - t0) / 1000).toFixed(0).padStart(4)} s] ${e.message}\n`),
   });
+  // The sweep section (bench/sweep.ts) rides beside the suite's result: --jobs 1 against --jobs 2.
+  const sweep = flags.skip.includes('sweep') ? undefined
+    : await sweepSection({ quick: flags.quick, onProgress: flags.quiet ? undefined : (m) => process.stderr.write(`[${((performance.now() - t0) / 1000).toFixed(0).padStart(4)} s] ${m}\n`) });
+  if (sweep) (result as SuiteResult & { sweep?: SweepBench }).sweep = sweep;
   result.environment = { ...(await machineInfo()), argv: [...argv], totalSeconds: (performance.now() - t0) / 1000 };
   process.stdout.write(`${formatTable(result)}\n`);
+  if (sweep) process.stdout.write(`\n${formatSweepBench(sweep)}\n`);
   await writeFileAtomic(flags.out, `${JSON.stringify(result, null, 2)}\n`, '--out');
   process.stdout.write(`\nwrote ${flags.out}\n`);
   return 0;

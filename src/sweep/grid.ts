@@ -212,7 +212,7 @@ export function gridFromJson(data: Json, name: string): SweepGrid {
   knownKeys(o, TOP_KEYS, '', fail);
   if (o.problems === undefined) fail('problems', 'required: a list of problems ({ "kind": "gaussian", "n": 40, "d": 120, "seeds": [0, 1] } or { "X": "X.npy", "Y": "Y.npy" })');
   const problems: GridProblemSpec[] = [];
-  list(o.problems, 'problems', fail).forEach((p, i) => problems.push(...problemEntry(p, `problems[${i}]`, name, fail)));
+  list(o.problems, 'problems', fail).forEach((p, i) => { problems.push(...problemEntry(p, `problems[${i}]`, name, fail)); });
   const losses = o.losses === undefined ? ['squared'] : list(o.losses, 'losses', fail).map((l, i) => {
     const path = `losses[${i}]`;
     if (typeof l !== 'string') fail(path, `expected a loss spec such as "squared" or "huber:delta=0.5", got ${show(l)}`);
