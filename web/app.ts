@@ -553,7 +553,7 @@ function wireDownloads() {
     const json = {
       link: `${location.origin}${location.pathname}#${page.resultsHash ?? ''}`,
       settings: page.resultsHash ? fromHash(page.resultsHash).settings : undefined,
-      problem: page.problem, rows: finished().map((r) => r.row), conclusions: $('#measured').innerText.split('\n').filter(Boolean),
+      problem: page.problem, rows: finished().map((r) => r.row), conclusions: [...document.querySelectorAll('#measured li')].map((li) => li.textContent ?? ''),
       runs: finished().map((r) => ({ label: r.label, options: r.opts, message: r.result!.message, W: { shape: r.result!.W.shape, data: Array.from(r.result!.W.data) } })),
     };
     download('dspgd-results.json', JSON.stringify(json, null, 2), 'application/json');
