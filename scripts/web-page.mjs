@@ -9,12 +9,12 @@ import { copyFileSync, mkdirSync, readdirSync, readFileSync, writeFileSync } fro
 import { join } from 'node:path';
 
 const TEX = /<(span|div) class="tex"( data-display)? data-tex="([^"]*)">([\s\S]*?)<\/\1>/g;
-const unescape = (s) => s.replace(/&quot;/g, '"').replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&');
+const fromAttribute = (s) => s.replace(/&quot;/g, '"').replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&');
 
 /** index.html with every formula rendered (HTML for the eye, MathML for screen readers). */
 export function renderFormulas(html) {
   return html.replace(TEX, (_, tag, display, tex) => {
-    const out = katex.renderToString(unescape(tex), { displayMode: Boolean(display), output: 'htmlAndMathml', throwOnError: true, strict: 'error' });
+    const out = katex.renderToString(fromAttribute(tex), { displayMode: Boolean(display), output: 'htmlAndMathml', throwOnError: true, strict: 'error' });
     return `<${tag} class="tex">${out}</${tag}>`;
   });
 }
