@@ -18,7 +18,8 @@ import { download, fmt, formatSpecParams } from './util.js';
 import { checkSettings, defaultPrecond, fromHash, toHash, TEXT_FIELDS, type FieldError, type RunInputs, type Settings } from './settings.js';
 import { PRESETS, presetSettings } from './presets.js';
 import { runWarning, staticWarnings } from './precheck.js';
-import { cFigure, lossFigure } from './figures.js';
+import { lineChart } from '../src/plot/index.js';
+import { cWords, lossWords } from './figure-words.js';
 import { DataWorker } from './data-protocol.js';
 import { verdict } from './verdict.js';
 
@@ -292,15 +293,29 @@ function scheduleDraw() {
 }
 
 function drawLoss() {
-  const f = lossFigure(page.runs);
-  $('#lossplot').innerHTML = f?.svg ?? '';
-  $('#loss-summary').textContent = f?.summary ?? '';
+  const series = page.runs.map((r) => r.result
+    ? { name: r.label, x: r.result.trace.iteration, y: r.result.trace.loss }
+    : { name: r.label, x: r.live.x, y: r.live.y });
+  if (!series.some((s) => s.x.length)) return;
+  $('#lossplot').innerHTML = lineChart({
+    series, xLabel: 'iteration', yLabel: 'loss', yScale: 'log', width: 640, height: 400, legend: series.length <= 16,
+  });
+  $('#loss-summary').textContent = lossWords(page.runs);
 }
 
 function drawC() {
-  const f = cFigure(page.runs);
-  $('#cplot').innerHTML = f?.svg ?? '';
-  $('#c-summary').textContent = f?.summary ?? '';
+  // Only converged runs have a limit to plot; the others stay in the table, marked provisional.
+  const rows = page.runs.map((r) => r.row).filter((r): r is RunRow & { c: number } => !!r && r.status === 'converged' && r.c !== null && Number.isFinite(r.c));
+  const by = new Map<string, (RunRow & { c: number })[]>();
+  for (const r of rows) by.set(r.precond, [...(by.get(r.precond) ?? []), r]);
+  const series = [...by].map(([name, rs]) => {
+    rs.sort((a, b) => a.lr - b.lr);
+    return { name, x: rs.map((r) => r.lr), y: rs.map((r) => r.c) };
+  });
+  $('#cplot').innerHTML = series.length
+    ? lineChart({ series, xLabel: 'learning rate', yLabel: 'c', xScale: 'log', markers: true, width: 640, height: 400 })
+    : '';
+  $('#c-summary').textContent = cWords(page.runs);
 }
 
 function clearResults(message: string) {
@@ -413,8 +428,8 @@ function finish(inputs: RunInputs, t0: number, settings: Settings) {
   const aborted = ctl?.signal.aborted === true || page.runs.some((r) => r.result?.status === 'aborted');
   for (const v of page.runs) if (!v.result) fillRow(v, 'cancelled');
   drawLoss();
+  showMeasured(inputs.tol); // fills the rows' lrSensitivity first
   drawC();
-  showMeasured(inputs.tol);
   page.resultsHash = toHash(settings);
   page.state = aborted ? 'aborted' : 'done';
   const notConv = page.runs.filter((r) => r.result && r.result.status !== 'converged').length;
@@ -432,8 +447,8 @@ function failed(e: unknown, inputs: RunInputs, settings: Settings) {
   for (const v of page.runs) if (!v.result) fillRow(v, 'not run');
   if (page.runs.some((r) => r.result)) {
     drawLoss();
-    drawC();
     showMeasured(inputs.tol);
+    drawC();
     page.resultsHash = toHash(settings);
   } else {
     clearResults(`The run failed: ${message}`);
