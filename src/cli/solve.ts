@@ -22,6 +22,8 @@ import { errorFromWire } from '../worker/wire.js';
 import { DEFAULTS } from '../options.js';
 import { parseLr, lrOption, type LrSpec } from '../lr-spec.js';
 import { formatCount, formatHuman, formatLr, formatDuration } from '../util/numbers.js';
+import type { KernelOption } from '../wasm/kernels.js';
+import { enableRelaxedSimd } from './relaxed-simd.js';
 
 interface SolveFlags extends DataFlags {
   precond: string; lr: LrSpec;
@@ -29,7 +31,7 @@ interface SolveFlags extends DataFlags {
   tol: number; maxIter: number; gradTol: number; gradRelTol: number;
   out?: string; saveW?: string; saveWgd?: string; trace?: string;
   json?: boolean; quiet?: boolean;
-  path: 'auto' | 'primal' | 'rowspace'; threads: number;
+  path: 'auto' | 'primal' | 'rowspace'; threads: number; kernel: KernelOption;
   stall: boolean; divergenceStop: boolean;
 }
 
@@ -63,6 +65,7 @@ export function solveCommand(): Command {
     .option('--no-divergence-stop', `do not stop when relResidual grows ${formatHuman(DEFAULTS.divergenceFactor)}× over its start (non-finite values still stop); with --no-stall and tol 0, exactly --max-iter steps`)
     .addOption(new Option('--path <p>', 'primal (on W), rowspace (on A with W = W0 + XᵀA; row-space preconditioners only) or auto').choices(['auto', 'primal', 'rowspace']).default('auto'))
     .option('--threads <t>', 'threads for the pass over X (results do not depend on it)', positiveInt, 1)
+    .addOption(new Option('--kernel <k>', 'pass over X: simd (portable, bit-identical everywhere), fma (relaxed-SIMD fused multiply-add: faster where the CPU has FMA, last bits differ) or auto (fma where available and faster)').choices(['simd', 'fma', 'auto']).default('simd'))
     .option('--out <file>', 'write the result as JSON')
     .option('--save-w <file>', 'write W∞ (.npy float64 C order, .csv or .json, by extension)')
     .option('--save-wgd <file>', 'write the GD limit W_GD∞ (.npy, .csv or .json)')
@@ -97,8 +100,10 @@ async function runSolve(f: SolveFlags): Promise<number> {
   if (f.saveWgd !== undefined) checkWritableExtension(f.saveWgd, '--save-wgd');
   const options: SolveJob['options'] = {
     precond: precond.toString(), loss: loss.toString(), lr: lrOption(f.lr), reduction: f.reduction, tol: f.tol, gradTol: f.gradTol, gradRelTol: f.gradRelTol,
-    maxIter: f.maxIter, path: f.path, threads: f.threads, stall: f.stall ? undefined : false, divergenceFactor: f.divergenceStop ? undefined : Infinity,
+    maxIter: f.maxIter, path: f.path, threads: f.threads, kernel: f.kernel, stall: f.stall ? undefined : false, divergenceFactor: f.divergenceStop ? undefined : Infinity,
   };
+  // A V8 flag of the process: set before the solve thread starts, so its WASM compiles with it.
+  if (f.kernel !== 'simd') await enableRelaxedSimd();
   const data: DataFlags = { X: f.X, Y: f.Y, W0: f.W0, problem: f.problem, csvHeader: f.csvHeader, quiet: f.quiet };
   const progress = createProgress(f.quiet, process.stderr, { bar: !f.json });
   try {
@@ -191,7 +196,7 @@ function printSummary(r: SolveResult, threadsAsked: number): void {
   const b = r.bias;
   const lines = [
     `status        ${r.status} (${r.message})`,
-    `iterations    ${formatCount(r.iterations)}   time ${formatDuration(r.timeMs)}   lr ${formatLr(r.lr)}   path ${r.path}   ${threadsLine(r, threadsAsked)}`,
+    `iterations    ${formatCount(r.iterations)}   time ${formatDuration(r.timeMs)}   lr ${formatLr(r.lr)}   (${r.path}, ${threadsLine(r, threadsAsked)}, kernel ${r.kernel})`,
     `precond       ${r.precond.spec}   isotropic=${r.precond.isotropic} preservesRowSpace=${r.precond.preservesRowSpace}${r.precond.stateful ? ' stateful' : ''}`,
     `loss          ${formatHuman(r.loss)}   relResidual ${formatHuman(r.relResidual)}`,
   ];
@@ -204,7 +209,7 @@ function printSummary(r: SolveResult, threadsAsked: number): void {
 
 /** The threads the run used, and why when fewer than --threads asked for. */
 function threadsLine(r: SolveResult, asked: number): string {
-  const used = `threads ${r.threads}`;
+  const used = `${r.threads} thread${r.threads === 1 ? '' : 's'}`;
   if (r.threads >= asked) return used;
   const why = r.path === 'rowspace' ? 'the row-space path runs on one thread' : 'the pass over X has fewer row chunks than that, or no shared-memory WASM';
   return `${used} (asked ${asked}: ${why})`;
