@@ -92,6 +92,17 @@ export async function writeReportFolder(dir: string, input: ReportInput, options
   return files.map((f) => join(dir, f.path));
 }
 
+/**
+ * Finishes or undoes a report swap into `dir` that a killed writer left (so
+ * the folder is back before anything else in it is read or written: sweep's
+ * journal), and removes the leftovers. Best effort; writeReportFolder does the
+ * same before it writes.
+ */
+export async function recoverReportFolder(dir: string): Promise<void> {
+  const { recoverFolder } = await import('../io/node/folder-swap.js');
+  await recoverFolder(dir, { manifest: MANIFEST, ownName: REPORT_FILE });
+}
+
 /** The file listing the last report's files, inside the report folder. */
 export const MANIFEST = '.dspgd-report';
 

@@ -19,8 +19,10 @@
  * Never deleted: anything the tool cannot prove it wrote. "Ours" is the
  * manifest and the files it lists with their SHA-256 still matching; the
  * report's own names are replaced (as a rename over them would). A user's
- * file in a leftover folder is removed only when DIR holds a hard link to the
- * same file; one that appeared in DIR during the swap is moved back into DIR.
+ * file in an old leftover folder is removed only when DIR holds a hard link
+ * to the same file; one that appeared in DIR during the swap is moved back
+ * into DIR. (A new folder that is discarded was never visible: it holds only
+ * the writer's files and second links it made.)
  * A folder holding sub-folders the tool did not write, the current folder (or
  * one above it) and a mount point are refused: they cannot be swapped without
  * moving what is not ours.
@@ -158,6 +160,18 @@ export async function replaceFolder(dir: string, files: readonly FolderFile[], s
   if (before) await emptyLeftover(old, abs, spec, true);
 }
 
+/**
+ * Finishes or undoes a swap into `dir` that a killed writer left, and removes
+ * the leftovers; for a caller that reads or writes other files in `dir`
+ * before it replaces the report (sweep's journal). Best effort, never throws.
+ */
+export async function recoverFolder(dir: string, spec: FolderSpec): Promise<void> {
+  const abs = await realpath(resolve(dir)).catch(() => resolve(dir));
+  const parent = dirname(abs);
+  if (parent === abs || basename(abs) === '') return;
+  await recover(parent, basename(abs), spec).catch(() => undefined);
+}
+
 /** Finishes or undoes the swaps of killed writers into `parent/base`, then removes their leftovers. */
 async function recover(parent: string, base: string, spec: FolderSpec): Promise<void> {
   const abs = join(parent, base);
@@ -196,10 +210,11 @@ async function recover(parent: string, base: string, spec: FolderSpec): Promise<
 }
 
 /**
- * Empties and removes a sibling folder: the tool's files go, a user's file
- * goes only when `live` holds a hard link to it; in an old folder (`restore`),
- * a user's file without such a link (it appeared during the swap) is moved
- * back into `live`. Whatever is left keeps the folder (nothing is lost).
+ * Empties and removes a sibling folder. A new folder (never swapped in) goes
+ * whole. In an old folder (`restore`) the tool's files go, a user's file goes
+ * only when `live` holds a hard link to it, and one without such a link (it
+ * appeared during the swap) is moved back into `live`. Whatever is left keeps
+ * the folder (nothing is lost).
  */
 async function emptyLeftover(folder: string, live: string, spec: FolderSpec, restore: boolean): Promise<void> {
   let names: string[];
@@ -212,18 +227,19 @@ async function emptyLeftover(folder: string, live: string, spec: FolderSpec, res
   // What the live folder's report wrote: in an old folder, a file of the same name was replaced
   // by it (as a rename over it would have), even when the user had edited it.
   const replaced = new Set(restore ? (await readManifest(join(live, spec.manifest), spec)).map((e) => e.name) : []);
-  // In a new folder killed before its manifest, every name the tool can write is its own (a file
-  // carried over has a second link, in the live folder).
+  // A new folder that is discarded was never visible: every entry in it was made by the writer,
+  // its own files or second links to files that were in the live folder (or still are).
   const newFolder = /\.dspgd-new-/.test(basename(folder));
-  await Promise.all(names.map(async (name) => {
+  // The manifest goes last: a cleanup killed midway must still know which files are the tool's.
+  const remove = async (name: string) => {
     const path = join(folder, name);
     const st = await lstat(path).catch(() => undefined);
     if (!st) return;
     const livePath = join(live, name);
     const liveSt = await lstat(livePath).catch(() => undefined);
     const linked = liveSt !== undefined && liveSt.dev === st.dev && liveSt.ino === st.ino;
-    const ours = name === spec.manifest || (st.isFile() && (replaced.has(name) || (await isOurs(folder, name, listed))
-      || (newFolder && st.nlink === 1 && spec.ownName.test(name))));
+    const ours = name === spec.manifest || (newFolder && !st.isDirectory())
+      || (st.isFile() && (replaced.has(name) || (await isOurs(folder, name, listed))));
     const sameLink = st.isSymbolicLink() && liveSt?.isSymbolicLink() && (await readlink(path)) === (await readlink(livePath).catch(() => undefined));
     if (ours || linked || sameLink) {
       await unlink(path).catch(() => undefined);
@@ -231,7 +247,9 @@ async function emptyLeftover(folder: string, live: string, spec: FolderSpec, res
       await rename(path, livePath).catch(() => undefined);
     }
     killPoint('report-clean');
-  }));
+  };
+  await Promise.all(names.filter((n) => n !== spec.manifest).map(remove));
+  if (names.includes(spec.manifest)) await remove(spec.manifest);
   await rmdir(folder).catch(() => undefined);
 }
 
