@@ -51,7 +51,7 @@ beforeAll(() => {
   }
   const g = spawnSync(process.execPath, [BIN, 'generate', '--n', '64', '--d', '16384', '--seed', '1', '--out', 'wide.npz', '--quiet'], { cwd: dir, encoding: 'utf8' });
   expect(g.status, g.stderr).toBe(0);
-});
+}, 120_000);
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 const dspgd = (...args: string[]) => spawnSync(process.execPath, [BIN, ...args], { cwd: dir, encoding: 'utf8' });
