@@ -43,7 +43,7 @@ export function factorGram(wasm: Wasm, X: number, n: number, d: number, gram?: n
   try {
     L = wasm.allocF64(n * n, 'Cholesky factor of XXᵀ');
   } catch (err) {
-    // n×n does not fit (n ≳ 11,600 in one 1 GiB array): the LQ route may still.
+    // n×n does not fit beside X (n ≳ 23,000 even alone in the 4 GiB): the LQ route may still.
     if (err instanceof DspgdError && err.code === 'E_TOO_LARGE') return undefined;
     throw err;
   }

@@ -139,11 +139,16 @@ export function getWasm(): Promise<Wasm> {
 /** wasm32 addresses at most 4 GiB. */
 export const WASM_MAX_BYTES = 4 * 1024 * 1024 * 1024;
 /**
- * The largest single block AssemblyScript's TLSF allocator hands out
- * (BLOCK_MAXSIZE = 2^30 − overhead; kept a little below it): one array of
- * more than 1 GiB cannot exist even when the total would fit in 4 GiB.
+ * The largest single array: what is left of the 4 GiB address space after the module's first
+ * INITIAL_PAGES (its static data, stack and the allocator's root). Blocks above
+ * {@link TLSF_MAX_BLOCK_BYTES} do not come from AssemblyScript's allocator (see makeWasm).
  */
-export const WASM_MAX_ARRAY_BYTES = 2 ** 30 - 64;
+export const WASM_MAX_ARRAY_BYTES = WASM_MAX_BYTES - INITIAL_PAGES * 65536;
+/**
+ * The largest block AssemblyScript's TLSF allocator hands out (BLOCK_MAXSIZE = 2^30 minus its
+ * overhead; kept a little below it). Larger blocks are whole pages grown for them.
+ */
+const TLSF_MAX_BLOCK_BYTES = 2 ** 30 - 64;
 
 /** The raw exports (the loader wraps functions, hiding their arity) against the TypeScript side. */
 const loadAbi = (instance: WebAssembly.Instance): Abi => checkAbi(instance.exports, { precond: PRECOND_IDS, loss: LOSS_IDS });
@@ -153,6 +158,47 @@ function makeWasm(exports: DspgdExports, abi: Abi, shared?: Wasm['shared']): Was
   // (linear memory never shrinks; freed blocks are reused).
   const live = new Map<number, number>();
   let inUse = 0;
+  // Blocks over TLSF's limit are pages this side grows memory by: TLSF takes its next growth
+  // from memory.size() on and treats the pages before it as not its own (its addMemory allows
+  // a gap for exactly this), so such a block stays out of its lists. Freed, these regions are
+  // kept here (never given to TLSF) for the next large block: best fit, merged when adjacent.
+  const big = new Set<number>();
+  const bigFree: { ptr: number; bytes: number }[] = [];
+  let tlsfReady = false;
+  const allocBig = (bytes: number): number => {
+    // TLSF sets itself up at its first allocation and then takes all memory up to
+    // memory.size() as its own: it must do so before pages are grown for a large block.
+    if (!tlsfReady) {
+      exports.free(exports.alloc(8));
+      tlsfReady = true;
+    }
+    let best = -1;
+    for (let i = 0; i < bigFree.length; i++) {
+      if (bigFree[i].bytes >= bytes && (best < 0 || bigFree[i].bytes < bigFree[best].bytes)) best = i;
+    }
+    if (best >= 0) {
+      const r = bigFree.splice(best, 1)[0];
+      new Float64Array(exports.memory.buffer, r.ptr, Math.ceil(bytes / 8)).fill(0);
+      live.set(r.ptr, r.bytes);
+      return r.ptr;
+    }
+    const size = Math.ceil(bytes / 65536) * 65536;
+    // Fresh pages are zero: no fill. grow() throws a RangeError past the maximum (4 GiB).
+    const ptr = exports.memory.grow(size / 65536) * 65536;
+    live.set(ptr, size);
+    return ptr;
+  };
+  const freeBig = (ptr: number, bytes: number): void => {
+    let r = { ptr, bytes };
+    for (let i = bigFree.length - 1; i >= 0; i--) {
+      const f = bigFree[i];
+      if (f.ptr + f.bytes === r.ptr || r.ptr + r.bytes === f.ptr) {
+        r = { ptr: Math.min(f.ptr, r.ptr), bytes: f.bytes + r.bytes };
+        bigFree.splice(i, 1);
+      }
+    }
+    bigFree.push(r);
+  };
   return {
     exports,
     abi,
@@ -168,9 +214,21 @@ function makeWasm(exports: DspgdExports, abi: Abi, shared?: Wasm['shared']): Was
       }
       if (bytes > WASM_MAX_ARRAY_BYTES) {
         throw new DspgdError('E_TOO_LARGE',
-          `${what}: one array of ${formatBytes(bytes)} is more than the WASM allocator's limit of 1 GiB per array`);
+          `${what}: one array of ${formatBytes(bytes)} is more than the ${WASM_MAX_ARRAY_BYTES / 2 ** 20} MiB one array can have in WASM memory`);
       }
       let ptr: number;
+      if (bytes > TLSF_MAX_BLOCK_BYTES) {
+        try {
+          ptr = allocBig(bytes);
+        } catch (e) {
+          throw new DspgdError('E_TOO_LARGE',
+            `${what}: could not allocate ${formatBytes(bytes)} in WASM memory (${formatBytes(exports.memory.buffer.byteLength)} of the 4 GiB already taken)`,
+            undefined, { cause: e });
+        }
+        big.add(ptr);
+        inUse += live.get(ptr)!;
+        return ptr;
+      }
       try {
         // usize comes back as a signed i32: addresses above 2 GiB would be negative.
         ptr = exports.alloc(Math.max(bytes, 8)) >>> 0;
@@ -189,7 +247,8 @@ function makeWasm(exports: DspgdExports, abi: Abi, shared?: Wasm['shared']): Was
         live.delete(p);
         inUse -= size;
       }
-      exports.free(p);
+      if (big.delete(p)) freeBig(p, size!);
+      else exports.free(p);
     },
     bytesInUse() {
       return inUse;
