@@ -3,9 +3,10 @@
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { requireSlurm, sbatchWait, showJob, slurmEnv, slurmMissing } from './slurm.js';
 
+const ROOT = resolve(__dirname, '..', '..');
 let dir: string;
 
 beforeAll(() => {
@@ -16,6 +17,17 @@ beforeAll(() => {
 
 afterAll(() => {
   if (dir) rmSync(dir, { recursive: true, force: true });
+});
+
+describe('docs/cluster.md', () => {
+  it('shows the job scripts and manifests byte for byte as the files the test runs (<!-- file: … --> before each block)', () => {
+    const md = readFileSync(join(ROOT, 'docs', 'cluster.md'), 'utf8');
+    const blocks = [...md.matchAll(/<!-- file: (\S+) -->\n```\w*\n([\s\S]*?)```\n/g)].map((m) => [m[1], m[2]] as const);
+    expect(blocks.map(([f]) => f)).toEqual(['docs/cluster/sweep.sbatch', 'docs/cluster/merge.sbatch', 'docs/cluster/indexed-job.yaml', 'docs/cluster/merge-job.yaml']);
+    for (const [file, text] of blocks) expect(text, file).toBe(readFileSync(join(ROOT, file), 'utf8'));
+    // Every file under docs/cluster/ is shown.
+    expect(readdirSync(join(ROOT, 'docs', 'cluster')).map((f) => `docs/cluster/${f}`).sort()).toEqual(blocks.map(([f]) => f).sort());
+  });
 });
 
 if (slurmMissing) console.warn(`cluster: the Slurm tests are skipped: ${slurmMissing}`);
