@@ -256,7 +256,17 @@ describe('the CLI: --grid, --shard from a job array, merge, and --resume after S
     const m = cli(['merge', ...parts, '--out-dir', 'g-merged', '-q']);
     expect([m.code, m.err]).toEqual([0, '']);
     expect(comparable(join(dir, 'g-merged'))).toEqual(comparable(join(dir, 'g-all')));
-    expect(JSON.parse(readFileSync(join(dir, 'g-all', 'sweep.json'), 'utf8')).rows).toHaveLength(2 * 2 * 3 * 2);
+    const rows = JSON.parse(readFileSync(join(dir, 'g-all', 'sweep.json'), 'utf8')).rows;
+    expect(rows).toHaveLength(2 * 2 * 3 * 2);
+    // Rows in grid order (problem, loss, preconditioner, learning rate), each naming its problem and loss.
+    const order = [0, 1].flatMap((p) => ['squared', 'huber:delta=0.5'].flatMap((l) => ['gd', 'adam:eps=0.1', 'adam:eps=0.05'].flatMap((c) => [0, 1].map(() => `${p} ${l} ${c}`))));
+    expect(rows.map((r: { problem: number; loss: string; precond: string }) => `${r.problem} ${r.loss} ${r.precond}`)).toEqual(order);
+    const csv = readFileSync(join(dir, 'g-all', 'sweep.csv'), 'utf8').split('\n');
+    expect(csv[0]!.startsWith('problem,loss,precond,params,lr,seed,status')).toBe(true);
+    expect(csv[0]).not.toContain('timeMs');
+    expect(csv[3]!.startsWith('0,squared,adam:eps=0.1,')).toBe(true);
+    // The two losses really are different runs: huber's rows differ from squared's.
+    expect(rows[6].iterations === rows[0].iterations && rows[6].relDistToGD === rows[0].relDistToGD).toBe(false);
     const mixed = cli([...base, '--lr', 'auto', '--out-dir', 'g-x']);
     expect([mixed.code, mixed.err.trim()]).toEqual([2, 'dspgd: --grid: the experiment file holds the whole grid; drop --lr (or drop --grid)']);
   }, 180_000);
