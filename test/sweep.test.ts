@@ -11,6 +11,7 @@ import { shardCells, resolveShard } from '../src/sweep/shard.js';
 import { parseJournal, encodeLine, runLine, journalHeader } from '../src/sweep/journal.js';
 import { runSweep } from '../src/sweep/run.js';
 import { mergeSweeps } from '../src/sweep/merge.js';
+import { tasksOf } from '../src/sweep/execute.js';
 import { DspgdError } from '../src/errors.js';
 import { runGrid } from '../src/experiment.js';
 import { runGrid as runGridNode } from '../src/index.js';
@@ -128,6 +129,21 @@ describe('shards', () => {
     expect(() => resolveShard({ shards: 3 }, {})).toThrow(/JOB_COMPLETION_INDEX/);
     expect(() => resolveShard({}, { SLURM_ARRAY_TASK_ID: '4', SLURM_ARRAY_TASK_COUNT: '4' })).toThrow(/not one of 4 shards/);
     expect(() => resolveShard({}, { SLURM_ARRAY_TASK_ID: 'x', SLURM_ARRAY_TASK_COUNT: '4' })).toThrow(/SLURM_ARRAY_TASK_ID: expected an integer/);
+  });
+});
+
+describe('tasks for workers', () => {
+  it('consecutive cells of one problem and loss, in grid order, at most cells/jobs per task', () => {
+    const grid = gridFromFlags({ ...FLAGS, preconds: ['gd', 'sign:eps=0.1', 'adam:eps=0.05', 'spectral:eps=0.1'] });
+    const cells = cellsOf(grid);
+    expect(tasksOf(cells, 2).map((t) => t.map((c) => c.index))).toEqual([[0, 1, 2, 3], [4, 5, 6, 7]]);
+    expect(tasksOf(cells, 4).map((t) => t.map((c) => c.index))).toEqual([[0, 1], [2, 3], [4, 5], [6, 7]]);
+    expect(tasksOf(cells, 1).map((t) => t.length)).toEqual([4, 4]);
+    expect(tasksOf(cells, 8).map((t) => t.length)).toEqual([1, 1, 1, 1, 1, 1, 1, 1]);
+    expect(tasksOf(cells, 3).map((t) => t.length)).toEqual([3, 1, 3, 1]);
+    // A pending list with holes (a resume): tasks still never span two problems.
+    const holes = tasksOf([cells[1]!, cells[3]!, cells[4]!, cells[7]!], 1);
+    expect(holes.map((t) => t.map((c) => c.index))).toEqual([[1, 3], [4, 7]]);
   });
 });
 
