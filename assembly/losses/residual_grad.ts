@@ -3,13 +3,15 @@
 // Rows of X go four at a time (rows4.ts): a block is read from memory once and
 // reused from cache for both its product with W and its contribution to G,
 // and W and G are reused four times per load, which is what bounds the speed.
-import { lossRow } from "../losses/index";
+// It lives with the losses because it applies one between the two halves of a
+// row block; the matrix work is the kernels' (kernels/ knows no loss).
+import { lossRow } from "./index";
 import {
   BATCH_RECORD_DOUBLES, BATCH_W, BATCH_G, BATCH_R, BATCH_D, BATCH_STATS, BATCH_LOSS_ID, BATCH_LOSS_PARAM, BATCH_SCALE,
 } from "../abi";
-import { zero } from "./dot";
-import { rowTimesW, addOuter } from "./rows";
-import { rows4TimesW, rows4Dot, dotPairs, rows4AddOuter } from "./rows4";
+import { zero } from "../kernels/dot";
+import { rowTimesW, addOuter, addOuter1 } from "../kernels/rows";
+import { rows4TimesW, rows4Dot, dotPairs, rows4AddOuter } from "../kernels/rows4";
 
 /**
  * Shapes (all row-major, contiguous): X n×d, W d×k, Y n×k, G d×k (out),
@@ -116,29 +118,4 @@ export function residualGradBatch(i0: i32, i1: i32, d: i32, k: i32, X: usize, Y:
   } else {
     addOuter(d, k, xi, di, G);
   }
-}
-
-/** G += g·x (k = 1), in the entry order of rows4AddOuter. */
-function addOuter1(d: i32, g: f64, x: usize, G: usize): void {
-  const gv = f64x2.splat(g);
-  let j = 0;
-  for (; j + 2 <= d; j += 2) {
-    const jo = <usize>j << 3;
-    v128.store(G + jo, f64x2.add(v128.load(G + jo), f64x2.mul(gv, v128.load(x + jo))));
-  }
-  if (j < d) {
-    const jo = <usize>j << 3;
-    store<f64>(G + jo, load<f64>(G + jo) + g * load<f64>(x + jo));
-  }
-}
-
-/** dst[0..2) += src[2c..2c+2) for c < count, in order (stats of row chunks). */
-export function sumStats(count: i32, src: usize, dst: usize): void {
-  let a = load<f64>(dst), b = load<f64>(dst, 8);
-  for (let c = 0; c < count; c++) {
-    a += load<f64>(src + (<usize>c << 4));
-    b += load<f64>(src + (<usize>c << 4), 8);
-  }
-  store<f64>(dst, a);
-  store<f64>(dst, b, 8);
 }
