@@ -72,7 +72,8 @@ export interface SolveOptions extends StoppingOptions {
    * Threads for the primal pass over X (default 1). Needs shared WASM memory (Node, or a
    * cross-origin-isolated page); results are bit-identical to one thread. The pass is cut into
    * a fixed number of row chunks that depends on the shape only (1 for small problems, else 4),
-   * which is what keeps the bits independent of the thread count: more threads than chunks wait.
+   * which is what keeps the bits independent of the thread count. Threads beyond the chunk count
+   * are not started: up to 64 are accepted, at most 4 do work.
    */
   threads?: number;
 }
