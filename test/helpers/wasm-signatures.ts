@@ -6,7 +6,7 @@
 export type ValType = 'i32' | 'i64' | 'f32' | 'f64' | 'v128' | 'funcref' | 'externref';
 export interface Signature { params: ValType[]; results: ValType[] }
 
-const VALTYPES: Record<number, ValType> = { 0x7f: 'i32', 0x7e: 'i64', 0x7d: 'f32', 0x7c: 'f64', 0x7b: 'v128', 0x70: 'funcref', 0x6f: 'externref' };
+const VALTYPES = new Map<number, ValType>([[0x7f, 'i32'], [0x7e, 'i64'], [0x7d, 'f32'], [0x7c, 'f64'], [0x7b, 'v128'], [0x70, 'funcref'], [0x6f, 'externref']]);
 
 export function exportedSignatures(bytes: Uint8Array): Map<string, Signature> {
   let at = 0;
@@ -30,7 +30,7 @@ export function exportedSignatures(bytes: Uint8Array): Map<string, Signature> {
   };
   const valtype = (): ValType => {
     const b = byte();
-    const t = VALTYPES[b];
+    const t = VALTYPES.get(b);
     if (t === undefined) throw new Error(`wasm: unknown value type 0x${b.toString(16)} at byte ${at - 1}`);
     return t;
   };
