@@ -6,7 +6,7 @@ export * from "./memory";
 export * from "./kernels/dot";
 export * from "./kernels/matmul";
 export * from "./kernels/power_iteration";
-export { lossEval } from "./losses/index";
+export { lossEval, lossRow } from "./losses/index";
 export * from "./losses/residual_grad";
 export * from "./precond/index";
 export * from "./linalg/index";

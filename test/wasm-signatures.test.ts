@@ -1,6 +1,7 @@
 // The TypeScript declarations of the WASM exports (DspgdExports in src/wasm/module.ts and the
-// interfaces it extends in src/wasm/exports/) against the binaries: every exported function is
-// declared, with the same parameter and result types. The declarations spell WASM types as
+// interfaces it extends in src/wasm/exports/; PassKernels in src/wasm/kernels.ts for the fma
+// builds) against the binaries: every exported function is declared, with the same parameter
+// and result types. The declarations spell WASM types as
 // Ptr / I32 (i32) and F64 (f64) (src/wasm/types.ts); the binaries' types come from their type,
 // function and export sections. checkAbi at load time can see only the arity.
 import { describe, it, expect } from 'vitest';
@@ -11,13 +12,13 @@ import { EXPORT_ARITY } from '../src/wasm/abi.js';
 import { exportedSignatures, type Signature, type ValType } from './helpers/wasm-signatures.js';
 
 const ROOT = join(__dirname, '..');
-const DECLARATION_FILES = ['src/wasm/module.ts', 'src/wasm/exports/precond.ts', 'src/wasm/exports/linalg.ts', 'src/wasm/exports/random.ts'];
+const DECLARATION_FILES = ['src/wasm/module.ts', 'src/wasm/exports/precond.ts', 'src/wasm/exports/linalg.ts', 'src/wasm/exports/random.ts', 'src/wasm/kernels.ts'];
 const TS_TO_WASM: Record<string, ValType> = { Ptr: 'i32', I32: 'i32', F64: 'f64', bigint: 'i64' };
 
 interface Declared { file: string; params: string[]; result: string }
 
-/** The methods of DspgdExports and of the interfaces it extends, with their type names as written. */
-function declaredExports(sources: Record<string, string>): Map<string, Declared> {
+/** The methods of `root` (DspgdExports) and of the interfaces it extends, with their type names as written. */
+function declaredExports(sources: Record<string, string>, root = 'DspgdExports'): Map<string, Declared> {
   const interfaces = new Map<string, { file: string; node: ts.InterfaceDeclaration; sf: ts.SourceFile }>();
   for (const [file, text] of Object.entries(sources)) {
     const sf = ts.createSourceFile(file, text, ts.ScriptTarget.ES2022, true);
@@ -40,12 +41,15 @@ function declaredExports(sources: Record<string, string>): Map<string, Declared>
     }
     for (const h of node.heritageClauses ?? []) for (const t of h.types) visit(t.expression.getText(sf));
   };
-  visit('DspgdExports');
+  visit(root);
   return out;
 }
 
-/** Every disagreement between the declarations and a binary's exported functions, as sentences. */
-function compare(declared: Map<string, Declared>, binary: Map<string, Signature>): string[] {
+/**
+ * Every disagreement between the declarations and a binary's exported functions, as sentences.
+ * `elsewhere`: exports another interface declares (the fma build's mulAddPeak, for the bench).
+ */
+function compare(declared: Map<string, Declared>, binary: Map<string, Signature>, elsewhere: readonly string[] = []): string[] {
   const problems: string[] = [];
   const wasmOf = (t: string, what: string): ValType | undefined => {
     const w = TS_TO_WASM[t];
@@ -65,7 +69,7 @@ function compare(declared: Map<string, Declared>, binary: Map<string, Signature>
       problems.push(`${name}: ${d.file} says ${show(params, results)}, the module ${show(s.params, s.results)}`);
     }
   }
-  for (const name of binary.keys()) if (!declared.has(name)) problems.push(`the module exports ${name}, which DspgdExports does not declare`);
+  for (const name of binary.keys()) if (!declared.has(name) && !elsewhere.includes(name)) problems.push(`the module exports ${name}, which no interface declares`);
   return problems;
 }
 
@@ -79,6 +83,18 @@ describe('WASM export signatures', () => {
       const binary = exportedSignatures(readFileSync(join(ROOT, 'build', file)));
       expect(binary.size).toBe(Object.keys(EXPORT_ARITY).length);
       expect(compare(declared, binary)).toEqual([]);
+    });
+  }
+
+  // The fma builds carry only the pass over X (PassKernels in src/wasm/kernels.ts) and the bench's mulAddPeak.
+  const passKernels = declaredExports(sources, 'PassKernels');
+  for (const file of ['dspgd-fma.wasm', 'dspgd-fma-shared.wasm']) {
+    it(`${file}: the pass kernels are declared with their parameter and result types`, () => {
+      const binary = exportedSignatures(readFileSync(join(ROOT, 'build', file)));
+      expect([...passKernels.keys()].sort()).toEqual(['residualGrad', 'residualGradBatch', 'residualGradRows']);
+      expect(compare(passKernels, binary, ['mulAddPeak'])).toEqual([]);
+      // The same pass as the main module's, parameter for parameter.
+      for (const name of passKernels.keys()) expect(binary.get(name)).toEqual(exportedSignatures(readFileSync(join(ROOT, 'build', 'dspgd.wasm'))).get(name));
     });
   }
 
@@ -106,7 +122,7 @@ describe('WASM export signatures', () => {
     // a declaration the module lacks, an export nobody declared
     expect(edit('src/wasm/module.ts', '  sumStats(', '  sumStatz(')).toEqual([
       'sumStatz is declared in src/wasm/module.ts but the module exports no such function',
-      'the module exports sumStats, which DspgdExports does not declare',
+      'the module exports sumStats, which no interface declares',
     ]);
   });
 });

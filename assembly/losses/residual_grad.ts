@@ -13,6 +13,12 @@ import { zero } from "../kernels/dot";
 import { rowTimesW, addOuter, addOuter1 } from "../kernels/rows";
 import { rows4TimesW, rows4Dot, dotPairs, rows4AddOuter } from "../kernels/rows4";
 
+// The fma build (assembly/fma.ts) has no copy of the losses: their math tables would be a
+// data segment, and that module runs on the main module's memory. It calls the main
+// module's lossRow instead (one call per row; the O(d·k) work per row stays inside).
+@external("dspgd", "lossRow")
+declare function lossRowMain(id: i32, param: f64, r: usize, g: usize, k: i32, scale: f64): f64;
+
 /**
  * Shapes (all row-major, contiguous): X n×d, W d×k, Y n×k, G d×k (out),
  * R n×k (out: residual), D n×k (out: scaled loss gradient).
@@ -108,7 +114,9 @@ export function residualGradBatch(i0: i32, i1: i32, d: i32, k: i32, X: usize, Y:
   let lossSum = load<f64>(stats);
   for (let r = 0; r < rows; r++) {
     const o = <usize>r * kRow;
-    lossSum += lossRow(lossId, lossParam, ri + o, di + o, k, scale);
+    lossSum += ASC_FEATURE_RELAXED_SIMD
+      ? lossRowMain(lossId, lossParam, ri + o, di + o, k, scale)
+      : lossRow(lossId, lossParam, ri + o, di + o, k, scale);
   }
   store<f64>(stats, lossSum);
   if (rows == 4) {
