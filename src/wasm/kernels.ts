@@ -12,9 +12,8 @@ export type KernelName = 'simd' | 'fma';
 export type KernelOption = KernelName | 'auto';
 export const KERNEL_OPTIONS: readonly KernelOption[] = ['simd', 'fma', 'auto'];
 
-/** The pass kernels one build exports (see assembly/losses/residual_grad.ts for the contracts). */
-export interface PassKernels {
-  readonly name: KernelName;
+/** The pass over X as both builds export it (see assembly/losses/residual_grad.ts for the contracts). */
+export interface PassExports {
   residualGrad(
     n: I32, d: I32, k: I32,
     X: Ptr, W: Ptr, Y: Ptr, G: Ptr, R: Ptr, D: Ptr,
@@ -26,6 +25,11 @@ export interface PassKernels {
     lossId: I32, lossParam: F64, scale: F64, stats: Ptr,
   ): void;
   residualGradBatch(i0: I32, i1: I32, d: I32, k: I32, X: Ptr, Y: Ptr, count: I32, table: Ptr): void;
+}
+
+/** The pass kernels of one build. */
+export interface PassKernels extends PassExports {
+  readonly name: KernelName;
   /** The compiled fma build for worker threads (shared memory only). */
   readonly module?: object;
 }

@@ -8,7 +8,7 @@ import { DspgdError } from '../errors.js';
 import { canShareMemory } from '../util/shared-memory.js';
 // Node reads the builds from build/; browser bundles take source.browser.ts instead (scripts/browser-build.mjs).
 import { defaultSource, defaultSharedSource, defaultFmaSource } from './source.node.js';
-import { relaxedSimdSupported, type PassKernels } from './kernels.js';
+import { relaxedSimdSupported, type PassKernels, type PassExports } from './kernels.js';
 import type { PrecondExports } from './exports/precond.js';
 import type { LinalgExports } from './exports/linalg.js';
 import type { RandomExports } from './exports/random.js';
@@ -31,7 +31,7 @@ export interface WasmMemory {
 }
 
 /** The raw WASM exports (one entry per exported kernel). */
-export interface DspgdExports extends PrecondExports, LinalgExports, RandomExports {
+export interface DspgdExports extends PassExports, PrecondExports, LinalgExports, RandomExports {
   memory: WasmMemory;
   // memory.ts
   alloc(bytes: I32): Ptr;
@@ -50,19 +50,8 @@ export interface DspgdExports extends PrecondExports, LinalgExports, RandomExpor
   // kernels/matmul.ts
   matmulXW(n: I32, d: I32, k: I32, X: Ptr, W: Ptr, out: Ptr): void;
   matmulXtV(n: I32, d: I32, k: I32, X: Ptr, V: Ptr, out: Ptr): void;
-  // losses/residual_grad.ts
-  residualGrad(
-    n: I32, d: I32, k: I32,
-    X: Ptr, W: Ptr, Y: Ptr, G: Ptr, R: Ptr, D: Ptr,
-    lossId: I32, lossParam: F64, scale: F64, stats: Ptr,
-  ): void;
-  residualGradRows(
-    i0: I32, i1: I32, d: I32, k: I32,
-    X: Ptr, W: Ptr, Y: Ptr, G: Ptr, R: Ptr, D: Ptr,
-    lossId: I32, lossParam: F64, scale: F64, stats: Ptr,
-  ): void;
+  // losses/residual_grad.ts: residualGrad, residualGradRows, residualGradBatch (PassExports); kernels/dot.ts
   sumStats(count: I32, src: Ptr, dst: Ptr): void;
-  residualGradBatch(i0: I32, i1: I32, d: I32, k: I32, X: Ptr, Y: Ptr, count: I32, table: Ptr): void;
   // rowspace/
   gramXXt(n: I32, d: I32, X: Ptr, M: Ptr): void;
   gramMetric(id: I32, k: I32, C: Ptr, params: Ptr, M: Ptr, scratch: Ptr): F64;
