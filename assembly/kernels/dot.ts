@@ -102,14 +102,3 @@ export function axpyInto(len: i32, alpha: f64, x: usize, y: usize, out: usize): 
 export function norm2(len: i32, x: usize): f64 {
   return normFromSumsq(sumsq(len, x), len, x);
 }
-
-/** dst[0..2) += src[2c..2c+2) for c < count, in order (stats of row chunks). */
-export function sumStats(count: i32, src: usize, dst: usize): void {
-  let a = load<f64>(dst), b = load<f64>(dst, 8);
-  for (let c = 0; c < count; c++) {
-    a += load<f64>(src + (<usize>c << 4));
-    b += load<f64>(src + (<usize>c << 4), 8);
-  }
-  store<f64>(dst, a);
-  store<f64>(dst, b, 8);
-}

@@ -4,7 +4,7 @@
 // C = GᵀG alone, and K(G) is a function of C too (math.md, "preserves row space").
 // With G = XᵀD, C = Dᵀ(XXᵀ)D is available from the Gram matrix, so the fast path
 // never forms G: it gets M and K from C here and updates A by D·M.
-// These are the same formulas as the primal kernels in precond/, written in terms of C.
+// These are the same formulas as the primal kernels in precond/, written in C.
 // spectral is the exception: it needs the singular values of G, which C has lost
 // below √u·‖G‖, and it is evaluated from a factor of G in spectral.ts.
 import {

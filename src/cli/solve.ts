@@ -62,7 +62,7 @@ export function solveCommand(): Command {
     .option('--no-stall', `do not stop when relResidual improves by less than ${formatHuman(DEFAULTS.stallMinDecrease)} over ${formatCount(DEFAULTS.stallWindow)} iterations`)
     .option('--no-divergence-stop', `do not stop when relResidual grows ${formatHuman(DEFAULTS.divergenceFactor)}× over its start (non-finite values still stop); with --no-stall and tol 0, exactly --max-iter steps`)
     .addOption(new Option('--path <p>', 'primal (on W), rowspace (on A with W = W0 + XᵀA; row-space preconditioners only) or auto').choices(['auto', 'primal', 'rowspace']).default('auto'))
-    .option('--threads <t>', 'threads for the pass over X (results do not depend on it; at most 4 do work)', positiveInt, 1)
+    .option('--threads <t>', 'threads for the pass over X (results do not depend on it)', positiveInt, 1)
     .addOption(new Option('--kernel <k>', 'pass over X: simd (portable, bit-identical everywhere), fma (relaxed-SIMD fused multiply-add: faster where the CPU has FMA, last bits differ) or auto (fma where available and faster)').choices(['simd', 'fma', 'auto']).default('simd'))
     .option('--out <file>', 'write the result as JSON')
     .option('--save-w <file>', 'write W∞ (.npy float64 C order, .csv or .json, by extension)')

@@ -50,8 +50,9 @@ export interface DspgdExports extends PassExports, PrecondExports, LinalgExports
   // kernels/matmul.ts
   matmulXW(n: I32, d: I32, k: I32, X: Ptr, W: Ptr, out: Ptr): void;
   matmulXtV(n: I32, d: I32, k: I32, X: Ptr, V: Ptr, out: Ptr): void;
-  // losses/residual_grad.ts: residualGrad, residualGradRows, residualGradBatch (PassExports); kernels/dot.ts
+  // kernels/residual_grad.ts and kernels/pass_split.ts: the pass over X (PassExports); lossRows is the main build's only
   sumStats(count: I32, src: Ptr, dst: Ptr): void;
+  lossRows(i0: I32, i1: I32, k: I32, R: Ptr, D: Ptr, lossId: I32, lossParam: F64, scale: F64, stats: Ptr): void;
   // rowspace/
   gramXXt(n: I32, d: I32, X: Ptr, M: Ptr): void;
   gramMetric(id: I32, k: I32, C: Ptr, params: Ptr, M: Ptr, scratch: Ptr): F64;
@@ -167,7 +168,10 @@ async function loadFma(instance: WebAssembly.Instance, shared: Wasm['shared']): 
   const module = await WebAssembly.compile(bytes as BufferSource);
   const fma = await WebAssembly.instantiate(module, { env: { memory: (shared?.memory ?? raw.memory) as WebAssembly.Memory }, dspgd: { lossRow: raw.lossRow as () => number } });
   const e = fma.exports as unknown as Omit<PassKernels, 'name' | 'module'>;
-  return { name: 'fma', residualGrad: e.residualGrad, residualGradRows: e.residualGradRows, residualGradBatch: e.residualGradBatch, module: shared ? module : undefined };
+  return {
+    name: 'fma', residualGrad: e.residualGrad, residualGradRows: e.residualGradRows, residualGradBatch: e.residualGradBatch,
+    residualRows: e.residualRows, gradPanel: e.gradPanel, module: shared ? module : undefined,
+  };
 }
 
 function makeWasm(exports: DspgdExports, abi: Abi, instance: WebAssembly.Instance, shared?: Wasm['shared']): Wasm {
@@ -180,7 +184,10 @@ function makeWasm(exports: DspgdExports, abi: Abi, instance: WebAssembly.Instanc
     exports,
     abi,
     shared,
-    simd: { name: 'simd', residualGrad: exports.residualGrad, residualGradRows: exports.residualGradRows, residualGradBatch: exports.residualGradBatch },
+    simd: {
+      name: 'simd', residualGrad: exports.residualGrad, residualGradRows: exports.residualGradRows, residualGradBatch: exports.residualGradBatch,
+      residualRows: exports.residualRows, gradPanel: exports.gradPanel,
+    },
     fma() {
       fma ??= loadFma(instance, shared).catch(() => undefined);
       return fma;

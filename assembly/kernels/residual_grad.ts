@@ -3,21 +3,13 @@
 // Rows of X go four at a time (rows4.ts): a block is read from memory once and
 // reused from cache for both its product with W and its contribution to G,
 // and W and G are reused four times per load, which is what bounds the speed.
-// It lives with the losses because it applies one between the two halves of a
-// row block; the matrix work is the kernels' (kernels/ knows no loss).
-import { lossRow } from "./index";
+import { passLossRow } from "./pass_loss";
 import {
   BATCH_RECORD_DOUBLES, BATCH_W, BATCH_G, BATCH_R, BATCH_D, BATCH_STATS, BATCH_LOSS_ID, BATCH_LOSS_PARAM, BATCH_SCALE,
 } from "../abi";
-import { zero } from "../kernels/dot";
-import { rowTimesW, addOuter, addOuter1 } from "../kernels/rows";
-import { rows4TimesW, rows4Dot, dotPairs, rows4AddOuter } from "../kernels/rows4";
-
-// The fma build (assembly/fma.ts) has no copy of the losses: their math tables would be a
-// data segment, and that module runs on the main module's memory. It calls the main
-// module's lossRow instead (one call per row; the O(d·k) work per row stays inside).
-@external("dspgd", "lossRow")
-declare function lossRowMain(id: i32, param: f64, r: usize, g: usize, k: i32, scale: f64): f64;
+import { zero } from "./dot";
+import { rowTimesW, addOuter, addOuter1 } from "./rows";
+import { rows4TimesW, rows4Dot, dotPairs, rows4AddOuter } from "./rows4";
 
 /**
  * Shapes (all row-major, contiguous): X n×d, W d×k, Y n×k, G d×k (out),
@@ -114,9 +106,7 @@ export function residualGradBatch(i0: i32, i1: i32, d: i32, k: i32, X: usize, Y:
   let lossSum = load<f64>(stats);
   for (let r = 0; r < rows; r++) {
     const o = <usize>r * kRow;
-    lossSum += ASC_FEATURE_RELAXED_SIMD
-      ? lossRowMain(lossId, lossParam, ri + o, di + o, k, scale)
-      : lossRow(lossId, lossParam, ri + o, di + o, k, scale);
+    lossSum += passLossRow(lossId, lossParam, ri + o, di + o, k, scale);
   }
   store<f64>(stats, lossSum);
   if (rows == 4) {
@@ -126,4 +116,15 @@ export function residualGradBatch(i0: i32, i1: i32, d: i32, k: i32, X: usize, Y:
   } else {
     addOuter(d, k, xi, di, G);
   }
+}
+
+/** dst[0..2) += src[2c..2c+2) for c < count, in order (stats of row chunks). */
+export function sumStats(count: i32, src: usize, dst: usize): void {
+  let a = load<f64>(dst), b = load<f64>(dst, 8);
+  for (let c = 0; c < count; c++) {
+    a += load<f64>(src + (<usize>c << 4));
+    b += load<f64>(src + (<usize>c << 4), 8);
+  }
+  store<f64>(dst, a);
+  store<f64>(dst, b, 8);
 }
