@@ -308,8 +308,8 @@ export interface ProcessEnvironment {
   cpu: string; cores: number; memoryBytes: number; os: string;
   dspgd: string;
   wasm: Record<string, { bytes: number; sha256: string }>;
-  /** The kernel build solve() used (result.kernel), and whether the engine validates relaxed SIMD. */
-  kernel?: string;
+  /** The kernel build solve() ran with the suite's kernel option (result.kernel), and whether the engine validates relaxed SIMD. */
+  kernel?: 'simd' | 'fma';
   relaxedSimd: boolean;
   /** Flags the runtime was started with (e.g. --experimental-wasm-relaxed-simd). */
   execArgv: string[];
@@ -345,6 +345,8 @@ export interface SuiteResult {
   startedAt: string;
   finishedAt: string;
   quick: boolean;
+  /** The `kernel` option of every timed solve ('simd' when absent: results made before the option). */
+  kernel?: 'simd' | 'fma' | 'auto';
   workloads: WorkloadInfo[];
   preconds: BenchPrecond[];
   peers: PeerInfo[];
