@@ -4,6 +4,7 @@
  * imports: the browser bench page imports these too.
  */
 import type { Problem } from '../src/index.js';
+import type { SweepBench } from './sweep.js';
 
 /** The preconditioners the suite times (the formulas are the spec's rows). */
 export type BenchPrecond = 'gd' | 'adam' | 'spectral';
@@ -365,6 +366,8 @@ export interface SuiteResult {
   overhead?: OverheadRow[];
   /** The same measurements with a memory-bandwidth hog on the other core (absent: not run). */
   contended?: ContendedSection;
+  /** The sweep section (bench/sweep.ts, Node only): a 16-run sweep with --jobs 1 and --jobs N. */
+  sweep?: SweepBench;
   /** Filled by the host (Node entry or browser page): machine and runtime. */
   environment?: BenchEnvironment;
 }

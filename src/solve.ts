@@ -72,9 +72,11 @@ export interface SolveOptions extends StoppingOptions {
   path?: PathOption;
   /**
    * Threads for the primal pass over X (default 1). Needs shared WASM memory (Node, or a
-   * cross-origin-isolated page); results are bit-identical to one thread. The pass is cut into
-   * a fixed number of row chunks that depends on the shape only (1 for small problems, else 4),
-   * which is what keeps the bits independent of the thread count: more threads than chunks wait.
+   * cross-origin-isolated page); results are bit-identical to one thread. The bits are fixed by
+   * row chunks whose number depends on the shape only (1 for small problems, which then run on
+   * one thread, else 4). 2 or 4 threads share those chunks; any other count runs a split pass
+   * on a finer grid fixed by the shape (up to 64 row pieces, then up to 64 column panels of G),
+   * which reads X twice but does the same operations in the same order.
    */
   threads?: number;
   /**

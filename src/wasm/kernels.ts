@@ -26,6 +26,9 @@ export interface PassKernels {
     lossId: number, lossParam: number, scale: number, stats: Ptr,
   ): void;
   residualGradBatch(i0: number, i1: number, d: number, k: number, X: Ptr, Y: Ptr, count: number, table: Ptr): void;
+  // The split pass (assembly/kernels/pass_split.ts), for threads.
+  residualRows(i0: number, i1: number, d: number, k: number, X: Ptr, W: Ptr, Y: Ptr, R: Ptr): void;
+  gradPanel(n: number, per: number, C: number, j0: number, j1: number, d: number, k: number, X: Ptr, D: Ptr, G: Ptr, scratch: Ptr): void;
   /** The compiled fma build for worker threads (shared memory only). */
   readonly module?: object;
 }

@@ -62,6 +62,10 @@ export interface DspgdExports extends PrecondExports, LinalgExports, RandomExpor
     lossId: number, lossParam: number, scale: number, stats: Ptr,
   ): void;
   sumStats(count: number, src: Ptr, dst: Ptr): void;
+  // kernels/pass_split.ts
+  residualRows(i0: number, i1: number, d: number, k: number, X: Ptr, W: Ptr, Y: Ptr, R: Ptr): void;
+  lossRows(i0: number, i1: number, k: number, R: Ptr, D: Ptr, lossId: number, lossParam: number, scale: number, stats: Ptr): void;
+  gradPanel(n: number, per: number, C: number, j0: number, j1: number, d: number, k: number, X: Ptr, D: Ptr, G: Ptr, scratch: Ptr): void;
   residualGradBatch(i0: number, i1: number, d: number, k: number, X: Ptr, Y: Ptr, count: number, table: Ptr): void;
   // rowspace/
   gramXXt(n: number, d: number, X: Ptr, M: Ptr): void;
@@ -178,7 +182,10 @@ async function loadFma(instance: WebAssembly.Instance, shared: Wasm['shared']): 
   const module = await WebAssembly.compile(bytes as BufferSource);
   const fma = await WebAssembly.instantiate(module, { env: { memory: (shared?.memory ?? raw.memory) as WebAssembly.Memory }, dspgd: { lossRow: raw.lossRow as () => number } });
   const e = fma.exports as unknown as Omit<PassKernels, 'name' | 'module'>;
-  return { name: 'fma', residualGrad: e.residualGrad, residualGradRows: e.residualGradRows, residualGradBatch: e.residualGradBatch, module: shared ? module : undefined };
+  return {
+    name: 'fma', residualGrad: e.residualGrad, residualGradRows: e.residualGradRows, residualGradBatch: e.residualGradBatch,
+    residualRows: e.residualRows, gradPanel: e.gradPanel, module: shared ? module : undefined,
+  };
 }
 
 function makeWasm(exports: DspgdExports, abi: Abi, instance: WebAssembly.Instance, shared?: Wasm['shared']): Wasm {
@@ -191,7 +198,10 @@ function makeWasm(exports: DspgdExports, abi: Abi, instance: WebAssembly.Instanc
     exports,
     abi,
     shared,
-    simd: { name: 'simd', residualGrad: exports.residualGrad, residualGradRows: exports.residualGradRows, residualGradBatch: exports.residualGradBatch },
+    simd: {
+      name: 'simd', residualGrad: exports.residualGrad, residualGradRows: exports.residualGradRows, residualGradBatch: exports.residualGradBatch,
+      residualRows: exports.residualRows, gradPanel: exports.gradPanel,
+    },
     fma() {
       fma ??= loadFma(instance, shared).catch(() => undefined);
       return fma;
