@@ -26,7 +26,7 @@ const MIN_PIVOT_RATIO = 1e-6;
 const STEP_TOL = 4 * EPS;
 const MAX_STEPS = 12;
 
-/** Thrown inside pinv when refinement stalls; Problem catches it and switches to LQ. */
+/** Thrown by pinv (and so by split and projectRow) when refinement stalls; withFallback catches it and moves to LQ for good. */
 export class GramRefinementStalled extends Error {}
 
 /**

@@ -8,15 +8,15 @@ import { DspgdError } from '../errors.js';
 import { canShareMemory } from '../util/shared-memory.js';
 // Node reads the builds from build/; browser bundles take source.browser.ts instead (scripts/browser-build.mjs).
 import { defaultSource, defaultSharedSource, defaultFmaSource } from './source.node.js';
-import { relaxedSimdSupported, type PassKernels } from './kernels.js';
+import { relaxedSimdSupported, type PassKernels, type PassExports } from './kernels.js';
 import type { PrecondExports } from './exports/precond.js';
 import type { LinalgExports } from './exports/linalg.js';
 import type { RandomExports } from './exports/random.js';
 import { checkAbi, type Abi } from './abi.js';
+import type { Ptr, I32, F64 } from './types.js';
 import { PRECOND_IDS } from '../precond/builtins.js';
 import { LOSS_IDS } from '../losses/index.js';
 
-type Ptr = number;
 
 /**
  * WASM bytes, as WebAssembly.instantiate takes them. The public types spell these out instead of
@@ -31,57 +31,43 @@ export interface WasmMemory {
 }
 
 /** The raw WASM exports (one entry per exported kernel). */
-export interface DspgdExports extends PrecondExports, LinalgExports, RandomExports {
+export interface DspgdExports extends PassExports, PrecondExports, LinalgExports, RandomExports {
   memory: WasmMemory;
   // memory.ts
-  alloc(bytes: number): Ptr;
+  alloc(bytes: I32): Ptr;
   free(ptr: Ptr): void;
-  memoryBytes(): number;
+  memoryBytes(): I32;
   // kernels/dot.ts
-  dot(len: number, x: Ptr, y: Ptr): number;
-  sumsq(len: number, x: Ptr): number;
-  norm2(len: number, x: Ptr): number;
-  axpy(len: number, alpha: number, x: Ptr, y: Ptr): void;
-  axpyInto(len: number, alpha: number, x: Ptr, y: Ptr, out: Ptr): void;
-  sub(len: number, x: Ptr, y: Ptr, out: Ptr): void;
-  copy(len: number, src: Ptr, dst: Ptr): void;
-  zero(len: number, x: Ptr): void;
-  allFinite(len: number, x: Ptr): number;
+  dot(len: I32, x: Ptr, y: Ptr): F64;
+  sumsq(len: I32, x: Ptr): F64;
+  norm2(len: I32, x: Ptr): F64;
+  axpy(len: I32, alpha: F64, x: Ptr, y: Ptr): void;
+  axpyInto(len: I32, alpha: F64, x: Ptr, y: Ptr, out: Ptr): void;
+  sub(len: I32, x: Ptr, y: Ptr, out: Ptr): void;
+  copy(len: I32, src: Ptr, dst: Ptr): void;
+  zero(len: I32, x: Ptr): void;
+  allFinite(len: I32, x: Ptr): I32;
   // kernels/matmul.ts
-  matmulXW(n: number, d: number, k: number, X: Ptr, W: Ptr, out: Ptr): void;
-  matmulXtV(n: number, d: number, k: number, X: Ptr, V: Ptr, out: Ptr): void;
-  // kernels/residual_grad.ts
-  residualGrad(
-    n: number, d: number, k: number,
-    X: Ptr, W: Ptr, Y: Ptr, G: Ptr, R: Ptr, D: Ptr,
-    lossId: number, lossParam: number, scale: number, stats: Ptr,
-  ): void;
-  residualGradRows(
-    i0: number, i1: number, d: number, k: number,
-    X: Ptr, W: Ptr, Y: Ptr, G: Ptr, R: Ptr, D: Ptr,
-    lossId: number, lossParam: number, scale: number, stats: Ptr,
-  ): void;
-  sumStats(count: number, src: Ptr, dst: Ptr): void;
-  // kernels/pass_split.ts
-  residualRows(i0: number, i1: number, d: number, k: number, X: Ptr, W: Ptr, Y: Ptr, R: Ptr): void;
-  lossRows(i0: number, i1: number, k: number, R: Ptr, D: Ptr, lossId: number, lossParam: number, scale: number, stats: Ptr): void;
-  gradPanel(n: number, per: number, C: number, j0: number, j1: number, d: number, k: number, X: Ptr, D: Ptr, G: Ptr, scratch: Ptr): void;
-  residualGradBatch(i0: number, i1: number, d: number, k: number, X: Ptr, Y: Ptr, count: number, table: Ptr): void;
+  matmulXW(n: I32, d: I32, k: I32, X: Ptr, W: Ptr, out: Ptr): void;
+  matmulXtV(n: I32, d: I32, k: I32, X: Ptr, V: Ptr, out: Ptr): void;
+  // kernels/residual_grad.ts and kernels/pass_split.ts: the pass over X (PassExports); lossRows is the main build's only
+  sumStats(count: I32, src: Ptr, dst: Ptr): void;
+  lossRows(i0: I32, i1: I32, k: I32, R: Ptr, D: Ptr, lossId: I32, lossParam: F64, scale: F64, stats: Ptr): void;
   // rowspace/
-  gramXXt(n: number, d: number, X: Ptr, M: Ptr): void;
-  gramMetric(id: number, k: number, C: Ptr, params: Ptr, M: Ptr, scratch: Ptr): number;
-  gramMetricScratchLen(k: number): number;
-  gramMetricSupports(id: number): number;
-  crossDtS(n: number, k: number, D: Ptr, S: Ptr, C: Ptr): void;
-  rightMulAdd(n: number, k: number, alpha: number, D: Ptr, M: Ptr, beta: number, out: Ptr): void;
-  spectralRowFactor(n: number, gram: Ptr, L: Ptr, perm: Ptr): number;
-  spectralRowStep(n: number, r: number, k: number, L: Ptr, perm: Ptr, D: Ptr, F: Ptr, PF: Ptr, B: Ptr, eps: number, scratch: Ptr): number;
-  spectralRowValue(n: number, r: number, k: number, L: Ptr, perm: Ptr, D: Ptr, F: Ptr, eps: number, scratch: Ptr): number;
+  gramXXt(n: I32, d: I32, X: Ptr, M: Ptr): void;
+  gramMetric(id: I32, k: I32, C: Ptr, params: Ptr, M: Ptr, scratch: Ptr): F64;
+  gramMetricScratchLen(k: I32): I32;
+  gramMetricSupports(id: I32): I32;
+  crossDtS(n: I32, k: I32, D: Ptr, S: Ptr, C: Ptr): void;
+  rightMulAdd(n: I32, k: I32, alpha: F64, D: Ptr, M: Ptr, beta: F64, out: Ptr): void;
+  spectralRowFactor(n: I32, gram: Ptr, L: Ptr, perm: Ptr): I32;
+  spectralRowStep(n: I32, r: I32, k: I32, L: Ptr, perm: Ptr, D: Ptr, F: Ptr, PF: Ptr, B: Ptr, eps: F64, scratch: Ptr): F64;
+  spectralRowValue(n: I32, r: I32, k: I32, L: Ptr, perm: Ptr, D: Ptr, F: Ptr, eps: F64, scratch: Ptr): F64;
   // kernels/power_iteration.ts
-  powerIterXtX(n: number, d: number, X: Ptr, v: Ptr, u: Ptr, iters: number): number;
+  powerIterXtX(n: I32, d: I32, X: Ptr, v: Ptr, u: Ptr, iters: I32): F64;
   // losses/index.ts (lossRow: one row, also the fma build's import)
-  lossRow(id: number, param: number, r: Ptr, g: Ptr, k: number, scale: number): number;
-  lossEval(id: number, param: number, R: Ptr, Gout: Ptr, n: number, k: number, scale: number): number;
+  lossRow(id: I32, param: F64, r: Ptr, g: Ptr, k: I32, scale: F64): F64;
+  lossEval(id: I32, param: F64, R: Ptr, Gout: Ptr, n: I32, k: I32, scale: F64): F64;
 }
 
 export interface Wasm {
