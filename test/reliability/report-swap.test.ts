@@ -74,7 +74,9 @@ function whichReport(): Which | 'absent' {
   expect(seeds.size, 'sweep.json mixes rows of two sweeps').toBe(1);
   const which = [...seeds][0] as Which;
   expect(files.sort(), `the folder's files are not those of report ${which}`).toEqual(names[which]);
-  const csvSeeds = new Set(readFileSync(join(out, 'sweep.csv'), 'utf8').trim().split('\n').slice(1).map((l) => Number(l.split(',')[3])));
+  const [header, ...lines] = readFileSync(join(out, 'sweep.csv'), 'utf8').trim().split('\n');
+  const seedAt = header.split(',').indexOf('seed');
+  const csvSeeds = new Set(lines.map((l) => Number(l.split(',')[seedAt])));
   expect([...csvSeeds], 'sweep.csv is from the other sweep').toEqual([which]);
   expect(readFileSync(join(out, 'index.html'), 'utf8'), 'index.html is from the other sweep').toMatch(new RegExp(`seeds? ${which};`));
   const manifest = JSON.parse(readFileSync(join(out, MANIFEST), 'utf8')) as { files: { name: string; sha256: string }[] };
