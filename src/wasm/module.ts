@@ -69,6 +69,7 @@ export interface DspgdExports extends PrecondExports, LinalgExports, RandomExpor
   residualGradBatch(i0: number, i1: number, d: number, k: number, X: Ptr, Y: Ptr, count: number, table: Ptr): void;
   // rowspace/
   gramXXt(n: number, d: number, X: Ptr, M: Ptr): void;
+  gramXXtPacked(n: number, d: number, X: Ptr, P: Ptr): void;
   gramMetric(id: number, k: number, C: Ptr, params: Ptr, M: Ptr, scratch: Ptr): number;
   gramMetricScratchLen(k: number): number;
   gramMetricSupports(id: number): number;

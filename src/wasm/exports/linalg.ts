@@ -2,10 +2,12 @@
 type Ptr = number;
 
 export interface LinalgExports {
-  /** L (n×n lower) with L·Lᵀ = A; −1 on success, else the first failing pivot. */
+  /** L (packed lower, n(n+1)/2) with L·Lᵀ = A (packed lower); −1 on success, else the first failing pivot. */
   cholesky(n: number, A: Ptr, L: Ptr): number;
-  /** B (n×k) ← (L·Lᵀ)⁻¹·B in place. */
+  /** B (n×k) ← (L·Lᵀ)⁻¹·B in place, L packed lower. */
   cholSolve(n: number, k: number, L: Ptr, B: Ptr): void;
+  /** P (packed lower) ← the lower triangle of M (n×n). */
+  packLower(n: number, M: Ptr, P: Ptr): void;
   /** Householder LQ in place, row pivoting when perm ≠ 0; returns the numerical rank. See assembly/linalg/lq.ts. */
   lqFactor(m: number, d: number, A: Ptr, tau: Ptr, diag: Ptr, perm: Ptr, norms: Ptr, rtol: number): number;
   /** M (len×k) ← Q·M with Q = H_0 ⋯ H_{r−1} from lqFactor (row stride len). w: k doubles. */
