@@ -36,6 +36,8 @@ export interface ReportInput {
   omit?: readonly RowColumn[];
   /** The text of `<base>.json` instead of the bare rows (a sweep's: the grid and version around them). */
   json?: string;
+  /** The text of `<base>.csv` instead of rowsToCsv (a sweep's: with the problem and loss of each row). */
+  csv?: string;
 }
 
 export interface ReportFile {
@@ -62,7 +64,7 @@ export function buildReport(input: ReportInput): ReportFile[] {
     { path: 'index.html', data: html },
     ...figures.map((f) => ({ path: `${f.name}.svg`, data: f.svg })),
     { path: json, data: input.json ?? rowsToJson(input.rows, columns) },
-    { path: csv, data: rowsToCsv(input.rows, columns) },
+    { path: csv, data: input.csv ?? rowsToCsv(input.rows, columns) },
   ];
   const seen = new Set<string>();
   for (const f of files) {
