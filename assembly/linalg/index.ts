@@ -7,4 +7,4 @@ export { lqApplyQ, lqApplyQt } from "./apply_q";
 export { triSolveLower, triSolveLowerT, lqGatherRows, lqLowerTranspose } from "./solve";
 export { lqPow2Scale, lqScaledCopy } from "./scale";
 export { orthonormalizeRows, orthonormalizeScratchLen } from "./orthonormalize";
-export { cholesky, cholSolve } from "./cholesky";
+export { cholesky, cholSolve, packLower } from "./cholesky";

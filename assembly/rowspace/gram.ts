@@ -19,12 +19,25 @@ export function gramXXt(n: i32, d: i32, X: usize, M: usize): void {
   memory.fill(M, 0, <usize>n * <usize>n << 3);
   for (let c0 = 0; c0 < d; c0 += PANEL) {
     const w = min(PANEL, d - c0);
-    gramPanel(n, d, X + (<usize>c0 << 3), w, M);
+    gramPanel(n, d, X + (<usize>c0 << 3), w, M, false);
   }
 }
 
-/** M += the Gram matrix of columns [c0, c0 + w) of X (X here points at column c0). */
-function gramPanel(n: i32, d: i32, X: usize, w: i32, M: usize): void {
+/**
+ * The lower triangle of X·Xᵀ, packed (row i, entries 0..i, from entry i(i+1)/2: n(n+1)/2
+ * doubles), for the Cholesky factor (linalg/cholesky.ts). Every entry is the same sum, in
+ * the same order, as in gramXXt.
+ */
+export function gramXXtPacked(n: i32, d: i32, X: usize, P: usize): void {
+  memory.fill(P, 0, (<usize>n * <usize>(n + 1) / 2) << 3);
+  for (let c0 = 0; c0 < d; c0 += PANEL) {
+    const w = min(PANEL, d - c0);
+    gramPanel(n, d, X + (<usize>c0 << 3), w, P, true);
+  }
+}
+
+/** M += the Gram matrix of columns [c0, c0 + w) of X (X here points at column c0); packed: see gramXXtPacked. */
+function gramPanel(n: i32, d: i32, X: usize, w: i32, M: usize, packed: bool): void {
   const xRow = <usize>d << 3;
   const mRow = <usize>n << 3;
   let i = 0;
@@ -45,22 +58,22 @@ function gramPanel(n: i32, d: i32, X: usize, w: i32, M: usize): void {
         a20 = f64x2.add(a20, f64x2.mul(v2, u0)); a21 = f64x2.add(a21, f64x2.mul(v2, u1));
         a30 = f64x2.add(a30, f64x2.mul(v3, u0)); a31 = f64x2.add(a31, f64x2.mul(v3, u1));
       }
-      put(M, mRow, i, j, finish(a00, c, w, x0, y0));
-      put(M, mRow, i + 1, j, finish(a10, c, w, x1, y0));
-      put(M, mRow, i + 2, j, finish(a20, c, w, x2, y0));
-      put(M, mRow, i + 3, j, finish(a30, c, w, x3, y0));
-      put(M, mRow, i, j + 1, finish(a01, c, w, x0, y1));
-      put(M, mRow, i + 1, j + 1, finish(a11, c, w, x1, y1));
-      put(M, mRow, i + 2, j + 1, finish(a21, c, w, x2, y1));
-      put(M, mRow, i + 3, j + 1, finish(a31, c, w, x3, y1));
+      put(M, mRow, packed, i, j, finish(a00, c, w, x0, y0));
+      put(M, mRow, packed, i + 1, j, finish(a10, c, w, x1, y0));
+      put(M, mRow, packed, i + 2, j, finish(a20, c, w, x2, y0));
+      put(M, mRow, packed, i + 3, j, finish(a30, c, w, x3, y0));
+      put(M, mRow, packed, i, j + 1, finish(a01, c, w, x0, y1));
+      put(M, mRow, packed, i + 1, j + 1, finish(a11, c, w, x1, y1));
+      put(M, mRow, packed, i + 2, j + 1, finish(a21, c, w, x2, y1));
+      put(M, mRow, packed, i + 3, j + 1, finish(a31, c, w, x3, y1));
     }
     for (; j < n; j++) {
       const y0 = X + <usize>j * xRow;
-      for (let r = 0; r < 4; r++) put(M, mRow, i + r, j, rowDot(w, x0 + <usize>r * xRow, y0));
+      for (let r = 0; r < 4; r++) put(M, mRow, packed, i + r, j, rowDot(w, x0 + <usize>r * xRow, y0));
     }
   }
   for (; i < n; i++) {
-    for (let j = i; j < n; j++) put(M, mRow, i, j, rowDot(w, X + <usize>i * xRow, X + <usize>j * xRow));
+    for (let j = i; j < n; j++) put(M, mRow, packed, i, j, rowDot(w, X + <usize>i * xRow, X + <usize>j * xRow));
   }
 }
 
@@ -68,8 +81,13 @@ function gramPanel(n: i32, d: i32, X: usize, w: i32, M: usize): void {
  * Adds a panel's dot of rows a and b to M[a][b] and mirrors the sum into M[b][a],
  * when a ≤ b (blocks near the diagonal overlap it).
  */
-@inline function put(M: usize, mRow: usize, a: i32, b: i32, v: f64): void {
+@inline function put(M: usize, mRow: usize, packed: bool, a: i32, b: i32, v: f64): void {
   if (a > b) return;
+  if (packed) {
+    const p = M + ((<usize>b * <usize>(b + 1) / 2 + <usize>a) << 3);
+    store<f64>(p, load<f64>(p) + v);
+    return;
+  }
   const s = load<f64>(M + <usize>a * mRow + (<usize>b << 3)) + v;
   store<f64>(M + <usize>a * mRow + (<usize>b << 3), s);
   store<f64>(M + <usize>b * mRow + (<usize>a << 3), s);

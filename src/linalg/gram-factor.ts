@@ -13,8 +13,9 @@
  * When the Cholesky factorization fails or flags cond(X) beyond ~1e6, or the
  * refinement stalls, the caller falls back to the LQ factorization.
  *
- * Memory: one n×n matrix (L, factored in place of XXᵀ; two when the row-space
- * solver has cached XXᵀ too) and O(n·k + d·k) work, instead of n·d.
+ * Memory: one packed triangle of n(n+1)/2 doubles (L, factored in place of the lower
+ * triangle of XXᵀ; plus the n×n XXᵀ when the row-space solver has cached it) and
+ * O(n·k + d·k) work, instead of n·d.
  */
 import { DspgdError } from '../errors.js';
 import type { Wasm } from '../wasm/module.js';
@@ -37,28 +38,30 @@ export class GramRefinementStalled extends Error {}
 export function factorGram(wasm: Wasm, X: number, n: number, d: number, gram?: number): RowSpaceFactor | undefined {
   if (n > d) return undefined;
   const e = wasm.exports;
-  // L is built in place of a Gram matrix: a copy of the cached one, or a fresh one (then
-  // the factorization needs n² doubles in all).
+  // L is built in place of the lower triangle of a Gram matrix, packed (assembly/linalg/cholesky.ts):
+  // the cached one's, or a fresh one computed straight into it.
+  const size = (n * (n + 1)) / 2;
+  const diag = (i: number) => (i * (i + 1)) / 2 + i;
   let L: number;
   try {
-    L = wasm.allocF64(n * n, 'Cholesky factor of XXᵀ');
+    L = wasm.allocF64(size, 'Cholesky factor of XXᵀ');
   } catch (err) {
-    // n×n does not fit beside X (n ≳ 23,000 even alone in the 4 GiB): the LQ route may still.
+    // The triangle does not fit beside X (n ≳ 32,000 even alone in the 4 GiB): the LQ route may still.
     if (err instanceof DspgdError && err.code === 'E_TOO_LARGE') return undefined;
     throw err;
   }
-  if (gram !== undefined) e.copy(n * n, gram, L);
-  else e.gramXXt(n, d, X, L);
+  if (gram !== undefined) e.packLower(n, gram, L);
+  else e.gramXXtPacked(n, d, X, L);
   // Entries beyond ~2^±450 over- or underflow in the Gram matrix (the LQ path scales X first).
-  const G = wasm.f64(L, n * n);
+  const G = wasm.f64(L, size);
   let gmax = 0;
-  for (let i = 0; i < n; i++) gmax = Math.max(gmax, G[i * n + i]);
+  for (let i = 0; i < n; i++) gmax = Math.max(gmax, G[diag(i)]);
   const fail = gmax > 2 ** -900 && gmax < 2 ** 900 ? e.cholesky(n, L, L) : 0;
   let lmin = Infinity, lmax = 0;
   if (fail < 0) {
-    const Lv = wasm.f64(L, n * n);
+    const Lv = wasm.f64(L, size);
     for (let i = 0; i < n; i++) {
-      const v = Lv[i * n + i];
+      const v = Lv[diag(i)];
       lmin = Math.min(lmin, v);
       lmax = Math.max(lmax, v);
     }

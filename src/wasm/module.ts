@@ -55,6 +55,7 @@ export interface DspgdExports extends PassExports, PrecondExports, LinalgExports
   lossRows(i0: I32, i1: I32, k: I32, R: Ptr, D: Ptr, lossId: I32, lossParam: F64, scale: F64, stats: Ptr): void;
   // rowspace/
   gramXXt(n: I32, d: I32, X: Ptr, M: Ptr): void;
+  gramXXtPacked(n: I32, d: I32, X: Ptr, P: Ptr): void;
   gramMetric(id: I32, k: I32, C: Ptr, params: Ptr, M: Ptr, scratch: Ptr): F64;
   gramMetricScratchLen(k: I32): I32;
   gramMetricSupports(id: I32): I32;

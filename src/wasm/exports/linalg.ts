@@ -2,10 +2,12 @@
 import type { Ptr, I32, F64 } from '../types.js';
 
 export interface LinalgExports {
-  /** L (n×n lower) with L·Lᵀ = A; −1 on success, else the first failing pivot. */
+  /** L (packed lower, n(n+1)/2) with L·Lᵀ = A (packed lower); −1 on success, else the first failing pivot. */
   cholesky(n: I32, A: Ptr, L: Ptr): I32;
-  /** B (n×k) ← (L·Lᵀ)⁻¹·B in place. */
+  /** B (n×k) ← (L·Lᵀ)⁻¹·B in place, L packed lower. */
   cholSolve(n: I32, k: I32, L: Ptr, B: Ptr): void;
+  /** P (packed lower) ← the lower triangle of M (n×n). */
+  packLower(n: I32, M: Ptr, P: Ptr): void;
   /** Householder LQ in place, row pivoting when perm ≠ 0; returns the numerical rank. See assembly/linalg/lq.ts. */
   lqFactor(m: I32, d: I32, A: Ptr, tau: Ptr, diag: Ptr, perm: Ptr, norms: Ptr, rtol: F64): I32;
   /** M (len×k) ← Q·M with Q = H_0 ⋯ H_{r−1} from lqFactor (row stride len). w: k doubles. */
