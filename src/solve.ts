@@ -14,6 +14,7 @@ import { resolvePrecond, type Preconditioner } from './precond/index.js';
 import { resolveStopping, StopMonitor, type Status, type StoppingOptions } from './stopping.js';
 import { TraceRecorder, type Trace } from './trace.js';
 import { biasReport, type BiasReport } from './bias/report.js';
+import { BiasPathRecorder, BIAS_PATH_SAMPLES } from './bias/path.js';
 import { suggestLearningRate } from './lr.js';
 import { requireParam } from './spec.js';
 import { DEFAULTS, checkOptionKeys } from './options.js';
@@ -57,6 +58,13 @@ export interface SolveOptions extends StoppingOptions {
   traceEvery?: number;
   /** Compute the implicit-bias report (default true). Sweeps over one problem share its GD limit. */
   report?: boolean;
+  /**
+   * Geometric steps of the bias path (result.bias.path: distance to W_GD∞ within the row space and
+   * the null-space part, sampled from t = 0 to maxIter at ratio maxIter^{1/samples}). Default 32;
+   * 0 turns the path off. Each sample costs about two passes over X; with the path on, the GD
+   * limit is computed before the run instead of after it. Ignored with report: false.
+   */
+  biasPathSamples?: number;
   /** How often the loop lets the event loop run, in ms. Default 25. */
   yieldEveryMs?: number;
   /**
@@ -210,11 +218,13 @@ interface RunConfig {
   yieldEveryMs: number;
   path: PathOption;
   threads: number;
+  /** 0 when the run records no bias path. */
+  biasPathSamples: number;
 }
 
 /** Every key of SolveOptions, for the unknown-key check (the type below fails to compile if one is missing). */
 const SOLVE_OPTION_KEYS = [
-  'precond', 'lr', 'loss', 'reduction', 'signal', 'callback', 'callbackEvery', 'traceEvery', 'report', 'yieldEveryMs',
+  'precond', 'lr', 'loss', 'reduction', 'signal', 'callback', 'callbackEvery', 'traceEvery', 'report', 'biasPathSamples', 'yieldEveryMs',
   'path', 'threads', 'maxIter', 'tol', 'gradTol', 'gradRelTol', 'stall', 'divergenceFactor', 'timeLimitMs',
 ] as const satisfies readonly (keyof SolveOptions)[];
 type MissingSolveKey = Exclude<keyof SolveOptions, (typeof SOLVE_OPTION_KEYS)[number]>;
@@ -255,7 +265,9 @@ function validate(options: SolveOptions, where: string): RunConfig {
   requireParam(path === 'auto' || path === 'primal' || path === 'rowspace', 'path', "'auto', 'primal' or 'rowspace'", path);
   const threads = options.threads ?? 1;
   requireParam(Number.isInteger(threads) && threads >= 1 && threads <= 64, 'threads', 'an integer from 1 to 64', threads);
-  return { precond, loss, reduction, lr, stop, callbackEvery, traceEvery, yieldEveryMs, path, threads };
+  const biasPathSamples = options.report === false ? 0 : options.biasPathSamples ?? BIAS_PATH_SAMPLES;
+  requireParam(Number.isInteger(biasPathSamples) && biasPathSamples >= 0 && biasPathSamples <= 10_000, 'biasPathSamples', 'an integer from 0 to 10000', biasPathSamples);
+  return { precond, loss, reduction, lr, stop, callbackEvery, traceEvery, yieldEveryMs, path, threads, biasPathSamples };
 }
 
 /**
@@ -335,6 +347,7 @@ class Run {
   private Ks = 0;
   private lastSample = -1;
   private readonly yNorm: number;
+  private biasPath?: BiasPathRecorder;
 
   private constructor(
     private readonly prob: Problem,
@@ -378,6 +391,7 @@ class Run {
     this.start = { maxAbsResidual: this.eng.maxAbsResidual(), gradNorm: this.eng.gradNorm };
     this.monitor.noInterpolant = cfg.stop.gradRelTol > 0 && noInterpolant(prob);
     this.lr = typeof cfg.lr === 'number' ? cfg.lr : cfg.lr.autoFactor * suggestLearningRate(prob, cfg.precond, cfg.loss, cfg.reduction, this.start);
+    if (cfg.biasPathSamples > 0) this.biasPath = new BiasPathRecorder(prob.wasmInstance, prob, cfg.stop.maxIter, cfg.biasPathSamples);
     this.t0 = now();
   }
 
@@ -402,6 +416,7 @@ class Run {
     this.lossV = lv; this.rel = rv; this.gnorm = gv;
     if (t % cfg.traceEvery === 0 || verdict) { trace.push(t, lv, rv, gv); this.lastSample = t; }
     if (verdict) return this.end(verdict.status, verdict.reason);
+    if (this.biasPath?.due(t)) this.biasPath.record(t, eng.weights());
     const elapsed = now() - this.t0;
     if (elapsed > cfg.stop.timeLimitMs) return this.end('time-limit', `time limit of ${cfg.stop.timeLimitMs} ms reached`, true);
     if (options.signal?.aborted) {
@@ -463,6 +478,7 @@ class Run {
     let W = eng.weights();
     const Wout = wasm.f64(W, d * k).slice();
     const flags = { isotropic: precond.isotropic, preservesRowSpace: precond.preservesRowSpace, stateful: precond.stateful };
+    const biasPath = this.biasPath?.finish(this.t, W);
     let bias: BiasReport | undefined;
     if (options.report !== false) {
       let own = 0;
@@ -476,6 +492,7 @@ class Run {
       }
       try {
         bias = biasReport(wasm, prob, W, flags, { status: this.status, loss, outsideTheory: precond.outsideTheory });
+        if (biasPath) bias.path = biasPath;
       } finally {
         if (own) wasm.free(own);
       }
@@ -522,6 +539,7 @@ class Run {
   }
 
   free(): void {
+    this.biasPath?.free();
     this.eng.free();
     this.pass?.free();
   }

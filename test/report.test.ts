@@ -193,7 +193,8 @@ describe('figures', () => {
     const marks = (svg: string, name: string) => all(all(parseXml(svg), (n) => n.attrs['data-series'] === name && hasClass('series')(n))[0]!, hasClass('markers'))[0]!.children.length;
     expect(marks(cFig.svg, stalled[3]!.precond)).toBe(1);
     expect(marks(cFig.svg, stalled[5]!.precond)).toBe(1);
-    expect(cFig.svg).not.toContain('7.5');
+    // Its |c − 1| = 6.5 would show in a marker's tooltip "(lr, 6.5)".
+    expect(cFig.svg).not.toMatch(/, 6\.5\)/);
     // The theory sentence states what may happen, not that every limit moves with lr.
     expect(sf[0]!.caption).toMatch(/may land elsewhere/);
     expect(sf[0]!.caption).not.toMatch(/at a point that moves with lr/);
@@ -224,7 +225,7 @@ describe('figures', () => {
   it('reportFigures: every figure once, names unique and file-safe', () => {
     const figs = reportFigures(SMALL);
     checkFigures(figs);
-    expect(figs.map((f) => f.name)).toEqual(['relresidual', 'loss', 'bias-vs-lr', 'c-vs-lr', 'space-split']);
+    expect(figs.map((f) => f.name)).toEqual(['relresidual', 'loss', 'bias-vs-lr', 'c-vs-lr', 'lr-sensitivity', 'space-split']);
   });
 });
 
@@ -451,7 +452,7 @@ describe('report folder', () => {
   it('buildReport: index.html, one SVG per figure, the JSON and CSV', () => {
     const files = buildReport(input);
     expect(files.map((f) => f.path)).toEqual([
-      'index.html', 'relresidual.svg', 'loss.svg', 'bias-vs-lr.svg', 'c-vs-lr.svg', 'space-split.svg', 'sweep.json', 'sweep.csv',
+      'index.html', 'relresidual.svg', 'loss.svg', 'bias-vs-lr.svg', 'c-vs-lr.svg', 'lr-sensitivity.svg', 'space-split.svg', 'sweep.json', 'sweep.csv',
     ]);
     const html = files[0]!.data;
     for (const f of files.filter((x) => x.path.endsWith('.svg'))) {
