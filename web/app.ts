@@ -9,7 +9,7 @@ import type { SolveOptions, SolveResult } from '../src/solve.js';
 import { runRow, fillLrSensitivity, type RunRow } from '../src/experiment.js';
 import type { Matrix } from '../src/matrix.js';
 import { PRECONDITIONERS, BUILTIN_PRECOND_NAMES } from '../src/precond/builtins.js';
-import { lineChart } from '../src/plot/index.js';
+import { PageFigures, traceJson } from './figures.js';
 import { parseNpy, encodeNpy } from '../src/io/npy.js';
 import { parseCsv } from '../src/io/csv.js';
 import { rowsToCsv } from '../src/report/table.js';
@@ -150,28 +150,17 @@ function scheduleDraw() {
   setTimeout(() => requestAnimationFrame(() => { drawPending = false; drawLoss(); }), 150);
 }
 
+// The figures (web/figures.ts): loss curves, |c − 1| and relDistToGD against lr, the bias path.
+const figures = new PageFigures({ loss: $('#lossplot'), c: $('#cplot') });
+// For tests: the chart handles (hover, toggles, zoom, export).
+(globalThis as { dspgdFigures?: unknown }).dspgdFigures = figures;
+
 function drawLoss() {
-  const series = page.runs.map((r) => r.result
-    ? { name: r.label, x: r.result.trace.iteration, y: r.result.trace.loss }
-    : { name: r.label, x: r.live.x, y: r.live.y });
-  if (!series.some((s) => s.x.length)) return;
-  $('#lossplot').innerHTML = lineChart({
-    series, xLabel: 'iteration', yLabel: 'loss', yScale: 'log', width: 640, height: 400, legend: series.length <= 16,
-  });
+  figures.drawLoss(page.runs);
 }
 
 function drawC() {
-  // Only converged runs have a limit to plot; the others stay in the table, marked provisional.
-  const rows = page.runs.map((r) => r.row).filter((r): r is RunRow & { c: number } => !!r && r.status === 'converged' && r.c !== null && Number.isFinite(r.c));
-  const by = new Map<string, (RunRow & { c: number })[]>();
-  for (const r of rows) by.set(r.precond, [...(by.get(r.precond) ?? []), r]);
-  const series = [...by].map(([name, rs]) => {
-    rs.sort((a, b) => a.lr - b.lr);
-    return { name, x: rs.map((r) => r.lr), y: rs.map((r) => r.c) };
-  });
-  $('#cplot').innerHTML = series.length
-    ? lineChart({ series, xLabel: 'learning rate', yLabel: 'c', xScale: 'log', markers: true, width: 640, height: 400 })
-    : '';
+  figures.drawBias(page.runs);
 }
 
 function fillRow(v: RunView) {
@@ -245,8 +234,8 @@ async function run(ev: Event) {
     await planRuns(p, form);
     await executeRuns(p, seed, threads, ctl.signal, t0);
     drawLoss();
+    showMeasured(tol); // fills the rows' lrSensitivity, which drawC shows
     drawC();
-    showMeasured(tol);
     const aborted = page.runs.some((r) => r.result?.status === 'aborted');
     page.state = aborted ? 'aborted' : 'done';
     setStatus(`${aborted ? 'cancelled' : 'done'}: ${page.runs.length} runs in ${((performance.now() - t0) / 1000).toFixed(2)} s${aborted ? ' (unfinished runs have status aborted)' : ''}`);
@@ -275,8 +264,7 @@ async function planRuns(p: RemoteProblem, { specs, items, loss, tol, maxIter, th
       page.runs.push(v);
     }
   }
-  $('#lossplot').replaceChildren();
-  $('#cplot').replaceChildren();
+  figures.clear();
 }
 
 /** Runs page.runs in the worker, drawing the live loss curves and filling each row as its run stops. */
@@ -340,7 +328,7 @@ function wireDownloads() {
   $('#dl-json').addEventListener('click', () => {
     const json = {
       problem: page.problem, rows: finished().map((r) => r.row), conclusions: $('#measured').innerText.split('\n').filter(Boolean),
-      runs: finished().map((r) => ({ label: r.label, options: r.opts, message: r.result!.message, W: { shape: r.result!.W.shape, data: Array.from(r.result!.W.data) } })),
+      runs: finished().map((r) => ({ label: r.label, options: r.opts, message: r.result!.message, W: { shape: r.result!.W.shape, data: Array.from(r.result!.W.data) }, ...traceJson(r.result!) })),
     };
     download('dspgd-results.json', JSON.stringify(json, null, 2), 'application/json');
   });
