@@ -58,7 +58,7 @@ export interface AdviceInput {
 /** Rounds up to two significant digits (183,412 → 190,000), for a budget people type. */
 function roundUp2(x: number): number {
   if (!(x > 0)) return 0;
-  const p = Math.pow(10, Math.max(0, Math.floor(Math.log10(x)) - 1));
+  const p = 10 ** Math.max(0, Math.floor(Math.log10(x)) - 1);
   return Math.ceil(x / p) * p;
 }
 

@@ -53,7 +53,7 @@ export function suggestLearningRate(
   let curv = loss.curvature;
   if (curv === undefined) {
     const p = loss.params.p;
-    curv = p >= 2 ? (p - 1) * Math.pow(Math.max(start.maxAbsResidual, 1e-300), p - 2) : 1;
+    curv = p >= 2 ? (p - 1) * Math.max(start.maxAbsResidual, 1e-300) ** (p - 2) : 1;
   }
   if (reduction === 'mean') curv /= problem.n;
   const L = precondLipschitz(precond, start.gradNorm, problem.d * problem.k) * lmax * curv;

@@ -51,6 +51,7 @@ export interface SolveOptions extends StoppingOptions {
   /** Stops the run (status 'aborted') at the next iteration after it fires. */
   signal?: AbortSignal;
   /** Called every `callbackEvery` iterations; return false to stop (status 'aborted'). */
+  // biome-ignore lint/suspicious/noConfusingVoidType: `void` lets a callback that returns nothing type-check; `undefined` would not.
   callback?: (p: Progress) => void | boolean;
   /** Default 100. */
   callbackEvery?: number;
@@ -425,7 +426,7 @@ class Run {
       return this.end('aborted', typeof why === 'string' && why !== '' ? why : 'aborted by the AbortSignal', true);
     }
     if (options.callback && t % cfg.callbackEvery === 0) {
-      let ret: void | boolean;
+      let ret: unknown;
       try {
         ret = options.callback({ iteration: t, loss: lv, relResidual: rv, gradNorm: gv, elapsedMs: elapsed, maxIter: cfg.stop.maxIter });
       } catch (err) {

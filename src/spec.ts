@@ -69,7 +69,7 @@ export function resolveParams(
     if (!Object.hasOwn(defaults, key)) {
       const allowed = Object.keys(defaults);
       throw new DspgdError('E_UNKNOWN_NAME',
-        `${argument}: ${owner} has no parameter "${key}"${didYouMean(key, allowed)} (${allowed.length ? 'allowed: ' + allowed.join(', ') : 'it takes none'})`,
+        `${argument}: ${owner} has no parameter "${key}"${didYouMean(key, allowed)} (${allowed.length ? `allowed: ${allowed.join(', ')}` : 'it takes none'})`,
         `${argument}.${key}`);
     }
     if (typeof value !== 'number' || !Number.isFinite(value)) {

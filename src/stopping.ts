@@ -107,7 +107,7 @@ export class StopMonitor {
 
   constructor(o: ResolvedStopping) {
     this.o = o;
-    this.ring = new Float64Array(o.stallWindow > 0 ? o.stallWindow : 0);
+    this.ring = new Float64Array(Math.max(o.stallWindow, 0));
   }
 
   /** The status to stop with at iteration t, or undefined to go on. Also the reason in words. */

@@ -161,8 +161,8 @@ describe('CSV inputs', () => {
 
   it('a row-count mismatch says that a numeric header row counts as data and names --csv-header yes', () => {
     // X with pandas' default header 0,1,2,… (read as data under auto), y with a named header (detected).
-    writeFileSync(join(dir, 'Xh.csv'), [Array.from({ length: d }, (_, j) => j).join(','), ...rows(X, d)].join('\n') + '\n');
-    writeFileSync(join(dir, 'yn.csv'), ['y', ...rows(Y, 1)].join('\n') + '\n');
+    writeFileSync(join(dir, 'Xh.csv'), `${[Array.from({ length: d }, (_, j) => j).join(','), ...rows(X, d)].join('\n')}\n`);
+    writeFileSync(join(dir, 'yn.csv'), `${['y', ...rows(Y, 1)].join('\n')}\n`);
     const args = ['solve', '--X', 'Xh.csv', '--Y', 'yn.csv', '--precond', 'gd', '--lr', 'auto', '--json'];
     const r = run(args);
     expect(r.code).toBe(2);
@@ -175,9 +175,9 @@ describe('CSV inputs', () => {
 
   it("a pandas index column (empty first header cell) is dropped with a note: the same run as from .npy", () => {
     // What pandas.DataFrame(X).to_csv('Xp.csv') writes: ',0,1,…' then 'i,x_i0,x_i1,…'.
-    const header = ',' + Array.from({ length: d }, (_, j) => j).join(',');
-    writeFileSync(join(dir, 'Xp.csv'), [header, ...rows(X, d).map((l, i) => `${i},${l}`)].join('\n') + '\n');
-    writeFileSync(join(dir, 'yp.csv'), [',y', ...rows(Y, 1).map((l, i) => `${i},${l}`)].join('\n') + '\n');
+    const header = `,${Array.from({ length: d }, (_, j) => j).join(',')}`;
+    writeFileSync(join(dir, 'Xp.csv'), `${[header, ...rows(X, d).map((l, i) => `${i},${l}`)].join('\n')}\n`);
+    writeFileSync(join(dir, 'yp.csv'), `${[',y', ...rows(Y, 1).map((l, i) => `${i},${l}`)].join('\n')}\n`);
     const csv = run(['solve', '--X', 'Xp.csv', '--Y', 'yp.csv', '--precond', 'gd', '--lr', 'auto', '--json']);
     const npy = run(['solve', ...DATA, '--precond', 'gd', '--lr', 'auto', '--json']);
     expect(csv.code, csv.err).toBe(0);

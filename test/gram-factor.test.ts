@@ -40,7 +40,7 @@ describe('Gram route', () => {
         expect(res.rank).toBe(n);
         f!.dispose();
       }
-      [pX, pY, pW0, out, g].forEach((p) => w.free(p));
+      [pX, pY, pW0, out, g].forEach((p) => { w.free(p); });
     });
   }
 
@@ -63,7 +63,7 @@ describe('Gram route', () => {
       fg.pinv(pB, k, o1); fh.pinv(pB, k, o2);
       expect(Buffer.from(get(o1, d * k).buffer).equals(Buffer.from(get(o2, d * k).buffer))).toBe(true);
       fg.dispose(); fl.dispose(); fh.dispose();
-      [pX, pB, pV, g, o1, o2].forEach((p) => w.free(p));
+      [pX, pB, pV, g, o1, o2].forEach((p) => { w.free(p); });
     });
   }
 
@@ -147,7 +147,7 @@ describe('Gram route', () => {
     const pV2 = put(V2);
     expect(Math.abs(fg.split(pV2, k).null - ref2) / ref2).toBeLessThan(1e-9); // measured 7e-12
     expect(Math.abs(fl.split(pV2, k).null - ref2)).toBeLessThanOrEqual(100 * 2.2e-16 * 1e5 * vn); // ε·cond·‖V‖ again
-    fg.dispose(); fl.dispose(); [pX, g, pV, pV2].forEach((p) => w.free(p));
+    fg.dispose(); fl.dispose(); [pX, g, pV, pV2].forEach((p) => { w.free(p); });
   });
 });
 

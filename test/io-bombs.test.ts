@@ -59,7 +59,7 @@ function expectRefused(r: Watched, message: RegExp): void {
 /** A .npy header for `descr` and `shape`, then `dataBytes` of data as a hole (a sparse file). */
 function sparseNpy(name: string, descr: string, shape: string, dataBytes: number): string {
   let h = `{'descr': '${descr}', 'fortran_order': False, 'shape': ${shape}, }`;
-  h += ' '.repeat(63 - ((10 + h.length) % 64)) + '\n';
+  h += `${' '.repeat(63 - ((10 + h.length) % 64))}\n`;
   const head = new Uint8Array(10 + h.length);
   head.set([0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59, 1, 0, h.length & 0xff, h.length >> 8]);
   for (let i = 0; i < h.length; i++) head[10 + i] = h.charCodeAt(i);
@@ -74,7 +74,7 @@ function sparseNpy(name: string, descr: string, shape: string, dataBytes: number
 /** The .npy header bytes (no data) for a 1-D int8 array of `count` elements. */
 function int8Header(count: number): Uint8Array {
   let h = `{'descr': '|i1', 'fortran_order': False, 'shape': (${count},), }`;
-  h += ' '.repeat(63 - ((10 + h.length) % 64)) + '\n';
+  h += `${' '.repeat(63 - ((10 + h.length) % 64))}\n`;
   const out = new Uint8Array(10 + h.length);
   out.set([0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59, 1, 0, h.length & 0xff, h.length >> 8]);
   for (let i = 0; i < h.length; i++) out[10 + i] = h.charCodeAt(i);

@@ -57,7 +57,7 @@ async function rejected(p: Promise<unknown>, code: DspgdErrorCode): Promise<Dspg
   return err as DspgdError;
 }
 
-const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+const escapeRegExp = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
 // Values whose float64 bits must survive every format: -0, subnormals, extremes, ±inf, NaN.
 const special = fromBits([
@@ -88,7 +88,12 @@ describe('parseNpz on archives written by NumPy and by encodeNpz', () => {
   it('has np.savez (stored) and np.savez_compressed (deflated) fixtures with several dtypes', () => {
     const methods = (file: string) => {
       const seen: number[] = [];
-      unzipSync(fixture(file), { filter: (f) => (seen.push(f.compression), false) });
+      unzipSync(fixture(file), {
+        filter: (f) => {
+          seen.push(f.compression);
+          return false;
+        },
+      });
       return new Set(seen);
     };
     expect(methods('savez.npz')).toEqual(new Set([0]));
@@ -331,7 +336,7 @@ describe('parseCsv', () => {
     expect([d[8], d[9]]).toEqual([1e308, Infinity]);
     expect(Object.is(d[10], -0)).toBe(true);
     // Correct rounding, as Python's float().
-    expect(parseCsv('0.1,2.2250738585072011e-308,9007199254740993', 'f').data).toEqual(Float64Array.of(0.1, 2.2250738585072011e-308, 9007199254740992));
+    expect(parseCsv('0.1,2.2250738585072011e-308,9007199254740993', 'f').data).toEqual(Float64Array.of(0.1, 2.225073858507201e-308, 9007199254740992));
     // Quoted headers with delimiters and escaped quotes.
     expect(parseCsvTable('"a,b","say ""hi"""\n1,2\n', 'f').header).toEqual(['a,b', 'say "hi"']);
     expect(parseCsvTable('"a;b";c\n1;2\n', 'f').header).toEqual(['a;b', 'c']);
@@ -605,14 +610,14 @@ describe('readMatrixFile / readNpzFile / encodeMatrixFile', () => {
     expect(e.message).toBe(`--Y: ${join(dir, 'bad.csv')}: line 2, column 2: expected a number, got "x"`);
     writeFileSync(join(dir, 'bad.json'), '[1, 2');
     e = await rejected(readMatrixFile(join(dir, 'bad.json'), '--Y'), 'E_FORMAT');
-    expect(e.message).toMatch(new RegExp(`^--Y: ${escape(join(dir, 'bad.json'))}: not valid JSON: line 1, column 6: `));
+    expect(e.message).toMatch(new RegExp(`^--Y: ${escapeRegExp(join(dir, 'bad.json'))}: not valid JSON: line 1, column 6: `));
     writeFileSync(join(dir, 'bad.npz'), encodeNpz({ X: { data: Float64Array.of(1), shape: [1] } }).subarray(0, 40));
     e = await rejected(readMatrixFile(join(dir, 'bad.npz:X'), '--Y'), 'E_FORMAT');
-    expect(e.message).toMatch(new RegExp(`^--Y: ${escape(join(dir, 'bad.npz'))}: not a valid \\.npz file`));
+    expect(e.message).toMatch(new RegExp(`^--Y: ${escapeRegExp(join(dir, 'bad.npz'))}: not a valid \\.npz file`));
     writeFileSync(join(dir, 'badmember.npz'), zipSync({ 'X.npy': strToU8('nope') }));
     e = await rejected(readMatrixFile(join(dir, 'badmember.npz:X'), '--Y'), 'E_FORMAT');
     expect(e.argument).toBe('--Y');
-    expect(e.message).toMatch(new RegExp(`^--Y: ${escape(join(dir, 'badmember.npz'))}: member 'X\\.npy': not a \\.npy file`));
+    expect(e.message).toMatch(new RegExp(`^--Y: ${escapeRegExp(join(dir, 'badmember.npz'))}: member 'X\\.npy': not a \\.npy file`));
     writeFileSync(join(dir, 'npy-in-disguise.csv'), encodeNpy({ data: Float64Array.of(1), shape: [1] }));
     e = await rejected(readMatrixFile(join(dir, 'npy-in-disguise.csv'), '--Y'), 'E_FORMAT');
     expect(e.message).toMatch(/binary data \(a NUL byte\), not a text file \(it looks like a \.npy file\)$/);

@@ -48,14 +48,14 @@ function conditioned(n: number, d: number, cond: number, seed: number): Float64A
       }
     }
     const out = new Float64Array(rows * cols);
-    colsArr.forEach((c, j) => out.set(c, j * cols));
+    colsArr.forEach((c, j) => { out.set(c, j * cols); });
     return out;
   };
   const Vt = orth(m, d, seed); // m×d
   const Ut = orth(m, n, seed + 1); // m×n, U = Utᵀ
   const S = new Float64Array(m * d);
   for (let i = 0; i < m; i++) {
-    const s = m === 1 ? 1 : Math.pow(cond, -i / (m - 1));
+    const s = m === 1 ? 1 : cond ** (-i / (m - 1));
     for (let j = 0; j < d; j++) S[i * d + j] = s * Vt[i * d + j];
   }
   return matmul(transpose(Ut, m, n), S, n, m, d);
@@ -89,7 +89,7 @@ describe('X⁺B against a Jacobi-SVD pseudo-inverse (random shapes)', () => {
         expect(f.singularEstimate.min).toBeGreaterThanOrEqual(smin * (1 - 1e-12));
       } finally {
         f.dispose();
-        [pX, pB, out].forEach((p) => w.free(p));
+        [pX, pB, out].forEach((p) => { w.free(p); });
       }
     });
   }
@@ -106,7 +106,7 @@ describe('X⁺B against a Jacobi-SVD pseudo-inverse (random shapes)', () => {
     expect(f.rank).toBe(n);
     expect(relFro(get(out, d * k), matmul(ref.pinv, B, d, n, k))).toBeLessThanOrEqual(1e-10);
     f.dispose();
-    [pX, pB, out].forEach((p) => w.free(p));
+    [pX, pB, out].forEach((p) => { w.free(p); });
   });
 });
 
@@ -149,7 +149,7 @@ describe('W_GD∞ against NumPy/LAPACK lstsq (fixtures)', () => {
         expect(f.singularEstimate.min).toBeGreaterThanOrEqual(sv[c.rank - 1] * (1 - 1e-12));
       } finally {
         f.dispose();
-        [pX, pY, pW0, out].forEach((p) => w.free(p));
+        [pX, pY, pW0, out].forEach((p) => { w.free(p); });
       }
     });
   }
@@ -183,7 +183,7 @@ describe('what the theory says about W_GD∞ and the projections', () => {
       else expect(fro(nullDir)).toBeLessThanOrEqual(1e-14 * fro(V)); // square, full rank: no null space
       expect(relFro(matmul(X, moved.map((v, i) => v + W0[i]), n, d, k), Y)).toBeLessThanOrEqual(1e-12); // still interpolates
       f.dispose();
-      [pX, pY, pW0, out, diff, pV, proj].forEach((p) => w.free(p));
+      [pX, pY, pW0, out, diff, pV, proj].forEach((p) => { w.free(p); });
     });
   }
 
@@ -210,7 +210,7 @@ describe('what the theory says about W_GD∞ and the projections', () => {
       f.projectRow(pV, k, pV);
       expect(relFro(get(pV, d * k), get(P, d * k))).toBe(0);
       f.dispose();
-      [pX, pV, P, PP].forEach((p) => w.free(p));
+      [pX, pV, P, PP].forEach((p) => { w.free(p); });
     });
   }
 
@@ -228,7 +228,7 @@ describe('what the theory says about W_GD∞ and the projections', () => {
     const b = f.split(pV, 1);
     expect(b.row).toBeLessThanOrEqual(1e-14 * b.null);
     f.dispose();
-    [pX, inRow, pV, P].forEach((p) => w.free(p));
+    [pX, inRow, pV, P].forEach((p) => { w.free(p); });
   });
 });
 
@@ -249,7 +249,7 @@ describe('rank-deficient X and edge cases', () => {
       const order = Array.from({ length: n }, (_, i) => (i * 7 + 3) % n);
       expect(new Set(order).size).toBe(n);
       const X = new Float64Array(n * d);
-      order.forEach((src, i) => X.set(X0.subarray(src * d, src * d + d), i * d));
+      order.forEach((src, i) => { X.set(X0.subarray(src * d, src * d + d), i * d); });
       const B = randn(n * k, 700);
       const pX = put(X), pB = put(B), out = w.allocF64(d * k);
       const f = factorRowSpace(w, pX, n, d);
@@ -269,7 +269,7 @@ describe('rank-deficient X and edge cases', () => {
       const s = f.split(put(matmul(transpose(X, n, d), randn(n, 702), d, n, 1)), 1);
       expect(s.null).toBeLessThanOrEqual(1e-13 * s.row);
       f.dispose();
-      [pX, pB, out, pYc, pW0].forEach((p) => w.free(p));
+      [pX, pB, out, pYc, pW0].forEach((p) => { w.free(p); });
     });
   }
 
@@ -398,7 +398,7 @@ describe('with the seeded `spectrum` generator (X = U diag(s) V from orthonormal
       const X = p.X.data;
       const ref = pinvJacobi(X, n, d);
       const sigma = [...ref.sigma].sort((a, b) => b - a);
-      sigma.forEach((s, i) => expect(s).toBeCloseTo(Math.pow(1e4, -i / (n - 1)), 12));
+      sigma.forEach((s, i) => { expect(s).toBeCloseTo(1e4 ** (-i / (n - 1)), 12); });
       const g = p.gdLimit();
       expect(g.rank).toBe(n);
       expect(g.interpolates).toBe(true);
@@ -457,7 +457,7 @@ describe('numerical rank and interpolationExists, consistent by construction', (
         if (which === 'random' && ref.rank < n) expect(g.interpolates, which).toBe(false);
       }
       f.dispose();
-      [pX, W0, out, inRange, random].forEach((p) => w.free(p));
+      [pX, W0, out, inRange, random].forEach((p) => { w.free(p); });
     });
   }
 });
@@ -512,7 +512,7 @@ describe('truncation at the rank tolerance (the triangle\'s SVD)', () => {
       f.projectRow(pV, k, out);
       expect(relFro(get(out, d * k), Prow)).toBeLessThan(1e-10);
       f.dispose();
-      [pX, pB, pV, out].forEach((p) => w.free(p));
+      [pX, pB, pV, out].forEach((p) => { w.free(p); });
     });
   }
 });

@@ -55,7 +55,7 @@ function decay(n: number, rate: number): LineSeries {
   const y = new Float64Array(n);
   for (let i = 0; i < n; i++) {
     x[i] = i * 10;
-    y[i] = i < n - 3 ? 300 * Math.pow(rate, i) : 0;
+    y[i] = i < n - 3 ? 300 * rate ** i : 0;
   }
   return { name: `rate ${rate}`, x, y };
 }
@@ -277,7 +277,7 @@ describe('sample output', () => {
     const lr = [1e-4, 2e-4, 5e-4, 1e-3, 2e-3];
     writeFileSync(join(dir, 'bias.svg'), lineChart({
       title: 'Distance to the GD solution', xLabel: 'learning rate', yLabel: 'relDistToGD', xScale: 'log', yScale: 'log', markers: true,
-      series: ['adam:eps=0.1', 'sign:eps=0.1', 'clip-elementwise:c=0.05', 'normalized:eps=0.1'].map((name, k) => ({ name, x: lr, y: lr.map((v) => 0.05 * (k + 1) * Math.pow(v / 1e-4, 0.2)) })),
+      series: ['adam:eps=0.1', 'sign:eps=0.1', 'clip-elementwise:c=0.05', 'normalized:eps=0.1'].map((name, k) => ({ name, x: lr, y: lr.map((v) => 0.05 * (k + 1) * (v / 1e-4) ** 0.2) })),
     }));
     writeFileSync(join(dir, 'norms.svg'), barChart({
       title: 'Row/null space norms', yLabel: 'norm', yScale: 'log',

@@ -31,12 +31,12 @@ describe('loadProblem', () => {
     expect([r.n, r.d, r.k, r.labelsOneD]).toEqual([n, d, 1, true]);
     expect(bits(r.Y.data)).toBe(bits(y));
     expect(bits(r.W0.data)).toBe(bits(new Float64Array(d)));
-    [p, q, r].forEach((x) => x.dispose());
+    [p, q, r].forEach((x) => { x.dispose(); });
   });
 
   it('other formats (CSV labels) take the decoding path and give the same problem', async () => {
     const csv = Array.from({ length: n }, (_, i) => Array.from({ length: k }, (_, c) => Y[i * k + c].toPrecision(17)).join(',')).join('\n');
-    const p = await loadProblem({ X: file('X2.npy', encodeNpy({ data: X, shape: [n, d] })), Y: file('Y.csv', new TextEncoder().encode(csv + '\n')) });
+    const p = await loadProblem({ X: file('X2.npy', encodeNpy({ data: X, shape: [n, d] })), Y: file('Y.csv', new TextEncoder().encode(`${csv}\n`)) });
     expect(bits(p.Y.data)).toBe(bits(Y));
     expect(bits(p.X.data)).toBe(bits(X));
     p.dispose();

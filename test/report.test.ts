@@ -44,7 +44,7 @@ function makeTrace(row: RunRow, n = 200): RunTrace {
   const rate = 0.9 + 0.05 * Math.min(1, row.lr);
   for (let i = 0; i < n; i++) {
     iteration[i] = i * 10;
-    relResidual[i] = i < n - 2 ? Math.pow(rate, i) : 0; // exact zeros at the end: not drawable on log
+    relResidual[i] = i < n - 2 ? rate ** i : 0; // exact zeros at the end: not drawable on log
     loss[i] = 0.5 * relResidual[i]! ** 2;
   }
   return {
@@ -277,16 +277,16 @@ describe('table', () => {
     const t = parseCsvTable(numeric, 'sweep.csv');
     expect(t.header).toEqual([...NUMERIC]);
     expect(t.matrix.shape).toEqual([rows.length, NUMERIC.length]);
-    rows.forEach((r, i) => NUMERIC.forEach((n, j) => {
+    rows.forEach((r, i) => { NUMERIC.forEach((n, j) => {
       expect(Object.is(t.matrix.data[i * NUMERIC.length + j], r[n]), `${n} of row ${i}: ${t.matrix.data[i * NUMERIC.length + j]} vs ${r[n]}`).toBe(true);
-    }));
+    }); });
 
     // Not-applicable values (null) are empty cells; the others read back exactly.
-    rows.forEach((r, i) => NULLABLE.forEach((n) => {
+    rows.forEach((r, i) => { NULLABLE.forEach((n) => {
       const cell = cells[i + 1]![col(n)]!;
       if (r[n] === null) expect(cell, `${n} of row ${i}`).toBe('');
       else expect(Object.is(parseCsvTable(`${n}\n${cell}`, 'x').matrix.data[0], r[n]), `${n} of row ${i}: ${cell}`).toBe(true);
-    }));
+    }); });
 
     // Text columns, seed and flags.
     rows.forEach((r, i) => {

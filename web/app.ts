@@ -170,7 +170,7 @@ function fillRow(v: RunView) {
       fmt(r.bias!.rowspaceNorm), fmt(r.bias!.nullspaceNorm), theoryCell(r)]
     : [v.spec, fmt(v.lr), 'running', '…', '', '', '', '', '', ''];
   v.tr.className = !r ? 'running' : r.status === 'converged' ? 'ok' : 'bad';
-  v.tr.innerHTML = cells.map((c, i) => `<td${i === 2 ? ' class="status"' : i === 9 ? ' class="theory"' : ''}></td>`).join('');
+  v.tr.innerHTML = cells.map((_c, i) => `<td${i === 2 ? ' class="status"' : i === 9 ? ' class="theory"' : ''}></td>`).join('');
   cells.forEach((c, i) => { (v.tr.children[i] as HTMLElement).textContent = c; });
   if (r) (v.tr.children[9] as HTMLElement).title = r.bias!.theory.summary;
 }
@@ -327,6 +327,7 @@ function finished() {
 function wireDownloads() {
   $('#dl-json').addEventListener('click', () => {
     const json = {
+      // biome-ignore lint/performance/useDomNodeTextContent: innerText has the rendered line breaks between the conclusions; textContent runs them together.
       problem: page.problem, rows: finished().map((r) => r.row), conclusions: $('#measured').innerText.split('\n').filter(Boolean),
       runs: finished().map((r) => ({ label: r.label, options: r.opts, message: r.result!.message, W: { shape: r.result!.W.shape, data: Array.from(r.result!.W.data) }, ...traceJson(r.result!) })),
     };

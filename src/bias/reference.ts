@@ -123,6 +123,6 @@ function compute(wasm: Wasm, problem: Problem, loss: { name: string; params: Rea
     }
     return { W: out, steps };
   } finally {
-    [pSX, pw, pr, pb, pstep].forEach((p) => wasm.free(p));
+    [pSX, pw, pr, pb, pstep].forEach((p) => { wasm.free(p); });
   }
 }

@@ -36,8 +36,8 @@ export function demoCommand(): Command {
         onRun: (row, done) => progress.update(done, row.relResidual),
       }), () => progress.stop());
       progress.stop();
-      out.write(formatTable(result.rows) + '\n\n');
-      out.write(result.conclusions.map((c, i) => `${i + 1}. ${c}`).join('\n') + '\n');
+      out.write(`${formatTable(result.rows)}\n\n`);
+      out.write(`${result.conclusions.map((c, i) => `${i + 1}. ${c}`).join('\n')}\n`);
       if (result.aborted) out.write('\n(interrupted: the table holds the runs finished so far)\n');
       if (f.report) {
         const dir = resolve(f.outDir);

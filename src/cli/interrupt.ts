@@ -18,7 +18,7 @@ export async function withInterrupt<T>(fn: (signal: AbortSignal) => Promise<T>, 
     beforeMessage?.();
     // On a terminal, start from a clean line: the echoed ^C (and any bar remnant) is wiped.
     const clear = process.stderr.isTTY ? '\r\x1b[K' : '';
-    process.stderr.write(clear + 'dspgd: interrupted; stopping after this iteration and writing what is finished (Ctrl-C again to quit now)\n');
+    process.stderr.write(`${clear}dspgd: interrupted; stopping after this iteration and writing what is finished (Ctrl-C again to quit now)\n`);
     ac.abort(CTRL_C);
   };
   process.on('SIGINT', onSigint);

@@ -104,12 +104,12 @@ async function runSolve(f: SolveFlags): Promise<number> {
     }), () => progress.stop());
     progress.stop();
     const files: AtomicFile[] = [];
-    if (f.out) files.push({ path: f.out, data: JSON.stringify(resultToJson(r), null, 2) + '\n', argument: '--out' });
+    if (f.out) files.push({ path: f.out, data: `${JSON.stringify(resultToJson(r), null, 2)}\n`, argument: '--out' });
     if (f.saveW) files.push({ path: f.saveW, data: encodeMatrixFile(f.saveW, r.W, { argument: '--save-w' }), argument: '--save-w' });
     if (f.saveWgd && r.bias) files.push({ path: f.saveWgd, data: encodeMatrixFile(f.saveWgd, { data: r.bias.W_GD.data, shape: r.bias.W_GD.shape }, { argument: '--save-wgd' }), argument: '--save-wgd' });
     if (f.trace) files.push({ path: f.trace, data: traceCsv(r), argument: '--trace' });
     await writeFilesAtomic(files);
-    if (f.json) process.stdout.write(JSON.stringify(resultToJson(r), null, 2) + '\n');
+    if (f.json) process.stdout.write(`${JSON.stringify(resultToJson(r), null, 2)}\n`);
     else if (!f.quiet) printSummary(r);
     return r.status === 'converged' ? EXIT_OK : EXIT_NOT_CONVERGED;
   } finally {
@@ -140,7 +140,7 @@ function printSummary(r: SolveResult): void {
     lines.push(...biasLines(b, r.problem));
   }
   if (r.advice) lines.push(...adviceLines(r));
-  process.stdout.write(lines.join('\n') + '\n');
+  process.stdout.write(`${lines.join('\n')}\n`);
 }
 
 /** The advice of a run that stopped short of tol, with the options written as flags. */
@@ -164,6 +164,6 @@ function adviceLines(r: SolveResult): string[] {
       default: return `scale the features, e.g. standardize the columns of X   (${s.why})`;
     }
   };
-  a.suggestions.forEach((s, i) => out.push(`${i === 0 ? 'try           ' : '              '}${flag(s)}`));
+  a.suggestions.forEach((s, i) => { out.push(`${i === 0 ? 'try           ' : '              '}${flag(s)}`); });
   return out;
 }

@@ -200,6 +200,8 @@ class CustomViews {
     }
   }
   view(ptr: number): Float64Array {
-    return ptr === this.g ? (this.refresh(), this.G) : this.wasm.f64(ptr, this.len);
+    if (ptr !== this.g) return this.wasm.f64(ptr, this.len);
+    this.refresh();
+    return this.G;
   }
 }

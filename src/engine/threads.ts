@@ -157,13 +157,10 @@ export async function stopPool(): Promise<void> {
 /** A pass whose row chunks are spread over this thread and the pool's workers. */
 class ThreadedPass extends ChunkedPass {
   override readonly threads: number;
-  private readonly parts: number[];
 
   constructor(wasm: Wasm, n: number, d: number, k: number, private readonly pool: Pool, threads: number) {
     super(wasm, n, d, k);
     this.threads = threads;
-    // Chunk c writes G (c = 0) or partial c − 1; stats likewise. Filled per run (G and stats belong to the engine).
-    this.parts = new Array(2 * this.chunks).fill(0);
   }
 
   override run(X: number, W: number, Y: number, G: number, R: number, D: number, lossId: number, lossParam: number, scale: number, stats: number): void {
@@ -173,6 +170,7 @@ class ThreadedPass extends ChunkedPass {
     a[ARG_X] = X; a[ARG_W] = W; a[ARG_Y] = Y; a[ARG_R] = R; a[ARG_D] = D;
     a[ARG_LOSS] = lossId; a[ARG_LOSSP] = lossParam; a[ARG_SCALE] = scale;
     a[ARG_N] = n; a[ARG_DIM] = d; a[ARG_K] = k; a[ARG_CHUNKS] = chunks; a[ARG_THREADS] = threads;
+    // Chunk c writes G (c = 0) or partial c − 1; stats likewise. Set per run: G and stats belong to the engine.
     for (let c = 0; c < chunks; c++) {
       a[ARG_PARTS + 2 * c] = c === 0 ? G : this.partG[c - 1];
       a[ARG_PARTS + 2 * c + 1] = c === 0 ? stats : this.partStats + 16 * (c - 1);

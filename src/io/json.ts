@@ -229,7 +229,7 @@ class JsonReader {
 
   private here(): string {
     if (this.pos >= this.s.length) return 'end of input';
-    const m = /^(?:[A-Za-z0-9_+\-.]+|[^])/u.exec(this.s.slice(this.pos, this.pos + 24))!;
+    const m = /^(?:[A-Za-z0-9_+\-.]+|[\s\S])/u.exec(this.s.slice(this.pos, this.pos + 24))!;
     return JSON.stringify(m[0]);
   }
 

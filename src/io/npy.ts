@@ -418,7 +418,7 @@ const SUPPORTED = "float64 ('<f8', '>f8'), float32 ('<f4', '>f4'), int8/16/32/64
 
 function parseDescr(v: PyValue, fail: (p: string) => DspgdError): DType {
   if (typeof v !== 'string') {
-    if (v instanceof Array || v instanceof PyTuple) {
+    if (Array.isArray(v) || v instanceof PyTuple) {
       throw fail(`unsupported dtype: structured or sub-array dtypes (descr ${pyRepr(v)}) are not supported; expected ${SUPPORTED}`);
     }
     throw fail(`malformed header: 'descr' must be a string, got ${pyRepr(v)}`);

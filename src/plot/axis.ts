@@ -90,7 +90,7 @@ export function powerOfTenLabel(exponent: number): string {
   const sup: Record<string, string> = {
     '-': '⁻', '0': '⁰', '1': '¹', '2': '²', '3': '³', '4': '⁴', '5': '⁵', '6': '⁶', '7': '⁷', '8': '⁸', '9': '⁹',
   };
-  return '10' + [...String(exponent)].map((c) => sup[c] ?? c).join('');
+  return `10${[...String(exponent)].map((c) => sup[c] ?? c).join('')}`;
 }
 
 /** The decimal exponent of `v` if it is (to round-off) a power of ten, else null. */

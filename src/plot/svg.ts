@@ -86,7 +86,7 @@ export function textWidth(s: string, fontSize: number = FONT.size): number {
 /** Shortens `s` to at most `max` characters with an ellipsis (the full text goes in a `<title>`). */
 export function truncate(s: string, max: number): string {
   const chars = [...s];
-  return chars.length <= max ? s : chars.slice(0, Math.max(1, max - 1)).join('') + '…';
+  return chars.length <= max ? s : `${chars.slice(0, Math.max(1, max - 1)).join('')}…`;
 }
 
 export interface DocumentOptions {

@@ -84,7 +84,7 @@ export const REGISTRY = {
     // ∇K = ‖G‖^{p−2}G has Jacobian eigenvalues ‖G‖^{p−2} and (p−1)‖G‖^{p−2}. For p ≥ 2 the larger,
     // (p−1)‖G‖^{p−2}, is largest at the start. For p < 2 it grows without bound as G → 0: no
     // Lipschitz bound exists, and 'auto' takes the GD step (L = 1).
-    lipschitz: (p, s) => (p.p >= 2 ? (p.p - 1) * Math.pow(Math.max(s.g0, 1e-300), p.p - 2) : 1),
+    lipschitz: (p, s) => (p.p >= 2 ? (p.p - 1) * Math.max(s.g0, 1e-300) ** (p.p - 2) : 1),
     autoLr: (p) => (p.p >= 2 ? STABLE : 'no Lipschitz bound exists for p < 2 (∇K is not Lipschitz at 0): the step is the GD step (L = 1), and the residual stalls at a floor that shrinks like lr^{1/(2−p)}'),
     rowSpaceMetric: 3, pack: (p) => [p.p],
     summary: '‖G‖^{p−2} G', doc: 'K = ‖G‖^p/p; p > 2 converges polynomially near the optimum; 1 < p < 2 is outside the theory (stalls at a floor)',

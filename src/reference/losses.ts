@@ -4,7 +4,7 @@ export function lossValueRef(name: string, param: number, r: number): number {
     case 'squared': return 0.5 * r * r;
     case 'huber': return Math.abs(r) <= param ? 0.5 * r * r : param * Math.abs(r) - 0.5 * param * param;
     case 'logcosh': return logcoshRef(r);
-    case 'lp': return Math.pow(Math.abs(r), param) / param;
+    case 'lp': return Math.abs(r) ** param / param;
     default: throw new Error(`unknown loss ${name}`);
   }
 }
@@ -14,7 +14,7 @@ export function lossGradRef(name: string, param: number, r: number): number {
     case 'squared': return r;
     case 'huber': return Math.min(Math.max(r, -param), param);
     case 'logcosh': return Math.tanh(r);
-    case 'lp': return Math.sign(r) * Math.pow(Math.abs(r), param - 1);
+    case 'lp': return Math.sign(r) * Math.abs(r) ** (param - 1);
     default: throw new Error(`unknown loss ${name}`);
   }
 }

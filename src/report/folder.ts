@@ -94,7 +94,7 @@ export async function writeReportFolder(dir: string, input: ReportInput, options
   const previous = await readFile(manifestPath, 'utf8').then(parseManifest, () => []);
   const out = files.map((f) => ({ path: join(dir, f.path), data: f.data, argument }));
   const manifest = { files: files.map((f) => ({ name: f.path, sha256: sha256(f.data) })) };
-  await writeFilesAtomic([...out, { path: manifestPath, data: JSON.stringify(manifest) + '\n', argument }]);
+  await writeFilesAtomic([...out, { path: manifestPath, data: `${JSON.stringify(manifest)}\n`, argument }]);
   const now = new Set(files.map((f) => f.path));
   await Promise.all(previous.filter((p) => !now.has(p.name)).map(async (p) => {
     const path = join(dir, p.name);

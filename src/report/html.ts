@@ -133,7 +133,7 @@ export function reportHtml(input: ReportHtmlInput): string {
   const data = input.dataFiles?.length
     ? `<p>Full-precision data: ${input.dataFiles.map((f) => `<a href="${esc(f)}">${esc(f)}</a>`).join(', ')}.</p>`
     : '';
-  return [
+  const lines = [
     '<!DOCTYPE html>',
     '<html lang="en">',
     '<head>',
@@ -156,5 +156,6 @@ export function reportHtml(input: ReportHtmlInput): string {
     '</body>',
     '</html>',
     '',
-  ].filter((s) => s !== '').join('\n') + '\n';
+  ];
+  return `${lines.filter((s) => s !== '').join('\n')}\n`;
 }

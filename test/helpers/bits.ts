@@ -9,6 +9,6 @@ export function bitsOf(data: Float64Array): string[] {
 export function fromBits(hex: string[]): Float64Array {
   const a = new Float64Array(hex.length);
   const dv = new DataView(a.buffer);
-  hex.forEach((h, i) => dv.setBigUint64(8 * i, BigInt(`0x${h}`), true));
+  hex.forEach((h, i) => { dv.setBigUint64(8 * i, BigInt(`0x${h}`), true); });
   return a;
 }

@@ -15,7 +15,7 @@ const INVALID_CHARS = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]/;
 
 function decode(s: string, where: string): string {
   if (s.includes('<')) throw new Error(`raw '<' in ${where}`);
-  return s.replace(/&([^;]*);|&/g, (m, ent: string | undefined) => {
+  return s.replace(/&([^;]*);|&/g, (_m, ent: string | undefined) => {
     if (ent === undefined) throw new Error(`bare '&' in ${where}`);
     const named: Record<string, string> = { amp: '&', lt: '<', gt: '>', quot: '"', apos: "'" };
     if (ent in named) return named[ent]!;

@@ -74,7 +74,7 @@ describe('.npy', () => {
 
   it('a header declaring 10^12 elements (or 2^64) fails fast with E_FORMAT, before allocating', () => {
     for (const shape of ['(1000000, 1000000)', '(1000000000000,)', '(18446744073709551616, 2)', '(4294967296, 4294967296)']) {
-      const header = `{'descr': '<f8', 'fortran_order': False, 'shape': ${shape}, }`.padEnd(117, ' ') + '\n';
+      const header = `${`{'descr': '<f8', 'fortran_order': False, 'shape': ${shape}, }`.padEnd(117, ' ')}\n`;
       const bytes = new Uint8Array(10 + header.length + 16);
       bytes.set([0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59, 1, 0, header.length & 0xff, header.length >> 8]);
       bytes.set(new TextEncoder().encode(header), 10);
@@ -204,7 +204,7 @@ describe('files on disk', () => {
   });
 
   it('loadProblem: a .npy header declaring 10^12 elements fails before allocating', async () => {
-    const header = `{'descr': '<f8', 'fortran_order': False, 'shape': (1000000, 1000000), }`.padEnd(117, ' ') + '\n';
+    const header = `${`{'descr': '<f8', 'fortran_order': False, 'shape': (1000000, 1000000), }`.padEnd(117, ' ')}\n`;
     const bytes = new Uint8Array(10 + header.length + 16);
     bytes.set([0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59, 1, 0, header.length & 0xff, header.length >> 8]);
     bytes.set(new TextEncoder().encode(header), 10);
