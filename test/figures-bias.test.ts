@@ -151,7 +151,7 @@ describe('ticks and legends', () => {
     const v0 = parse(l0) - 1, v1 = parse(l1) - 1;
     // The series' points, in offset units, back from pixels.
     const pts = points(linePath(seriesNode(root, 'c')).attrs.d!);
-    pts.forEach(([, py], i) => expect(v0 + ((py - p0) / (p1 - p0)) * (v1 - v0)).toBeCloseTo((i - 1) * 5e-12, 14));
+    pts.forEach(([, py], i) => { expect(v0 + ((py - p0) / (p1 - p0)) * (v1 - v0)).toBeCloseTo((i - 1) * 5e-12, 14); });
   });
 
   it('grouped legend: 40 series read as 10 colours and 4 dashes, each row a toggle', () => {

@@ -265,7 +265,7 @@ export function mountLineChart(container: HTMLElement, options: LineChartOptions
     svgText() {
       const copy = svg.cloneNode(true) as SVGSVGElement;
       copy.querySelectorAll('g.series').forEach((g) => { if ((g as SVGGElement).style.display === 'none') g.remove(); });
-      copy.querySelectorAll('.zoom-box').forEach((g) => g.remove());
+      copy.querySelectorAll('.zoom-box').forEach((g) => { g.remove(); });
       copy.removeAttribute('style');
       copy.removeAttribute('tabindex');
       return new XMLSerializer().serializeToString(copy);
