@@ -360,7 +360,7 @@ async function start() {
   (form.elements.namedItem('threads') as HTMLInputElement).disabled = !iso;
   $('#env').textContent = iso
     ? `Cross-origin isolated: the solver may use up to ${cores} threads on shared WASM memory.`
-    : 'Not cross-origin isolated: the solver runs single-threaded (serve with `npm run web` for threads).';
+    : 'Not cross-origin isolated (the server sends no COOP/COEP headers): the solver runs on one thread. Threads need those two headers (`npm run web` sends them; see _headers in the static site).';
   try {
     runner = await createRunner();
     page.state = 'idle';
