@@ -7,7 +7,7 @@ export * from "./kernels/dot";
 export * from "./kernels/matmul";
 export * from "./kernels/residual_grad";
 export * from "./kernels/power_iteration";
-export { lossEval } from "./losses/index";
+export { lossEval, lossRow } from "./losses/index";
 export * from "./precond/index";
 export * from "./linalg/index";
 export * from "./random/index";

@@ -2,7 +2,7 @@
  * The suite's result as plain-text tables (stdout, and a <pre> in the browser page).
  * Ratios are peer time ÷ dspgd time: 12.3× means dspgd is 12.3 times faster.
  */
-import type { SuiteResult, PeerCell } from './suite.js';
+import type { SuiteResult, PeerCell, OverheadRow, ContendedSection, BenchEnvironment } from './types.js';
 
 /** Columns in `left` are text (left-aligned); the others are numbers (right-aligned). */
 function table(head: string[], body: string[][], left: readonly number[] = [0, 1]): string {
@@ -48,9 +48,7 @@ export function formatTable(r: SuiteResult): string {
     out.push(`f64x2 peak = ${fixed(r.arithmetic.gflops, 1)} GFLOP/s: independent multiply-adds in registers on this WASM engine (no FMA in WASM SIMD), the most any float64 WASM kernel can do on one thread. ` +
       'At that rate the pass is arithmetic-bound whenever 2k flops per double of X take longer than reading the double.');
   }
-  if (r.overhead?.length) {
-    out.push(`Per-iteration overhead (solve() on 100×8, k=1, where the pass over X is negligible): ${r.overhead.map((x) => `${x.precond} ${fixed(x.usPerIter, 2)} µs`).join(', ')} per iteration.`);
-  }
+  if (r.overhead?.length) out.push(...formatOverhead(r.overhead));
   out.push('Sweep rows (W4): ms per run-iteration; dspgd advances the runs together (solveBatch), peers run them one after another.');
   if (r.rows.some((x) => Object.values(x.peers).some((c) => c.status === 'check-failed'))) {
     out.push('! = the peer\'s W did not match dspgd\'s (see the JSON "check"): its time is not comparable.');
@@ -81,7 +79,9 @@ export function formatTable(r: SuiteResult): string {
       r.memory.map((x) => [x.workload, x.route, (x.dataBytes / 2 ** 20).toFixed(0), x.error ? 'error' : (x.peakRssBytes / 2 ** 20).toFixed(0), x.error ? '—' : fixed(x.ratio, 2),
         x.error ?? (x.peaks ?? []).map((p) => `${p.step} ${(p.peakRssBytes / 2 ** 20).toFixed(0)}`).join(' → ')]), [0, 1, 5]));
   }
+  if (r.contended) out.push('', ...formatContended(r.contended, r.arithmetic?.gflops));
   out.push('', formatTargets(r));
+  if (r.environment) out.push('', formatEnvironment(r.environment));
   if (r.notices.length) out.push('', 'Notices:', ...r.notices.map((n) => `  - ${n}`));
   return out.join('\n');
 }
@@ -89,4 +89,48 @@ export function formatTable(r: SuiteResult): string {
 export function formatTargets(r: SuiteResult): string {
   return ['Targets', table(['target', 'verdict', 'measured', 'threshold', 'detail'],
     r.targets.map((t) => [t.id, t.verdict, typeof t.measured === 'number' ? t.measured.toPrecision(3) : '—', `${t.kind === 'min' ? '≥' : '≤'} ${t.threshold}`, t.detail]), [0, 1, 4])].join('\n');
+}
+
+/** The overhead line: solve()'s µs per iteration and where it goes (older results have no split). */
+export function formatOverhead(rows: readonly OverheadRow[]): string[] {
+  const out: string[] = [];
+  const name = (x: OverheadRow) => (x.problem === 'd8' || x.problem === undefined ? '100×8, k=1' : `${x.problem} ${x.n}×${x.d}, k=${x.k}`);
+  for (const problem of [...new Set(rows.map((x) => x.problem ?? 'd8'))]) {
+    const these = rows.filter((x) => (x.problem ?? 'd8') === problem);
+    const parts = these.map((x) => {
+      if (!x.split) return `${x.precond} ${fixed(x.usPerIter, 2)} µs`;
+      const s = x.split;
+      const share = x.usPerIter > 0 ? ` (${fixed((100 * s.nonArithmeticUs) / x.usPerIter, 0)}%)` : '';
+      return `${x.precond} ${fixed(x.usPerIter, 2)} µs = pass ${fixed(s.passUs, 2)} + ‖G‖, ∇K, update ${fixed(s.level1Us, 2)} + JS loop ${fixed(s.loopUs, 2)}; not the pass: ${fixed(s.nonArithmeticUs, 2)} µs${share}`;
+    });
+    out.push(`Per-iteration overhead, solve() on ${name(these[0])}: ${parts.join('; ')}.`);
+  }
+  const x = rows.find((r) => r.split);
+  if (x?.split) {
+    out.push(`  (${x.split.crossings} JS→WASM calls per iteration at about ${fixed(x.split.crossingNs, 0)} ns each; parts timed in loops of their own, interleaved with solve(); medians)`);
+  }
+  return out;
+}
+
+export function formatContended(c: ContendedSection, peak: number | undefined): string[] {
+  const pct = (x: number) => `${fixed(100 * x, 0)}%`;
+  const out = [`Contended: the same workloads with a memory-bandwidth hog on the other core (${c.hog.description}; it moved ${fixed(c.hog.gbps, 1)} GB/s)`];
+  out.push(table(['workload', 'precond', 'dspgd quiet ms', 'hog ms', 'quiet % peak', 'hog % peak', 'peer', 'quiet ms', 'hog ms', 'quiet ratio', 'hog ratio'],
+    c.rows.map((x) => [x.workload, x.precond, ms(x.dspgd.quietMs), ms(x.dspgd.contendedMs), pct(x.dspgd.quietPeakFraction), pct(x.dspgd.contendedPeakFraction),
+      x.peer?.name ?? `— (${x.peerReason ?? 'none'})`, ms(x.peer?.quietMs), ms(x.peer?.contendedMs), ratio(x.peer?.quietRatio), ratio(x.peer?.contendedRatio)]), [0, 1, 6]));
+  out.push(`% peak = 4·n·d·k ÷ time ÷ the quiet f64x2 peak (${fixed(peak, 1)} GFLOP/s; ${fixed(c.arithmetic.gflops, 1)} with the hog running). Quiet and hog samples alternate within each repeat; medians.`);
+  return out;
+}
+
+export function formatEnvironment(e: BenchEnvironment): string {
+  if (e.runtime === 'browser') return `Environment: ${e.userAgent}, ${e.cores} cores, relaxed SIMD ${e.relaxedSimd ? 'available' : 'not available'}${e.kernel ? `, kernel ${e.kernel}` : ''}`;
+  const gib = (e.memoryBytes / 2 ** 30).toFixed(0);
+  // Results written before the runtime fields existed carry only node and v8.
+  const legacy = e as Partial<typeof e>;
+  const runtime = legacy.runtime ? `${e.runtime} ${e.runtimeVersion} (${e.engine})` : `node ${e.node} (V8 ${e.v8})`;
+  const relaxed = e.relaxedSimd === undefined ? '' : `, relaxed SIMD ${e.relaxedSimd ? 'available' : 'not available'}`;
+  const load = e.load ? `; load average ${e.load.before.join(' ')} before, ${e.load.after.join(' ')} after` : '';
+  return `Environment: ${e.cpu}, ${e.cores} cores, ${gib} GiB, ${e.os}; ${runtime}` +
+    `${e.kernel ? `, kernel ${e.kernel}` : ''}${relaxed}${e.execArgv?.length ? ` [${e.execArgv.join(' ')}]` : ''}` +
+    `; dspgd ${e.dspgd}${e.git ? ` (${e.git})` : ''}; ${fixed(e.totalSeconds, 0)} s${load}`;
 }

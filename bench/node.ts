@@ -9,7 +9,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { readFileSync, realpathSync } from 'node:fs';
-import { cpus, totalmem, tmpdir, platform, arch, release } from 'node:os';
+import { cpus, totalmem, tmpdir, platform, arch, release, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { generate, loadProblem, solve, DspgdError, type Problem } from '../src/index.js';
@@ -17,8 +17,11 @@ import { encodeNpy } from '../src/io/npy.js';
 import { writeFileAtomic } from '../src/io/node/atomic.js';
 import { VERSION } from '../src/version.js';
 import {
-  runSuite, WORKLOADS, WORKLOAD_IDS, DEFAULT_WORKLOAD_IDS, BENCH_PRECONDS, type BenchPrecond, type MemoryRow, type Peer, type SuiteResult, type WorkloadSpec,
+  runSuite, WORKLOADS, WORKLOAD_IDS, DEFAULT_WORKLOAD_IDS, BENCH_PRECONDS,
+  type BenchPrecond, type MemoryRow, type Peer, type SuiteResult, type WorkloadSpec, type ProcessEnvironment, type MemoryStep,
 } from './suite.js';
+import { startHog } from './hog.js';
+import { relaxedSimdSupported } from './features.js';
 import { formatTable } from './format.js';
 import { evaluateTargets } from './targets.js';
 import { jsReferencePeer } from './peers/js-reference.js';
@@ -28,7 +31,7 @@ import { numpyPeer } from './peers/numpy.js';
 import { streamPeer } from './peers/stream.js';
 
 export const PEER_NAMES = ['js', 'ml-matrix', 'tfjs', 'numpy', 'stream'] as const;
-export const SECTION_NAMES = ['rowspace', 'batch', 'threads', 'memory'] as const;
+export const SECTION_NAMES = ['overhead', 'rowspace', 'batch', 'threads', 'memory', 'contended'] as const;
 type PeerName = (typeof PEER_NAMES)[number];
 type SectionName = (typeof SECTION_NAMES)[number];
 
@@ -36,12 +39,15 @@ export const BENCH_HELP = `Usage: dspgd bench [options]
 
 Runs the benchmark suite: dspgd's time per iteration next to peers
 computing the same iteration on the same problem in the same run, plus the
-row-space, batched-sweep, threads and memory sections, and judges the targets.
+overhead line, the row-space, batched-sweep, threads and memory sections, the
+contended section (W2, W3, W5 again with a memory-bandwidth hog on the other
+core, dspgd and NumPy alike), and judges the targets.
 
 Options:
-  --workloads LIST  W1,W2,W3,W4,W5 (default W1-W4). W1 100×1000 k=1; W2 512×8192 k=8;
+  --workloads LIST  W1,W2,W3,W4,W5,W6 (default W1-W5). W1 100×1000 k=1; W2 512×8192 k=8;
                     W3 2000×20000 k=10 (X is 320 MB); W4 = W2 with 8 learning rates;
-                    W5 32768×512 k=8, tall (n > d, X is 128 MB; only when named)
+                    W5 512×32768 k=8 (X is 134 MB, W and G 2 MiB each);
+                    W6 32768×512 k=8, tall (n > d; only when named)
   --precond LIST    ${BENCH_PRECONDS.join(',')} (default all)
   --peers LIST      ${PEER_NAMES.join(',')} (default all; 'none' for dspgd alone)
   --skip LIST       sections to leave out: ${SECTION_NAMES.join(',')}
@@ -52,7 +58,7 @@ Options:
   --render FILE     print the table of an earlier JSON result (targets re-judged) and exit
   -h, --help        this text
 
-A full run takes about 8 minutes on 2 cores (W3 dominates). NumPy is used
+A full run takes about 11 minutes on 2 idle cores (W3 dominates). NumPy is used
 when python3 with NumPy is present (OPENBLAS_NUM_THREADS=1); otherwise a notice.
 
 Examples:
@@ -135,8 +141,8 @@ export function makePeers(names: readonly PeerName[]): Peer[] {
   return PEER_NAMES.filter((n) => names.includes(n)).map((n) => make[n]());
 }
 
-async function wasmBuild(): Promise<Record<string, unknown>> {
-  const out: Record<string, unknown> = {};
+async function wasmBuild(): Promise<ProcessEnvironment['wasm']> {
+  const out: ProcessEnvironment['wasm'] = {};
   for (const [key, rel] of [['plain', '../build/dspgd.wasm'], ['shared', '../build/dspgd-shared.wasm']] as const) {
     for (const base of [rel, `../${rel}`]) {
       try {
@@ -157,12 +163,38 @@ function gitDescribe(): string | undefined {
   return r.status === 0 ? r.stdout.trim() : undefined;
 }
 
-export async function machineInfo(): Promise<Record<string, unknown>> {
+/** The runtime really running the bench: Bun and Deno also answer process.version with the Node version they emulate. */
+export function runtimeInfo(): Pick<ProcessEnvironment, 'runtime' | 'runtimeVersion' | 'engine' | 'node' | 'v8'> {
+  const g = globalThis as { Deno?: { version: { deno: string; v8: string } } };
+  const versions = process.versions as NodeJS.ProcessVersions & { bun?: string; webkit?: string };
+  if (g.Deno) return { runtime: 'deno', runtimeVersion: g.Deno.version.deno, engine: `V8 ${g.Deno.version.v8}`, node: process.version, v8: g.Deno.version.v8 };
+  if (versions.bun) return { runtime: 'bun', runtimeVersion: versions.bun, engine: `JavaScriptCore${versions.webkit ? ` (WebKit ${versions.webkit})` : ''}`, node: process.version };
+  return { runtime: 'node', runtimeVersion: process.version, engine: `V8 ${versions.v8}`, node: process.version, v8: versions.v8 };
+}
+
+/** The kernel build solve() reports (result.kernel), when the library reports one. */
+async function kernelInUse(): Promise<string | undefined> {
+  const p = await generate({ n: 4, d: 8, k: 1, seed: 1, oneD: false });
+  try {
+    const r = await solve(p, { precond: 'gd', lr: 'auto', maxIter: 1, report: false });
+    const kernel = (r as { kernel?: unknown }).kernel;
+    return typeof kernel === 'string' ? kernel : kernel === undefined ? undefined : JSON.stringify(kernel);
+  } finally {
+    p.dispose();
+  }
+}
+
+const load = (): number[] => loadavg().map((x) => Math.round(x * 100) / 100);
+
+export async function machineInfo(argv: readonly string[], totalSeconds: number, loadBefore: number[]): Promise<ProcessEnvironment> {
   const c = cpus();
   return {
+    ...runtimeInfo(),
     cpu: c[0]?.model ?? 'unknown', cores: c.length, memoryBytes: totalmem(),
-    os: `${platform()} ${release()} ${arch()}`, node: process.version, v8: process.versions.v8,
-    dspgd: VERSION, wasm: await wasmBuild(), git: gitDescribe(),
+    os: `${platform()} ${release()} ${arch()}`,
+    dspgd: VERSION, wasm: await wasmBuild(), kernel: await kernelInUse(), relaxedSimd: relaxedSimdSupported(),
+    execArgv: [...process.execArgv], git: gitDescribe(),
+    load: { before: loadBefore, after: load() }, argv: [...argv], totalSeconds,
   };
 }
 
@@ -187,7 +219,7 @@ async function memorySection(w: WorkloadSpec): Promise<MemoryRow[]> {
     const r = await runChild(args);
     const line = r.stdout.trim().split('\n').pop() ?? '';
     try {
-      const { peaks } = JSON.parse(line) as { peaks: { step: string; peakRssBytes: number }[] };
+      const { peaks } = JSON.parse(line) as { peaks: MemoryStep[] };
       const peakRssBytes = peaks[peaks.length - 1].peakRssBytes;
       rows.push({ route, workload: w.id, dataBytes, peakRssBytes, ratio: peakRssBytes / dataBytes, steps, peaks });
     } catch {
@@ -227,7 +259,7 @@ function peakRss(): number {
 async function memoryChild(args: string[]): Promise<void> {
   const [mode, ...rest] = args;
   const shape = (xs: string[]) => xs.map(Number) as [number, number, number, number];
-  const peaks: { step: string; peakRssBytes: number }[] = [];
+  const peaks: MemoryStep[] = [];
   const mark = (step: string) => peaks.push({ step, peakRssBytes: peakRss() });
   mark('node + bench bundle loaded');
   let problem: Problem;
@@ -292,6 +324,7 @@ export async function benchMain(argv: readonly string[]): Promise<number> {
     return 0;
   }
   const ids = new Set(flags.workloads.map((w) => w.id));
+  const loadBefore = load();
   const t0 = performance.now();
   const result: SuiteResult = await runSuite({
     workloads: flags.workloads,
@@ -305,9 +338,11 @@ export async function benchMain(argv: readonly string[]): Promise<number> {
       threads: flags.skip.includes('threads') ? false : undefined,
     },
     memory: flags.skip.includes('memory') || !ids.has('W3') ? undefined : () => memorySection(WORKLOADS.W3),
+    overhead: !flags.skip.includes('overhead'),
+    contended: flags.skip.includes('contended') ? undefined : { hog: () => startHog() },
     onProgress: flags.quiet ? undefined : (e) => process.stderr.write(`[${((performance.now() - t0) / 1000).toFixed(0).padStart(4)} s] ${e.message}\n`),
   });
-  result.environment = { ...(await machineInfo()), argv: [...argv], totalSeconds: (performance.now() - t0) / 1000 };
+  result.environment = await machineInfo(argv, (performance.now() - t0) / 1000, loadBefore);
   process.stdout.write(`${formatTable(result)}\n`);
   await writeFileAtomic(flags.out, `${JSON.stringify(result, null, 2)}\n`, '--out');
   process.stdout.write(`\nwrote ${flags.out}\n`);

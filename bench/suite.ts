@@ -21,57 +21,41 @@ import { generate } from '../src/generate.js';
 import { suggestLearningRate } from '../src/lr.js';
 import type { Problem } from '../src/problem.js';
 import { DspgdError } from '../src/errors.js';
-import { getWasm } from '../src/wasm/module.js';
-import { benchKernels } from './kernels.js';
 import {
   BENCH_PRECONDS, PRECOND_PARAMS,
   type BenchPrecond, type Peer, type PeerProblem, type IterationPeer, type BandwidthPeer, type PreparedPeer,
+  type IterationPlan, type WorkloadSpec, type WorkloadInfo, type ProgressEvent, type CheckResult, type PeerCell, type StreamCell,
+  type MainRow, type RowspaceRow, type BatchRow, type ThreadsRow, type MemoryRow, type PeerInfo, type SuiteResult, type OverheadRow,
 } from './types.js';
-import { evaluateTargets, type TargetVerdict } from './targets.js';
+import { evaluateTargets } from './targets.js';
+import { baseOptions, median, precondSpec, relDiff, timePerIteration } from './timing.js';
+import { overheadRows, OVERHEAD_FLOOR } from './overhead.js';
+import { measureArithmeticPeak } from './peak.js';
+import { Contention, type ContendedOptions } from './contended.js';
+
+export { CONTENDED_WORKLOAD_IDS, CONTENDED_PRECONDS, type ContendedOptions } from './contended.js';
 
 export * from './types.js';
-
-export interface IterationPlan {
-  /** dspgd: N in (T(N) − T(1)) / (N − 1). For a sweep, iterations per run. */
-  dspgdIters: number;
-  dspgdRepeats: number;
-  /** Iterations and repeats of the compiled peers (NumPy, tfjs). */
-  peerIters: number;
-  peerRepeats: number;
-  /** Iterations and repeats of the plain-JS peers (JS reference, ml-matrix), which are 10–100× slower. */
-  slowIters: number;
-  slowRepeats: number;
-}
-
-export interface WorkloadSpec {
-  id: string;
-  n: number; d: number; k: number;
-  seed: number;
-  /** A learning-rate sweep: this many runs (lr = base · j/runs, j = 1..runs) on the same X. */
-  runs?: number;
-  plan: IterationPlan;
-  quickPlan: IterationPlan;
-}
 
 const plan = (dspgdIters: number, dspgdRepeats: number, peerIters: number, peerRepeats: number, slowIters: number, slowRepeats: number): IterationPlan =>
   ({ dspgdIters, dspgdRepeats, peerIters, peerRepeats, slowIters, slowRepeats });
 
 /** The workloads (float64, seeded Gaussian X ~ N(0, 1/d), Y ~ N(0, 1), W0 = 0). */
-export const WORKLOADS: Readonly<Record<'W1' | 'W2' | 'W3' | 'W4' | 'W5', WorkloadSpec>> = {
+export const WORKLOADS: Readonly<Record<'W1' | 'W2' | 'W3' | 'W4' | 'W5' | 'W6', WorkloadSpec>> = {
   W1: { id: 'W1', n: 100, d: 1000, k: 1, seed: 1, plan: plan(400, 7, 200, 5, 40, 3), quickPlan: plan(40, 3, 10, 2, 4, 2) },
   W2: { id: 'W2', n: 512, d: 8192, k: 8, seed: 2, plan: plan(80, 7, 20, 5, 3, 5), quickPlan: plan(10, 3, 4, 2, 2, 1) },
   // X is 320 MB: the plain-JS peers take seconds per iteration, so they run 2 iterations, twice.
   W3: { id: 'W3', n: 2000, d: 20000, k: 10, seed: 3, plan: plan(20, 5, 5, 3, 2, 2), quickPlan: plan(4, 2, 2, 1, 1, 1) },
   W4: { id: 'W4', n: 512, d: 8192, k: 8, seed: 2, runs: 8, plan: plan(40, 3, 5, 2, 2, 1), quickPlan: plan(6, 2, 2, 1, 1, 1) },
-  // Tall (n > d, no interpolant): the iteration is the same 2ndk pass; X is 128 MB. Asked for by name only.
-  W5: { id: 'W5', n: 32768, d: 512, k: 8, seed: 5, plan: plan(20, 5, 5, 3, 2, 1), quickPlan: plan(4, 2, 2, 1, 1, 1) },
+  // Wide, X is 134 MB (far beyond L3) and W, G are 2 MiB each (beyond L2): the shape where W and G
+  // spill out of the core's own cache while X streams past them.
+  W5: { id: 'W5', n: 512, d: 32768, k: 8, seed: 5, plan: plan(20, 5, 5, 3, 2, 1), quickPlan: plan(4, 2, 2, 1, 1, 1) },
+  // Tall (n > d, no interpolant): the iteration is the same 2ndk pass; X is 134 MB. Asked for by name only.
+  W6: { id: 'W6', n: 32768, d: 512, k: 8, seed: 6, plan: plan(20, 5, 5, 3, 2, 1), quickPlan: plan(4, 2, 2, 1, 1, 1) },
 };
 export const WORKLOAD_IDS = Object.keys(WORKLOADS) as (keyof typeof WORKLOADS)[];
-/** What a run without --workloads takes: W5 is left to those who ask for it (it adds minutes on 2 cores). */
-export const DEFAULT_WORKLOAD_IDS: readonly (keyof typeof WORKLOADS)[] = ['W1', 'W2', 'W3', 'W4'];
-
-export type ProgressEvent = { phase: string; workload?: string; precond?: string; peer?: string; message: string };
-
+/** What a run without --workloads takes: W6 (tall) is left to those who ask for it. */
+export const DEFAULT_WORKLOAD_IDS: readonly (keyof typeof WORKLOADS)[] = ['W1', 'W2', 'W3', 'W4', 'W5'];
 export interface SuiteOptions {
   workloads: readonly WorkloadSpec[];
   preconds?: readonly BenchPrecond[];
@@ -86,124 +70,11 @@ export interface SuiteOptions {
   threads?: number;
   /** The memory section needs child processes: the Node entry passes it in. */
   memory?: () => Promise<MemoryRow[]>;
+  /** The contended section needs a hog on another core (a worker thread): the Node entry passes it in. */
+  contended?: ContendedOptions;
+  /** The overhead line (default true): 100×8 and, when W1 runs, W1's shape. */
+  overhead?: boolean;
   onProgress?: (e: ProgressEvent) => void;
-}
-
-export interface CheckResult {
-  iters: number;
-  /** ‖W_peer − W_dspgd‖ / ‖W_dspgd − W0‖ after `iters` updates from W0. */
-  relErr: number;
-  tol: number;
-  pass: boolean;
-}
-
-export interface PeerCell {
-  status: 'ok' | 'n/a' | 'error' | 'check-failed';
-  reason?: string;
-  precision: 'f64' | 'f32';
-  msPerIter?: number;
-  /** peer ms/iter ÷ dspgd ms/iter: how many times faster dspgd is (> 1: dspgd faster). */
-  ratio?: number;
-  /** Sweeps: time for one run of the workload's N iterations (extrapolated from msPerIter when the peer ran fewer). */
-  msPerRun?: number;
-  iters?: number;
-  repeats?: number;
-  samplesMs?: number[];
-  check?: CheckResult;
-}
-
-export interface StreamCell { msPerRead: number; gbps: number; samplesMs: number[] }
-
-export interface MainRow {
-  workload: string;
-  n: number; d: number; k: number;
-  runs: number;
-  precond: BenchPrecond;
-  params: Record<string, number>;
-  /** The learning rate (sweeps: the largest; the others are j/runs of it). */
-  lr: number;
-  bytesX: number;
-  /**
-   * gbps: bytes of X ÷ time per iteration. gflops: 4·n·d·k ÷ time (X·W and Xᵀ·R, a multiply and an
-   * add each): with k ≥ 8 the pass does 2k flops per double of X, so it is bound by arithmetic, not memory.
-   */
-  dspgd: { msPerIter: number; gbps: number; gflops: number; iters: number; repeats: number; samplesMs: number[]; msPerRun?: number };
-  /** The streaming-read limit over X's bytes, and dspgd's share of it. */
-  stream?: StreamCell & { fraction: number };
-  /** dspgd's GFLOP/s as a share of the arithmetic limit (SuiteResult.arithmetic). */
-  arithmetic?: { fraction: number };
-  peers: Record<string, PeerCell>;
-}
-
-export interface RowspaceRow {
-  workload: string; precond: BenchPrecond; lr: number;
-  primalMsPerIter: number; rowspaceMsPerIter: number; speedup: number;
-  /** Iterations both paths ran (primal ran to tol first; row space then ran the same count). */
-  iterations: number; relResidual: number;
-  /** ‖W_rowspace − W_primal‖ / ‖W_primal − W0‖ at the end. */
-  relDiff: number;
-}
-
-export interface BatchRow {
-  workload: string; precond: BenchPrecond; runs: number; itersPerRun: number;
-  batchedMs: number; separateMs: number; ratio: number;
-  /** Every batched run's W equal (bitwise) to the separate run's. */
-  identical: boolean;
-  samplesBatchedMs: number[]; samplesSeparateMs: number[];
-}
-
-export interface ThreadsRow {
-  workload: string; precond: BenchPrecond; threads: number; threadsUsed: number;
-  ms1: number; msN: number; speedup: number; identical: boolean; iters: number;
-}
-
-export interface MemoryRow {
-  route: 'generate' | 'npy';
-  workload: string;
-  /** Bytes of X, Y and W (d×k) combined. */
-  dataBytes: number;
-  peakRssBytes: number;
-  ratio: number;
-  steps: string;
-  /** Peak RSS after each step (a high-water mark, so each is the peak so far): which step set the peak. */
-  peaks?: { step: string; peakRssBytes: number }[];
-  error?: string;
-}
-
-export interface PeerInfo {
-  name: string; label: string; kind: Peer['kind']; precision: 'f64' | 'f32'; note: string;
-  available: boolean; reason?: string; info?: Record<string, unknown>;
-}
-
-export interface SuiteResult {
-  schema: 'dspgd-bench/1';
-  startedAt: string;
-  finishedAt: string;
-  quick: boolean;
-  workloads: Array<Omit<WorkloadSpec, 'plan' | 'quickPlan'> & { plan: IterationPlan; bytesX: number }>;
-  preconds: BenchPrecond[];
-  peers: PeerInfo[];
-  rows: MainRow[];
-  rowspace: RowspaceRow[];
-  batch: BatchRow[];
-  threads: ThreadsRow[];
-  memory: MemoryRow[];
-  targets: TargetVerdict[];
-  notices: string[];
-  /**
-   * The arithmetic limit: f64x2 multiply-adds per second with operands in registers (mulAddPeak),
-   * best of the samples. WASM SIMD has no fused multiply-add, so no float64 WASM kernel does more
-   * flops per second than this; `fraction` in each row's `arithmetic` is dspgd's share of it.
-   */
-  arithmetic?: { gflops: number; samplesGflops: number[] };
-  /**
-   * The per-iteration floor: solve() on a tiny problem (n = 100, d = 8, k = 1), where the pass
-   * over X is a few hundred nanoseconds and the rest is what every iteration pays whatever the
-   * size (WASM calls, ‖G‖, ∇K, the update, the stopping checks, the trace). µs per iteration, median.
-   */
-  overhead?: Array<{ precond: BenchPrecond; usPerIter: number; samplesUs: number[] }>;
-  /** Filled by the host (Node entry or browser page): machine and runtime. */
-  environment?: Record<string, unknown>;
 }
 
 /** Relative tolerance of the same-iteration check: round-off for float64, float32 round-off for tfjs. */
@@ -211,43 +82,11 @@ export const CHECK_TOL = { f64: 1e-10, f32: 1e-4 } as const;
 
 const now = () => performance.now();
 
-export function median(xs: readonly number[]): number {
-  if (xs.length === 0) return NaN;
-  const s = [...xs].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 ? s[m] : 0.5 * (s[m - 1] + s[m]);
-}
-
-export function relDiff(a: ArrayLike<number>, b: ArrayLike<number>, W0?: ArrayLike<number>): number {
-  let num = 0, den = 0;
-  for (let i = 0; i < b.length; i++) {
-    num += (a[i] - b[i]) ** 2;
-    den += (b[i] - (W0 ? W0[i] : 0)) ** 2;
-  }
-  return den > 0 ? Math.sqrt(num / den) : Math.sqrt(num);
-}
-
-export function precondSpec(p: BenchPrecond): string {
-  const params = Object.entries(PRECOND_PARAMS[p]);
-  return params.length ? `${p}:${params.map(([k, v]) => `${k}=${v}`).join(',')}` : p;
-}
+export { median, relDiff, precondSpec } from './timing.js';
 
 /** Sweep learning rates: base · j/runs, j = runs..1 (all stable when base is). */
 export function sweepLrs(base: number, runs: number): number[] {
   return Array.from({ length: runs }, (_, j) => base * (runs - j) / runs);
-}
-
-function baseOptions(precond: BenchPrecond, lr: number, iters: number, extra: Partial<SolveOptions> = {}): SolveOptions {
-  return {
-    precond: precondSpec(precond), lr, maxIter: iters, tol: 0, stall: false, report: false,
-    // The trace as a long run samples it (a thousandth of the iterations), not at every one of
-    // the few timed iterations: the Bregman term costs a K(G) evaluation per sample (adam: a log
-    // per entry), which the peers do not compute.
-    traceEvery: 1000,
-    // A stable lr never trips it; a fixed iteration count is what is being timed.
-    divergenceFactor: 1e300,
-    path: 'primal', threads: 1, ...extra,
-  };
 }
 
 function flat(W: { data: ArrayLike<number> }): Float64Array {
@@ -261,47 +100,7 @@ async function timedSolve(problem: Problem, opts: SolveOptions): Promise<{ ms: n
   return { ms, W: flat(r.W), iterations: r.iterations };
 }
 
-/** (T(N) − T(1)) / (N − 1), T(1) and T(N) interleaved per repeat so drift hits both. */
-async function timePerIteration(run: (iters: number) => Promise<number>, N: number, repeats: number): Promise<number[]> {
-  if (N < 2) throw new DspgdError('E_PARAM', `iterations: (T(N) − T(1))/(N − 1) needs N ≥ 2, got ${N}`, 'plan.dspgdIters');
-  await run(1); // warm-up: JIT, WASM tier-up, first allocations
-  const samples: number[] = [];
-  for (let r = 0; r < repeats; r++) {
-    // T(N) ≤ T(1) means the short run was preempted (a loaded host): measure the pair again. If it
-    // keeps happening, T(N)/N is the sample, an overestimate (it includes the per-solve overhead),
-    // so dspgd is never credited with a time of 0.
-    let sample = NaN, tN = NaN;
-    for (let attempt = 0; attempt < 5 && !(sample > 0); attempt++) {
-      const t1 = await run(1);
-      tN = await run(N);
-      sample = (tN - t1) / (N - 1);
-    }
-    samples.push(sample > 0 ? sample : tN / N);
-  }
-  return samples;
-}
-
 const gbps = (bytes: number, ms: number) => bytes / (ms * 1e6);
-
-/** solve()'s time per iteration on a problem too small for the pass over X to matter. */
-async function overheadSection(quick: boolean, preconds: BenchPrecond[]): Promise<NonNullable<SuiteResult['overhead']>> {
-  const problem = await generate({ n: 100, d: 8, k: 1, seed: 11, oneD: false });
-  // n > d: the least-squares minimum is reached in a few dozen iterations, so the gradient
-  // tests are switched off to time a fixed count.
-  try {
-    const out: NonNullable<SuiteResult['overhead']> = [];
-    for (const precond of preconds) {
-      const lr = suggestLearningRate(problem, precondSpec(precond));
-      const N = quick ? 2000 : 20000;
-      const samples = await timePerIteration(async (iters) => (await timedSolve(problem, baseOptions(precond, lr, iters, { gradTol: 0, gradRelTol: 0 }))).ms, N, quick ? 3 : 9);
-      const us = samples.map((x) => 1000 * x);
-      out.push({ precond, usPerIter: median(us), samplesUs: us });
-    }
-    return out;
-  } finally {
-    problem.dispose();
-  }
-}
 
 export async function runSuite(options: SuiteOptions): Promise<SuiteResult> {
   const quick = options.quick === true;
@@ -336,15 +135,30 @@ export async function runSuite(options: SuiteOptions): Promise<SuiteResult> {
   progress({ phase: 'arithmetic', message: 'f64x2 multiply-add peak' });
   const arithmetic = await measureArithmeticPeak(quick);
 
-  progress({ phase: 'overhead', message: 'per-iteration overhead (100×8, k=1)' });
-  const overhead = await overheadSection(quick, preconds.filter((x) => x !== 'spectral'));
+  const overhead: OverheadRow[] = [];
+  if (options.overhead !== false) {
+    const ovPreconds = preconds.filter((x) => x !== 'spectral');
+    progress({ phase: 'overhead', message: 'per-iteration overhead (100×8, k=1)' });
+    overhead.push(...await overheadRows(OVERHEAD_FLOOR, quick, ovPreconds));
+    const w1 = options.workloads.find((w) => w.id === 'W1');
+    if (w1) {
+      progress({ phase: 'overhead', message: 'per-iteration split on W1' });
+      const p = quick ? w1.quickPlan : w1.plan;
+      overhead.push(...await overheadRows({ problem: 'W1', n: w1.n, d: w1.d, k: w1.k, seed: w1.seed, iters: p.dspgdIters, quickIters: p.dspgdIters }, quick, ovPreconds));
+    }
+  }
 
+  const contention = options.contended ? new Contention(options.contended, preconds, arithmetic, quick, progress, notices) : undefined;
   const rows: MainRow[] = [];
-  const workloadInfo: SuiteResult['workloads'] = [];
-  for (const w of options.workloads) {
-    const p = quick ? w.quickPlan : w.plan;
-    workloadInfo.push({ id: w.id, n: w.n, d: w.d, k: w.k, seed: w.seed, runs: w.runs, plan: p, bytesX: 8 * w.n * w.d });
-    rows.push(...await runWorkload(w, p, preconds, live, progress, notices));
+  const workloadInfo: WorkloadInfo[] = [];
+  try {
+    for (const w of options.workloads) {
+      const p = quick ? w.quickPlan : w.plan;
+      workloadInfo.push({ id: w.id, n: w.n, d: w.d, k: w.k, seed: w.seed, runs: w.runs, plan: p, bytesX: 8 * w.n * w.d });
+      rows.push(...await runWorkload(w, p, preconds, live, progress, notices, contention));
+    }
+  } finally {
+    await contention?.dispose();
   }
 
   const pick = (key: 'rowspace' | 'batch' | 'threads', id: string): WorkloadSpec | undefined => {
@@ -374,45 +188,18 @@ export async function runSuite(options: SuiteOptions): Promise<SuiteResult> {
   for (const x of rows) x.arithmetic = { fraction: x.dspgd.gflops / arithmetic.gflops };
   const result: SuiteResult = {
     schema: 'dspgd-bench/1', startedAt, finishedAt: new Date().toISOString(), quick,
-    workloads: workloadInfo, preconds, peers: peerInfos, rows, rowspace, batch, threads, memory, targets: [], notices, arithmetic, overhead,
+    workloads: workloadInfo, preconds, peers: peerInfos, rows, rowspace, batch, threads, memory, targets: [], notices, arithmetic,
   };
+  if (overhead.length) result.overhead = overhead;
+  const contended = contention?.section();
+  if (contended) result.contended = contended;
   result.targets = evaluateTargets(result);
   return result;
 }
 
-/**
- * mulAddPeak on dspgd's own WASM instance: the best GFLOP/s over several samples. Calls are short
- * (~1 ms) and repeated for a fixed time, first to let the engine move the kernel to its optimizing
- * tier (a call that started in the baseline tier finishes there), then for each sample long
- * enough for a coarse browser clock (performance.now() may step by 0.1 ms).
- */
-async function measureArithmeticPeak(quick: boolean): Promise<{ gflops: number; samplesGflops: number[] }> {
-  const { mulAddPeak } = await benchKernels(await getWasm());
-  const steps = 20_000; // ≈ 1 MFLOP per call
-  let sink = 0;
-  const runFor = (ms: number): { calls: number; elapsed: number } => {
-    const t0 = now();
-    let calls = 0, elapsed = 0;
-    do {
-      sink += mulAddPeak(steps, 0.5 + calls);
-      calls++;
-      elapsed = now() - t0;
-    } while (elapsed < ms);
-    return { calls, elapsed };
-  };
-  runFor(quick ? 100 : 300);
-  const samplesGflops: number[] = [];
-  for (let i = 0; i < (quick ? 3 : 9); i++) {
-    const { calls, elapsed } = runFor(quick ? 20 : 50);
-    samplesGflops.push((48 * steps * calls) / (elapsed * 1e6));
-  }
-  if (!Number.isFinite(sink)) samplesGflops.push(NaN); // keeps the sums live; never true for these inputs
-  return { gflops: Math.max(...samplesGflops.filter(Number.isFinite)), samplesGflops };
-}
-
 async function runWorkload(
   w: WorkloadSpec, p: IterationPlan, preconds: BenchPrecond[], peers: Peer[],
-  progress: (e: ProgressEvent) => void, notices: string[],
+  progress: (e: ProgressEvent) => void, notices: string[], contention?: Contention,
 ): Promise<MainRow[]> {
   progress({ phase: 'generate', workload: w.id, message: `${w.id}: generating n=${w.n}, d=${w.d}, k=${w.k}` });
   const problem = await generate({ n: w.n, d: w.d, k: w.k, seed: w.seed, oneD: false });
@@ -494,6 +281,8 @@ async function runWorkload(
       }
       rows.push(row);
     }
+    // While the peers are still prepared: the same workload with the hog on the other core.
+    if (contention?.wants(w)) await contention.measure(w, p, problem, prepared);
   } finally {
     for (const prep of prepared.values()) await prep.dispose();
     await bandwidth?.prep.dispose();

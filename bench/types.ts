@@ -1,6 +1,7 @@
 /**
- * Shapes shared by the suite, the peers, the table and the targets. No runtime
- * code and no `node:` imports: the browser bench page imports these too.
+ * Shapes shared by the suite, the peers, the hog, the table, the targets and the
+ * README script: every object the suite returns has a named type here. No `node:`
+ * imports: the browser bench page imports these too.
  */
 import type { Problem } from '../src/index.js';
 
@@ -68,3 +69,300 @@ export interface BandwidthPeer extends PeerBase {
 }
 
 export type Peer = IterationPeer | BandwidthPeer;
+
+/** Iterations and repeats of one workload's timed runs. */
+export interface IterationPlan {
+  /** dspgd: N in (T(N) − T(1)) / (N − 1). For a sweep, iterations per run. */
+  dspgdIters: number;
+  dspgdRepeats: number;
+  /** Iterations and repeats of the compiled peers (NumPy, tfjs). */
+  peerIters: number;
+  peerRepeats: number;
+  /** Iterations and repeats of the plain-JS peers (JS reference, ml-matrix), which are 10–100× slower. */
+  slowIters: number;
+  slowRepeats: number;
+}
+
+export interface WorkloadSpec {
+  id: string;
+  n: number; d: number; k: number;
+  seed: number;
+  /** A learning-rate sweep: this many runs (lr = base · j/runs, j = 1..runs) on the same X. */
+  runs?: number;
+  plan: IterationPlan;
+  quickPlan: IterationPlan;
+}
+
+/** A workload as the result records it: the plan that ran and the bytes of X. */
+export interface WorkloadInfo {
+  id: string;
+  n: number; d: number; k: number;
+  seed: number;
+  runs?: number;
+  plan: IterationPlan;
+  bytesX: number;
+}
+
+export interface ProgressEvent { phase: string; workload?: string; precond?: string; peer?: string; message: string }
+
+export interface CheckResult {
+  iters: number;
+  /** ‖W_peer − W_dspgd‖ / ‖W_dspgd − W0‖ after `iters` updates from W0. */
+  relErr: number;
+  tol: number;
+  pass: boolean;
+}
+
+export interface PeerCell {
+  status: 'ok' | 'n/a' | 'error' | 'check-failed';
+  reason?: string;
+  precision: 'f64' | 'f32';
+  msPerIter?: number;
+  /** peer ms/iter ÷ dspgd ms/iter: how many times faster dspgd is (> 1: dspgd faster). */
+  ratio?: number;
+  /** Sweeps: time for one run of the workload's N iterations (extrapolated from msPerIter when the peer ran fewer). */
+  msPerRun?: number;
+  iters?: number;
+  repeats?: number;
+  samplesMs?: number[];
+  check?: CheckResult;
+}
+
+export interface StreamCell { msPerRead: number; gbps: number; samplesMs: number[] }
+/** The streaming-read limit of a row, and dspgd's share of it (stream time ÷ dspgd time). */
+export interface StreamShare extends StreamCell { fraction: number }
+
+/**
+ * dspgd's time in a row. gbps: bytes of X ÷ time per iteration. gflops: 4·n·d·k ÷ time (X·W and
+ * Xᵀ·R, a multiply and an add each): with k ≥ 8 the pass does 2k flops per double of X, so it is
+ * bound by arithmetic, not memory.
+ */
+export interface DspgdCell {
+  msPerIter: number; gbps: number; gflops: number;
+  iters: number; repeats: number; samplesMs: number[];
+  /** Sweeps: time for one run of the workload's N iterations. */
+  msPerRun?: number;
+}
+
+export interface MainRow {
+  workload: string;
+  n: number; d: number; k: number;
+  runs: number;
+  precond: BenchPrecond;
+  params: Record<string, number>;
+  /** The learning rate (sweeps: the largest; the others are j/runs of it). */
+  lr: number;
+  bytesX: number;
+  dspgd: DspgdCell;
+  /** The streaming-read limit over X's bytes, and dspgd's share of it. */
+  stream?: StreamShare;
+  /** dspgd's GFLOP/s as a share of the arithmetic limit (SuiteResult.arithmetic). */
+  arithmetic?: { fraction: number };
+  peers: Record<string, PeerCell>;
+}
+
+export interface RowspaceRow {
+  workload: string; precond: BenchPrecond; lr: number;
+  primalMsPerIter: number; rowspaceMsPerIter: number; speedup: number;
+  /** Iterations both paths ran (primal ran to tol first; row space then ran the same count). */
+  iterations: number; relResidual: number;
+  /** ‖W_rowspace − W_primal‖ / ‖W_primal − W0‖ at the end. */
+  relDiff: number;
+}
+
+export interface BatchRow {
+  workload: string; precond: BenchPrecond; runs: number; itersPerRun: number;
+  batchedMs: number; separateMs: number; ratio: number;
+  /** Every batched run's W equal (bitwise) to the separate run's. */
+  identical: boolean;
+  samplesBatchedMs: number[]; samplesSeparateMs: number[];
+}
+
+export interface ThreadsRow {
+  workload: string; precond: BenchPrecond; threads: number; threadsUsed: number;
+  ms1: number; msN: number; speedup: number; identical: boolean; iters: number;
+}
+
+/** Peak RSS after one step of the memory child (a high-water mark, so each is the peak so far). */
+export interface MemoryStep { step: string; peakRssBytes: number }
+
+export interface MemoryRow {
+  route: 'generate' | 'npy';
+  workload: string;
+  /** Bytes of X, Y and W (d×k) combined. */
+  dataBytes: number;
+  peakRssBytes: number;
+  ratio: number;
+  steps: string;
+  /** Peak RSS after each step: which step set the peak. */
+  peaks?: MemoryStep[];
+  error?: string;
+}
+
+export interface PeerInfo {
+  name: string; label: string; kind: Peer['kind']; precision: 'f64' | 'f32'; note: string;
+  available: boolean; reason?: string; info?: Record<string, unknown>;
+}
+
+/**
+ * The arithmetic limit: f64x2 multiply-adds per second with operands in registers (mulAddPeak),
+ * best of the samples. WASM SIMD has no fused multiply-add, so no float64 WASM kernel of the
+ * default build does more flops per second than this.
+ */
+export interface ArithmeticPeak { gflops: number; samplesGflops: number[] }
+
+/**
+ * Where one iteration's time goes on a problem of a given shape, µs per iteration (medians;
+ * the parts are timed interleaved with the whole, each in a loop of its own).
+ */
+export interface OverheadSplit {
+  /** The fused pass over X (residualGrad, one WASM call): the arithmetic. */
+  passUs: number;
+  /** The other WASM calls of an iteration: ‖G‖, ∇K (or the stateful step) and the update, O(dk). */
+  level1Us: number;
+  /** usPerIter − passUs − level1Us: the JS side (stopping checks, trace, clock, dispatch), clamped at 0. */
+  loopUs: number;
+  /** usPerIter − passUs: what an iteration costs beyond the arithmetic of the pass. */
+  nonArithmeticUs: number;
+  /** WASM calls per iteration, and what one call of an export that does nothing costs (ns). */
+  crossings: number;
+  crossingNs: number;
+  samplesPassUs: number[];
+  samplesLevel1Us: number[];
+}
+
+/** solve()'s time per iteration on a small problem, and its split (see OverheadSplit). */
+export interface OverheadRow {
+  precond: BenchPrecond;
+  /** The problem: 'd8' (100×8, k = 1, the floor) or a workload id (W1). */
+  problem: string;
+  n?: number; d?: number; k?: number;
+  usPerIter: number;
+  samplesUs: number[];
+  split?: OverheadSplit;
+}
+
+/** The co-running memory-bandwidth hog of the contended section. */
+export interface HogInfo {
+  /** What it runs, in words (buffer size, where). */
+  description: string;
+  bufferBytes: number;
+  /** Bytes it copied per second while the section measured (read + write), GB/s; one sample per hog-on interval. */
+  gbps: number;
+  samplesGbps: number[];
+}
+
+/** A running hog: start() and pause() bracket each contended measurement. */
+export interface Hog {
+  readonly description: string;
+  readonly bufferBytes: number;
+  start(): Promise<void>;
+  /** Pauses the hog; returns its copy rate (GB/s) since the matching start(). */
+  pause(): Promise<number>;
+  dispose(): Promise<void>;
+}
+
+/** Quiet and contended numbers of one side (dspgd or a peer), from interleaved repeats. */
+export interface QuietContended {
+  quietMs: number;
+  contendedMs: number;
+  samplesQuietMs: number[];
+  samplesContendedMs: number[];
+}
+
+/** One workload × preconditioner of the contended section. */
+export interface ContendedRow {
+  workload: string; precond: BenchPrecond;
+  n: number; d: number; k: number;
+  dspgd: QuietContended & {
+    /** 4·n·d·k ÷ time as a share of the quiet f64x2 peak (SuiteResult.arithmetic). */
+    quietPeakFraction: number;
+    contendedPeakFraction: number;
+  };
+  /** NumPy under the same conditions, and the ratios peer ÷ dspgd (above 1: dspgd faster). */
+  peer?: QuietContended & { name: string; quietRatio: number; contendedRatio: number };
+  /** Why the peer is missing. */
+  peerReason?: string;
+}
+
+export interface ContendedSection {
+  hog: HogInfo;
+  /** The f64x2 peak measured while the hog ran (the quiet one is SuiteResult.arithmetic). */
+  arithmetic: ArithmeticPeak;
+  rows: ContendedRow[];
+}
+
+/** Load averages (1, 5, 15 min) when the run started and when it ended. */
+export interface LoadAverage { before: number[]; after: number[] }
+
+/** The machine and runtime of a Node, Bun or Deno run (bench/node.ts). */
+export interface ProcessEnvironment {
+  runtime: 'node' | 'bun' | 'deno';
+  /** The runtime's own version (Bun's or Deno's, not the Node version they emulate). */
+  runtimeVersion: string;
+  /** The JavaScript/WASM engine and its version where known (V8 x.y, JavaScriptCore). */
+  engine: string;
+  /** Node's version: on Node itself; on Bun and Deno, the Node API version they emulate. */
+  node?: string;
+  v8?: string;
+  cpu: string; cores: number; memoryBytes: number; os: string;
+  dspgd: string;
+  wasm: Record<string, { bytes: number; sha256: string }>;
+  /** The kernel build solve() used (result.kernel), and whether the engine validates relaxed SIMD. */
+  kernel?: string;
+  relaxedSimd: boolean;
+  /** Flags the runtime was started with (e.g. --experimental-wasm-relaxed-simd). */
+  execArgv: string[];
+  git?: string;
+  load?: LoadAverage;
+  argv: string[];
+  totalSeconds: number;
+}
+
+/** The bench page's environment (web/bench-worker.ts). */
+export interface BrowserEnvironment {
+  runtime: 'browser';
+  userAgent: string; platform: string; cores: number; deviceMemoryGB?: number; crossOriginIsolated: boolean;
+  dspgd: string;
+  wasm: Record<string, { bytes: number; sha256: string }>;
+  kernel?: string;
+  relaxedSimd: boolean;
+  request: unknown;
+  totalSeconds: number;
+}
+
+export type BenchEnvironment = ProcessEnvironment | BrowserEnvironment;
+
+export type Verdict = 'PASS' | 'FAIL' | 'n/a';
+
+export interface TargetVerdict {
+  id: string; description: string; how: string; kind: 'min' | 'max'; threshold: number;
+  verdict: Verdict; measured?: number; detail: string;
+}
+
+export interface SuiteResult {
+  schema: 'dspgd-bench/1';
+  startedAt: string;
+  finishedAt: string;
+  quick: boolean;
+  workloads: WorkloadInfo[];
+  preconds: BenchPrecond[];
+  peers: PeerInfo[];
+  rows: MainRow[];
+  rowspace: RowspaceRow[];
+  batch: BatchRow[];
+  threads: ThreadsRow[];
+  memory: MemoryRow[];
+  targets: TargetVerdict[];
+  notices: string[];
+  arithmetic?: ArithmeticPeak;
+  /**
+   * The per-iteration floor: solve() on a tiny problem (100×8, k = 1) where the pass over X is
+   * small and the rest is what every iteration pays whatever the size; and the same split on W1.
+   */
+  overhead?: OverheadRow[];
+  /** The same measurements with a memory-bandwidth hog on the other core (absent: not run). */
+  contended?: ContendedSection;
+  /** Filled by the host (Node entry or browser page): machine and runtime. */
+  environment?: BenchEnvironment;
+}

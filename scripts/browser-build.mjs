@@ -38,7 +38,7 @@ export async function buildBrowser(define) {
   await build({ ...common, entryPoints: ['src/browser/external.ts'], outfile: 'dist/dspgd.browser-external.js' });
   await build({ ...common, entryPoints: ['src/worker/entry-browser.ts'], outfile: 'dist/dspgd.worker.js' });
   await build({ ...common, entryPoints: ['src/worker/index.ts'], outfile: 'dist/worker.browser.js' });
-  for (const f of ['dspgd.wasm', 'dspgd-shared.wasm']) copyFileSync(`build/${f}`, `dist/${f}`);
+  for (const f of ['dspgd.wasm', 'dspgd-shared.wasm', 'dspgd-fma.wasm', 'dspgd-fma-shared.wasm']) copyFileSync(`build/${f}`, `dist/${f}`);
 
   mkdirSync('dist/web', { recursive: true });
   const pages = ['web/app.ts', 'web/bench.ts', 'web/bench-worker.ts'].filter((f) => existsSync(f));

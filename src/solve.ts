@@ -26,6 +26,8 @@ import { PrimalEngine } from './engine/primal.js';
 import { RowSpaceEngine, rowSpaceScaleSafe, supportsRowSpace } from './engine/rowspace.js';
 import { makePass, type ResidualPass } from './engine/threads.js';
 import { BatchPass } from './engine/batch.js';
+import { resolveKernel } from './engine/kernel.js';
+import { KERNEL_OPTIONS, type KernelName, type KernelOption } from './wasm/kernels.js';
 
 export interface Progress {
   iteration: number;
@@ -83,6 +85,17 @@ export interface SolveOptions extends StoppingOptions {
    * which is what keeps the bits independent of the thread count: more threads than chunks wait.
    */
   threads?: number;
+  /**
+   * The build that runs the pass over X (R = XW − Y, G = XᵀD). 'simd' (default): portable,
+   * bit-identical on every engine and machine. 'fma': f64x2.relaxed_madd (WebAssembly relaxed
+   * SIMD; Node ≥ 22, Chromium, Node 20 with --experimental-wasm-relaxed-simd), one rounding per
+   * multiply-add where the hardware has FMA: faster where it measures so, and within a few
+   * units in the last place of 'simd' but not bit-identical to it, nor across machines.
+   * 'auto': 'fma' where it is available and measures faster on this machine, else 'simd'.
+   * The promises of bit-identical results (any thread count, Node = browser) hold within one
+   * kernel. result.kernel says which one ran.
+   */
+  kernel?: KernelOption;
 }
 
 export type PathOption = 'auto' | PathKind;
@@ -105,6 +118,8 @@ export interface SolveResult {
   path: PathKind;
   /** Threads that shared the pass over X. */
   threads: number;
+  /** The build that ran the pass over X ('simd' on the row-space path, whose kernels are the portable ones). */
+  kernel: KernelName;
   precond: { name: string; spec: string; params: Record<string, number>; isotropic: boolean; preservesRowSpace: boolean; stateful: boolean };
   objective: { name: string; params: Record<string, number>; reduction: Reduction };
   problem: { n: number; d: number; k: number; overparameterized: boolean };
@@ -219,6 +234,7 @@ interface RunConfig {
   yieldEveryMs: number;
   path: PathOption;
   threads: number;
+  kernel: KernelOption;
   /** 0 when the run records no bias path. */
   biasPathSamples: number;
 }
@@ -226,7 +242,7 @@ interface RunConfig {
 /** Every key of SolveOptions, for the unknown-key check (the type below fails to compile if one is missing). */
 const SOLVE_OPTION_KEYS = [
   'precond', 'lr', 'loss', 'reduction', 'signal', 'callback', 'callbackEvery', 'traceEvery', 'report', 'biasPathSamples', 'yieldEveryMs',
-  'path', 'threads', 'maxIter', 'tol', 'gradTol', 'gradRelTol', 'stall', 'divergenceFactor', 'timeLimitMs',
+  'path', 'threads', 'kernel', 'maxIter', 'tol', 'gradTol', 'gradRelTol', 'stall', 'divergenceFactor', 'timeLimitMs',
 ] as const satisfies readonly (keyof SolveOptions)[];
 type MissingSolveKey = Exclude<keyof SolveOptions, (typeof SOLVE_OPTION_KEYS)[number]>;
 const allSolveKeysListed: [MissingSolveKey] extends [never] ? true : MissingSolveKey = true;
@@ -266,9 +282,11 @@ function validate(options: SolveOptions, where: string): RunConfig {
   requireParam(path === 'auto' || path === 'primal' || path === 'rowspace', 'path', "'auto', 'primal' or 'rowspace'", path);
   const threads = options.threads ?? 1;
   requireParam(Number.isInteger(threads) && threads >= 1 && threads <= 64, 'threads', 'an integer from 1 to 64', threads);
+  const kernel = options.kernel ?? 'simd';
+  requireParam(KERNEL_OPTIONS.includes(kernel), 'kernel', "'simd', 'fma' or 'auto'", kernel);
   const biasPathSamples = options.report === false ? 0 : options.biasPathSamples ?? BIAS_PATH_SAMPLES;
   requireParam(Number.isInteger(biasPathSamples) && biasPathSamples >= 0 && biasPathSamples <= 10_000, 'biasPathSamples', 'an integer from 0 to 10000', biasPathSamples);
-  return { precond, loss, reduction, lr, stop, callbackEvery, traceEvery, yieldEveryMs, path, threads, biasPathSamples };
+  return { precond, loss, reduction, lr, stop, callbackEvery, traceEvery, yieldEveryMs, path, threads, kernel, biasPathSamples };
 }
 
 /**
@@ -371,9 +389,10 @@ class Run {
     const path = choosePath(prob, precond, cfg.path, cfg.stop.maxIter);
     const wasm = prob.wasmInstance;
     if (path === 'rowspace') return new Run(prob, options, cfg, new RowSpaceEngine(wasm, prob, precond, loss, scale), undefined, path);
-    const pass = external ? undefined : await makePass(wasm, prob.n, prob.d, prob.k, cfg.threads);
+    const kern = await resolveKernel(wasm, cfg.kernel);
+    const pass = external ? undefined : await makePass(wasm, prob.n, prob.d, prob.k, cfg.threads, kern);
     try {
-      return new Run(prob, options, cfg, new PrimalEngine(wasm, prob, precond, loss, scale, pass), pass, path);
+      return new Run(prob, options, cfg, new PrimalEngine(wasm, prob, precond, loss, scale, pass, kern), pass, path);
     } catch (err) {
       pass?.free();
       throw err;
@@ -515,6 +534,7 @@ class Run {
       lr: this.lr,
       path: this.path,
       threads: this.pass?.threads ?? 1,
+      kernel: this.primal?.kern.name ?? 'simd',
       precond: { name: precond.name, spec: precond.toString(), params: { ...precond.params }, ...flags },
       objective: { name: loss.name, params: { ...loss.params }, reduction },
       problem: { n, d, k, overparameterized: prob.overparameterized },

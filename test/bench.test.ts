@@ -14,7 +14,10 @@ import {
 } from '../bench/suite.js';
 import { formatTable } from '../bench/format.js';
 import { TARGETS, evaluateTargets, judge } from '../bench/targets.js';
-import { parseBenchFlags, makePeers, PEER_NAMES } from '../bench/node.js';
+import { parseBenchFlags, makePeers, PEER_NAMES, runtimeInfo } from '../bench/node.js';
+import { startHog } from '../bench/hog.js';
+import type { Hog } from '../bench/types.js';
+import { generateBlock, replaceBlock, BEGIN, END } from '../bench/readme-table.mjs';
 
 /** The suite's median: the middle sample, or the mean of the two middle ones. */
 const median = (xs: readonly number[]) => {
@@ -28,16 +31,76 @@ const tiny = (id: string, n: number, d: number, k: number, extra: Partial<Worklo
   return { id, n, d, k, seed: 7, plan: p, quickPlan: p, ...extra };
 };
 
+/** A hog that does nothing but count how it was driven (the real one is tested on its own below). */
+function countingHog(): Hog & { starts: number; pauses: number; running: boolean } {
+  return {
+    description: 'test hog', bufferBytes: 0, starts: 0, pauses: 0, running: false,
+    async start() { this.starts++; this.running = true; },
+    async pause() { this.pauses++; this.running = false; return 1.5; },
+    async dispose() {},
+  };
+}
+
 describe('runSuite on tiny workloads (quick)', () => {
   let result: SuiteResult;
+  const hog = countingHog();
   beforeAll(async () => {
     result = await runSuite({
       workloads: [tiny('T1', 12, 40, 1), tiny('T2', 16, 64, 3), tiny('T4', 16, 64, 3, { runs: 3 })],
       peers: makePeers(PEER_NAMES),
       quick: true,
       sections: { rowspace: tiny('W2', 16, 64, 3), batch: tiny('W4', 16, 64, 3, { runs: 3 }), threads: tiny('W3', 24, 96, 2) },
+      contended: { hog: async () => hog, workloads: ['T2'] },
     });
-  }, 120_000);
+  }, 180_000);
+
+  it('splits the per-iteration overhead on 100×8 into the pass, the level-1 calls and the JS loop', () => {
+    const rows = result.overhead!;
+    expect(rows.map((r) => `${r.problem}/${r.precond}`)).toEqual(['d8/gd', 'd8/adam']);
+    for (const r of rows) {
+      const s = r.split!;
+      expect([r.n, r.d, r.k]).toEqual([100, 8, 1]);
+      expect(r.usPerIter).toBe(median(r.samplesUs));
+      expect(s.passUs).toBe(median(s.samplesPassUs));
+      expect(s.level1Us).toBe(median(s.samplesLevel1Us));
+      expect(s.loopUs).toBe(Math.max(0, r.usPerIter - s.passUs - s.level1Us));
+      expect(s.nonArithmeticUs).toBe(Math.max(0, r.usPerIter - s.passUs));
+      for (const x of [...s.samplesPassUs, ...s.samplesLevel1Us, s.crossingNs]) expect(x).toBeGreaterThan(0);
+      expect(s.crossings).toBe(4);
+    }
+  });
+
+  it('measures the contended workloads quiet and with the hog, interleaved, for dspgd and NumPy alike', () => {
+    const c = result.contended!;
+    expect(c.rows.map((r) => `${r.workload}/${r.precond}`)).toEqual(['T2/gd', 'T2/adam']);
+    expect(c.hog).toMatchObject({ description: 'test hog', gbps: 1.5 });
+    // Every contended sample was bracketed by start and pause, plus one bracket for the peak under the hog.
+    const peerSamples = c.rows.reduce((a, r) => a + (r.peer?.samplesContendedMs.length ?? 0), 0);
+    const dspgdSamples = c.rows.reduce((a, r) => a + r.dspgd.samplesContendedMs.length, 0);
+    expect(hog.starts).toBe(1 + dspgdSamples + peerSamples);
+    expect(hog.pauses).toBe(hog.starts);
+    expect(hog.running).toBe(false);
+    expect(c.hog.samplesGbps).toHaveLength(hog.pauses);
+    for (const r of c.rows) {
+      const p = tiny('T2', 16, 64, 3).plan;
+      expect(r.dspgd.samplesQuietMs).toHaveLength(p.dspgdRepeats);
+      expect(r.dspgd.samplesContendedMs).toHaveLength(p.dspgdRepeats);
+      expect(r.dspgd.quietMs).toBe(median(r.dspgd.samplesQuietMs));
+      expect(r.dspgd.contendedMs).toBe(median(r.dspgd.samplesContendedMs));
+      expect(r.dspgd.quietPeakFraction).toBeCloseTo((4 * 16 * 64 * 3) / (r.dspgd.quietMs * 1e6) / result.arithmetic!.gflops, 12);
+      expect(r.dspgd.contendedPeakFraction).toBeCloseTo((4 * 16 * 64 * 3) / (r.dspgd.contendedMs * 1e6) / result.arithmetic!.gflops, 12);
+      if (r.peer) {
+        expect(r.peer.name).toBe('numpy');
+        expect(r.peer.samplesQuietMs).toHaveLength(p.peerRepeats);
+        expect(r.peer.quietRatio).toBeCloseTo(r.peer.quietMs / r.dspgd.quietMs, 12);
+        expect(r.peer.contendedRatio).toBeCloseTo(r.peer.contendedMs / r.dspgd.contendedMs, 12);
+      } else {
+        expect(r.peerReason).toMatch(/numpy/);
+      }
+    }
+    expect(c.arithmetic.gflops).toBe(Math.max(...c.arithmetic.samplesGflops));
+    expect(formatTable(result)).toMatch(/Contended: the same workloads with a memory-bandwidth hog/);
+  });
 
   it('returns a plain JSON-able result with a row per workload and preconditioner', () => {
     expect(JSON.parse(JSON.stringify(result))).toEqual(result);
@@ -138,12 +201,12 @@ function fakeResult(over: Partial<SuiteResult> = {}): SuiteResult {
     rows: [
       {
         workload: 'W2', n: 512, d: 8192, k: 8, runs: 1, precond: 'gd', params: {}, lr: 1, bytesX: 8 * 512 * 8192,
-        dspgd: { msPerIter: 10, gbps: 3.3, iters: 10, repeats: 1, samplesMs: [10] },
+        dspgd: { msPerIter: 10, gbps: 3.3, gflops: 13.4, iters: 10, repeats: 1, samplesMs: [10] },
         peers: { numpy: cell(10, 10), tfjs: { ...cell(39, 10), precision: 'f32' }, 'ml-matrix': cell(250, 10) },
       },
       {
         workload: 'W3', n: 2000, d: 20000, k: 10, runs: 1, precond: 'gd', params: {}, lr: 1, bytesX: 3.2e8,
-        dspgd: { msPerIter: 40, gbps: 8, iters: 10, repeats: 1, samplesMs: [40] },
+        dspgd: { msPerIter: 40, gbps: 8, gflops: 40, iters: 10, repeats: 1, samplesMs: [40] },
         stream: { msPerRead: 28, gbps: 11.4, samplesMs: [28], fraction: 0.7 }, peers: {},
       },
     ],
@@ -196,6 +259,37 @@ describe('target verdicts (pure functions of the numbers)', () => {
     expect(evaluateTargets(failedPeer).find((t) => t.id === 'w2-gd-numpy')!.verdict).toBe('n/a');
   });
 
+  it('judges W1, W2 adam and W5 adam against NumPy, and the contended share of the peak per workload (worst preconditioner)', () => {
+    const r = fakeResult({ arithmetic: { gflops: 20, samplesGflops: [20] } });
+    const cell = (ms: number, dspgd: number) => ({ status: 'ok' as const, precision: 'f64' as const, msPerIter: ms, ratio: ms / dspgd });
+    const base = r.rows[0];
+    r.rows.push(
+      { ...base, workload: 'W1', precond: 'gd', peers: { numpy: cell(0.03, 0.03) } },
+      { ...base, workload: 'W1', precond: 'adam', peers: { numpy: cell(0.029, 0.03) } },
+      { ...base, workload: 'W2', precond: 'adam', peers: { numpy: cell(15, 10) } },
+      { ...base, workload: 'W5', precond: 'adam', peers: { numpy: cell(14.9, 10) } },
+    );
+    const qc = (q: number, c: number) => ({ quietMs: q, contendedMs: c, samplesQuietMs: [q], samplesContendedMs: [c] });
+    const crow = (workload: string, precond: 'gd' | 'adam', quiet: number, contended: number) => ({
+      workload, precond, n: 1, d: 1, k: 1, dspgd: { ...qc(1, 1), quietPeakFraction: quiet, contendedPeakFraction: contended },
+    });
+    r.contended = {
+      hog: { description: 'h', bufferBytes: 1, gbps: 9, samplesGbps: [9] }, arithmetic: { gflops: 19, samplesGflops: [19] },
+      rows: [crow('W2', 'gd', 0.8, 0.61), crow('W2', 'adam', 0.8, 0.6), crow('W3', 'gd', 0.7, 0.59), crow('W3', 'adam', 0.7, 0.65)],
+    };
+    const v = Object.fromEntries(evaluateTargets(r).map((t) => [t.id, t]));
+    expect(v['w1-gd-numpy'].verdict).toBe('PASS');            // equal time is ≤
+    expect(v['w1-adam-numpy'].verdict).toBe('FAIL');          // 0.97×
+    expect(v['w2-adam-numpy'].verdict).toBe('PASS');          // exactly 1.5×
+    expect(v['w5-adam-numpy'].verdict).toBe('FAIL');          // 1.49×
+    expect(v['contended-peak-W2'].verdict).toBe('PASS');      // worst of 61% and 60%
+    expect(v['contended-peak-W2'].measured).toBe(0.6);
+    expect(v['contended-peak-W3'].verdict).toBe('FAIL');      // gd 59%
+    expect(v['contended-peak-W5'].verdict).toBe('n/a');
+    expect(v['contended-peak-W5'].detail).toMatch(/W5 not in the contended section/);
+    expect(evaluateTargets(fakeResult()).find((t) => t.id === 'contended-peak-W2')!.detail).toBe('contended section not run');
+  });
+
   it('a batch that is fast but not bit-identical fails', () => {
     const r = fakeResult();
     r.batch[0].identical = false;
@@ -214,9 +308,12 @@ describe('flags', () => {
     expect(f.out).toBe('x.json');
     expect(parseBenchFlags([]).threads).toBe(2);
     // The tall workload runs only when named.
-    expect(parseBenchFlags([]).workloads.map((w) => w.id)).toEqual(['W1', 'W2', 'W3', 'W4']);
-    expect(parseBenchFlags(['--workloads', 'W5']).workloads).toEqual([WORKLOADS.W5]);
-    expect(WORKLOADS.W5.n).toBeGreaterThan(WORKLOADS.W5.d);
+    expect(parseBenchFlags([]).workloads.map((w) => w.id)).toEqual(['W1', 'W2', 'W3', 'W4', 'W5']);
+    expect(parseBenchFlags(['--workloads', 'W6']).workloads).toEqual([WORKLOADS.W6]);
+    expect(WORKLOADS.W6.n).toBeGreaterThan(WORKLOADS.W6.d);
+    // W5 is the issue's wide shape: X of 134 MB, W and G of 2 MiB each.
+    expect([WORKLOADS.W5.n, WORKLOADS.W5.d, WORKLOADS.W5.k]).toEqual([512, 32768, 8]);
+    expect(parseBenchFlags(['--skip', 'contended,overhead']).skip).toEqual(['contended', 'overhead']);
   });
 
   it.each([
@@ -307,5 +404,72 @@ describe('bench kernels: a separate module on dspgd memory', () => {
       expect(names, f).not.toContain('streamRead');
       expect(names, f).not.toContain('mulAddPeak');
     }
+  });
+});
+
+describe('the memory-bandwidth hog (a worker thread)', () => {
+  it('copies while started, sleeps while paused, and reports the bytes it moved per second', async () => {
+    const hog = await startHog(16 * 2 ** 20);
+    try {
+      expect(hog.bufferBytes).toBe(16 * 2 ** 20);
+      for (let i = 0; i < 2; i++) {
+        await hog.start();
+        await new Promise((r) => setTimeout(r, 50));
+        const gbps = await hog.pause();
+        expect(Number.isFinite(gbps) && gbps > 0).toBe(true);
+      }
+    } finally {
+      await hog.dispose();
+    }
+  }, 30_000);
+});
+
+describe('README block (bench/readme-table.mjs)', () => {
+  it('writes the quiet table, the contended table and the targets from a result, between markers it can replace again', () => {
+    const r = fakeResult({
+      startedAt: '2026-12-02T10:50:00Z', arithmetic: { gflops: 20, samplesGflops: [20] },
+      peers: [{ name: 'numpy', label: 'NumPy', kind: 'iteration', precision: 'f64', note: '', available: true, info: { numpy: '2.4.6' } }],
+      environment: {
+        runtime: 'node', runtimeVersion: 'v20.20.2', engine: 'V8 11.3', cpu: 'AMD EPYC', cores: 2, memoryBytes: 2 ** 34, os: 'linux',
+        dspgd: '0.1.0', wasm: {}, relaxedSimd: false, execArgv: [], load: { before: [0.1, 0.2, 0.3], after: [0.4, 0.5, 0.6] }, argv: [], totalSeconds: 600,
+      },
+    });
+    r.targets = evaluateTargets(r);
+    const block: string = generateBlock(r, '/repo/bench/results/x.json', '/repo');
+    expect(block.startsWith(BEGIN) && block.endsWith(END)).toBe(true);
+    expect(block).toContain('| W2 512×8192, k=8 | gd | 10.0 | — | 1.0× |');
+    expect(block).toContain('load average 0.1 / 0.2 / 0.3');
+    expect(block).toMatch(/— idle/);
+    expect(block).toContain('](bench/results/x.json)');
+    expect(block).toContain('**Contended**: not in this result');
+    expect(block).toMatch(/\| W2 gd: ≥ 4× faster than tfjs-wasm \(float32\) \| \*\*FAIL\*\* \| 3\.90 \|/);
+    const readme = '# x\n\n## Performance\n\nprose before\n\n## Next\n';
+    const once: string = replaceBlock(readme, block);
+    expect(once).toContain(`## Performance\n\n${block}\n`);
+    expect(once).toContain('prose before');
+    const again: string = replaceBlock(once, block.replace('10.0', '11.0'));
+    expect(again.split(BEGIN)).toHaveLength(2);
+    expect(again).toContain('| W2 512×8192, k=8 | gd | 11.0 |');
+    expect(again.replace('11.0', '10.0')).toBe(once);
+  });
+});
+
+describe('README Performance block', () => {
+  it('is what bench/readme-table.mjs generates from the result it links to (regenerate, never edit by hand)', async () => {
+    const { readFileSync } = await import('node:fs');
+    const root = join(__dirname, '..');
+    const readme = readFileSync(join(root, 'README.md'), 'utf8');
+    const block = readme.slice(readme.indexOf(BEGIN), readme.indexOf(END) + END.length);
+    const json = /every sample: \[`[^`]+`\]\((bench\/results\/[^)]+\.json)\)/.exec(block)![1];
+    const result = JSON.parse(readFileSync(join(root, json), 'utf8'));
+    expect(block).toBe(generateBlock(result, join(root, json), root));
+    // The run's plain-text output sits beside its JSON.
+    expect(readFileSync(join(root, json.replace(/\.json$/, '.txt')), 'utf8')).toMatch(/Time per iteration/);
+  });
+});
+
+describe('bench environment', () => {
+  it('names the runtime that runs the bench (here Node) with its own version', () => {
+    expect(runtimeInfo()).toMatchObject({ runtime: 'node', runtimeVersion: process.version, engine: `V8 ${process.versions.v8}` });
   });
 });

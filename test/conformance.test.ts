@@ -142,6 +142,10 @@ describe('the bench on Deno and Bun (quick, W1, gd)', () => {
         expect(row.dspgd.gflops * row.dspgd.msPerIter * 1e6).toBeCloseTo(4 * row.n * row.d * row.k, -2);
         expect(b.arithmetic.gflops).toBeGreaterThan(0);
         expect(row.arithmetic.fraction).toBeCloseTo(row.dspgd.gflops / b.arithmetic.gflops, 12);
+        // The runtime that ran it, with its own version (not the Node version it emulates).
+        const version = run([RUNTIMES[name][0]], ['--version'], dir);
+        expect(b.environment.runtime).toBe(name);
+        expect(version).toContain(b.environment.runtimeVersion);
       } finally {
         rmSync(dir, { recursive: true, force: true });
       }

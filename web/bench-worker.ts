@@ -11,7 +11,8 @@ import benchPlain from '../build/dspgd-bench.wasm';
 import benchShared from '../build/dspgd-bench-shared.wasm';
 import { setWasmSource } from '../src/wasm/module.js';
 import { VERSION } from '../src/version.js';
-import { runSuite, WORKLOADS, BENCH_PRECONDS, type BenchPrecond, type Peer } from '../bench/suite.js';
+import { runSuite, WORKLOADS, BENCH_PRECONDS, type BenchPrecond, type BrowserEnvironment, type Peer } from '../bench/suite.js';
+import { relaxedSimdSupported } from '../bench/features.js';
 import { formatTable } from '../bench/format.js';
 import { jsReferencePeer } from '../bench/peers/js-reference.js';
 import { mlMatrixPeer } from '../bench/peers/ml-matrix.js';
@@ -38,12 +39,12 @@ async function sha256(bytes: Uint8Array<ArrayBuffer>): Promise<string> {
   return Array.from(d.slice(0, 8), (b) => b.toString(16).padStart(2, '0')).join('');
 }
 
-async function environment(req: BenchRequest, seconds: number): Promise<Record<string, unknown>> {
+async function environment(req: BenchRequest, seconds: number): Promise<BrowserEnvironment> {
   const nav = navigator as Navigator & { deviceMemory?: number; userAgentData?: { platform?: string } };
   return {
     runtime: 'browser', userAgent: nav.userAgent, platform: nav.userAgentData?.platform ?? nav.platform,
     cores: nav.hardwareConcurrency, deviceMemoryGB: nav.deviceMemory, crossOriginIsolated: globalThis.crossOriginIsolated === true,
-    dspgd: VERSION,
+    dspgd: VERSION, relaxedSimd: relaxedSimdSupported(),
     wasm: { plain: { bytes: plain.length, sha256: await sha256(plain) }, shared: { bytes: shared.length, sha256: await sha256(shared) } },
     request: req, totalSeconds: seconds,
   };

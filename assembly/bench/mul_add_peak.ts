@@ -3,6 +3,9 @@
 // SIMD128 has no fused multiply-add, so a multiply-add is two instructions;
 // the fused residual/gradient pass needs 4·n·d·k flops per iteration, and this
 // peak turns that into the fastest time any float64 WASM kernel could take.
+// The same loop built with relaxed SIMD (assembly/fma.ts) gives the peak with
+// f64x2.relaxed_madd, for the fma kernel (see kernels/madd.ts).
+import { madd } from "../kernels/madd";
 
 /**
  * Runs `steps` rounds of twelve independent f64x2 accumulations a ← a + x·y
@@ -18,12 +21,12 @@ export function mulAddPeak(steps: i32, seed: f64): f64 {
   let a4 = f64x2.splat(4), a5 = f64x2.splat(5), a6 = f64x2.splat(6), a7 = f64x2.splat(7);
   let a8 = f64x2.splat(8), a9 = f64x2.splat(9), a10 = f64x2.splat(10), a11 = f64x2.splat(11);
   for (let s = 0; s < steps; s++) {
-    a0 = f64x2.add(a0, f64x2.mul(x, y)); a1 = f64x2.add(a1, f64x2.mul(x, y));
-    a2 = f64x2.add(a2, f64x2.mul(x, y)); a3 = f64x2.add(a3, f64x2.mul(x, y));
-    a4 = f64x2.add(a4, f64x2.mul(x, y)); a5 = f64x2.add(a5, f64x2.mul(x, y));
-    a6 = f64x2.add(a6, f64x2.mul(x, y)); a7 = f64x2.add(a7, f64x2.mul(x, y));
-    a8 = f64x2.add(a8, f64x2.mul(x, y)); a9 = f64x2.add(a9, f64x2.mul(x, y));
-    a10 = f64x2.add(a10, f64x2.mul(x, y)); a11 = f64x2.add(a11, f64x2.mul(x, y));
+    a0 = madd(x, y, a0); a1 = madd(x, y, a1);
+    a2 = madd(x, y, a2); a3 = madd(x, y, a3);
+    a4 = madd(x, y, a4); a5 = madd(x, y, a5);
+    a6 = madd(x, y, a6); a7 = madd(x, y, a7);
+    a8 = madd(x, y, a8); a9 = madd(x, y, a9);
+    a10 = madd(x, y, a10); a11 = madd(x, y, a11);
   }
   const a = f64x2.add(f64x2.add(f64x2.add(a0, a1), f64x2.add(a2, a3)), f64x2.add(f64x2.add(a4, a5), f64x2.add(a6, a7)));
   const b = f64x2.add(f64x2.add(a8, a9), f64x2.add(a10, a11));

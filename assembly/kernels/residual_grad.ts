@@ -10,6 +10,13 @@ import {
 import { zero } from "./dot";
 import { rowTimesW, addOuter } from "./rows";
 import { rows4TimesW, rows4Dot, dotPairs, rows4AddOuter } from "./rows4";
+import { madd } from "./madd";
+
+// The fma build (assembly/fma.ts) has no copy of the losses: their math tables would be a
+// data segment, and that module runs on the main module's memory. It calls the main
+// module's lossRow instead (one call per row; the O(d·k) work per row stays inside).
+@external("dspgd", "lossRow")
+declare function lossRowMain(id: i32, param: f64, r: usize, g: usize, k: i32, scale: f64): f64;
 
 /**
  * Shapes (all row-major, contiguous): X n×d, W d×k, Y n×k, G d×k (out),
@@ -106,7 +113,9 @@ export function residualGradBatch(i0: i32, i1: i32, d: i32, k: i32, X: usize, Y:
   let lossSum = load<f64>(stats);
   for (let r = 0; r < rows; r++) {
     const o = <usize>r * kRow;
-    lossSum += lossRow(lossId, lossParam, ri + o, di + o, k, scale);
+    lossSum += ASC_FEATURE_RELAXED_SIMD
+      ? lossRowMain(lossId, lossParam, ri + o, di + o, k, scale)
+      : lossRow(lossId, lossParam, ri + o, di + o, k, scale);
   }
   store<f64>(stats, lossSum);
   if (rows == 4) {
@@ -124,7 +133,7 @@ function addOuter1(d: i32, g: f64, x: usize, G: usize): void {
   let j = 0;
   for (; j + 2 <= d; j += 2) {
     const jo = <usize>j << 3;
-    v128.store(G + jo, f64x2.add(v128.load(G + jo), f64x2.mul(gv, v128.load(x + jo))));
+    v128.store(G + jo, madd(gv, v128.load(x + jo), v128.load(G + jo)));
   }
   if (j < d) {
     const jo = <usize>j << 3;

@@ -1,4 +1,5 @@
 // Row-level building blocks shared by the fused iteration kernel and the plain products.
+import { madd } from "./madd";
 
 /** out[0..k) = x[0..d) · W (W d×k row-major), k ≥ 2: f64x2 lanes run over columns. */
 export function rowTimesW(d: i32, k: i32, x: usize, W: usize, out: usize): void {
@@ -10,10 +11,10 @@ export function rowTimesW(d: i32, k: i32, x: usize, W: usize, out: usize): void 
     let w = W + (<usize>c << 3);
     for (let j = 0; j < d; j++) {
       const xv = v128.load64_splat(x + (<usize>j << 3));
-      a0 = f64x2.add(a0, f64x2.mul(xv, v128.load(w)));
-      a1 = f64x2.add(a1, f64x2.mul(xv, v128.load(w, 16)));
-      a2 = f64x2.add(a2, f64x2.mul(xv, v128.load(w, 32)));
-      a3 = f64x2.add(a3, f64x2.mul(xv, v128.load(w, 48)));
+      a0 = madd(xv, v128.load(w), a0);
+      a1 = madd(xv, v128.load(w, 16), a1);
+      a2 = madd(xv, v128.load(w, 32), a2);
+      a3 = madd(xv, v128.load(w, 48), a3);
       w += kRow;
     }
     const o = out + (<usize>c << 3);
@@ -23,7 +24,7 @@ export function rowTimesW(d: i32, k: i32, x: usize, W: usize, out: usize): void 
     let a0 = f64x2.splat(0);
     let w = W + (<usize>c << 3);
     for (let j = 0; j < d; j++) {
-      a0 = f64x2.add(a0, f64x2.mul(v128.load64_splat(x + (<usize>j << 3)), v128.load(w)));
+      a0 = madd(v128.load64_splat(x + (<usize>j << 3)), v128.load(w), a0);
       w += kRow;
     }
     v128.store(out + (<usize>c << 3), a0);
@@ -51,7 +52,7 @@ export function addOuter(d: i32, k: i32, x: usize, g: usize, G: usize): void {
     const xv = f64x2.splat(xs);
     for (let p = 0; p < pairs; p++) {
       const o = <usize>p << 4;
-      v128.store(row + o, f64x2.add(v128.load(row + o), f64x2.mul(xv, v128.load(g + o))));
+      v128.store(row + o, madd(xv, v128.load(g + o), v128.load(row + o)));
     }
     if (odd) {
       const o = row + (<usize>(k - 1) << 3);

@@ -9,6 +9,7 @@
 // (sequentially over j for X·W; over rows i for Xᵀ·D), so a row's result does
 // not depend on which block it falls in: row ranges can be split freely
 // (threads, batches) without changing a bit.
+import { madd } from "./madd";
 
 /**
  * out[r·k + c] = Σ_j x_r[j]·W[j, c] for the four rows x_r = x + r·xStride (bytes),
@@ -32,10 +33,10 @@ export function rows4TimesW(d: i32, k: i32, x: usize, xStride: usize, W: usize, 
       const v1 = v128.load64_splat(x1 + jo);
       const v2 = v128.load64_splat(x2 + jo);
       const v3 = v128.load64_splat(x3 + jo);
-      a00 = f64x2.add(a00, f64x2.mul(v0, w0)); a01 = f64x2.add(a01, f64x2.mul(v0, w1));
-      a10 = f64x2.add(a10, f64x2.mul(v1, w0)); a11 = f64x2.add(a11, f64x2.mul(v1, w1));
-      a20 = f64x2.add(a20, f64x2.mul(v2, w0)); a21 = f64x2.add(a21, f64x2.mul(v2, w1));
-      a30 = f64x2.add(a30, f64x2.mul(v3, w0)); a31 = f64x2.add(a31, f64x2.mul(v3, w1));
+      a00 = madd(v0, w0, a00); a01 = madd(v0, w1, a01);
+      a10 = madd(v1, w0, a10); a11 = madd(v1, w1, a11);
+      a20 = madd(v2, w0, a20); a21 = madd(v2, w1, a21);
+      a30 = madd(v3, w0, a30); a31 = madd(v3, w1, a31);
       w += kRow;
     }
     const co = <usize>c << 3;
@@ -50,10 +51,10 @@ export function rows4TimesW(d: i32, k: i32, x: usize, xStride: usize, W: usize, 
     for (let j = 0; j < d; j++) {
       const jo = <usize>j << 3;
       const w0 = v128.load(w);
-      a0 = f64x2.add(a0, f64x2.mul(v128.load64_splat(x + jo), w0));
-      a1 = f64x2.add(a1, f64x2.mul(v128.load64_splat(x1 + jo), w0));
-      a2 = f64x2.add(a2, f64x2.mul(v128.load64_splat(x2 + jo), w0));
-      a3 = f64x2.add(a3, f64x2.mul(v128.load64_splat(x3 + jo), w0));
+      a0 = madd(v128.load64_splat(x + jo), w0, a0);
+      a1 = madd(v128.load64_splat(x1 + jo), w0, a1);
+      a2 = madd(v128.load64_splat(x2 + jo), w0, a2);
+      a3 = madd(v128.load64_splat(x3 + jo), w0, a3);
       w += kRow;
     }
     const co = <usize>c << 3;
@@ -89,10 +90,10 @@ export function rows4Dot(d: i32, x: usize, xStride: usize, w: usize, out: usize)
   for (; j + 2 <= d; j += 2) {
     const jo = <usize>j << 3;
     const wv = v128.load(w + jo);
-    a0 = f64x2.add(a0, f64x2.mul(v128.load(x + jo), wv));
-    a1 = f64x2.add(a1, f64x2.mul(v128.load(x1 + jo), wv));
-    a2 = f64x2.add(a2, f64x2.mul(v128.load(x2 + jo), wv));
-    a3 = f64x2.add(a3, f64x2.mul(v128.load(x3 + jo), wv));
+    a0 = madd(v128.load(x + jo), wv, a0);
+    a1 = madd(v128.load(x1 + jo), wv, a1);
+    a2 = madd(v128.load(x2 + jo), wv, a2);
+    a3 = madd(v128.load(x3 + jo), wv, a3);
   }
   let s0 = f64x2.extract_lane(a0, 0) + f64x2.extract_lane(a0, 1);
   let s1 = f64x2.extract_lane(a1, 0) + f64x2.extract_lane(a1, 1);
@@ -115,7 +116,7 @@ export function dotPairs(d: i32, x: usize, w: usize): f64 {
   let j = 0;
   for (; j + 2 <= d; j += 2) {
     const jo = <usize>j << 3;
-    a = f64x2.add(a, f64x2.mul(v128.load(x + jo), v128.load(w + jo)));
+    a = madd(v128.load(x + jo), v128.load(w + jo), a);
   }
   let s = f64x2.extract_lane(a, 0) + f64x2.extract_lane(a, 1);
   if (j < d) s += load<f64>(x + (<usize>j << 3)) * load<f64>(w + (<usize>j << 3));
@@ -138,10 +139,10 @@ export function rows4AddOuter(d: i32, k: i32, x: usize, xStride: usize, g: usize
     for (; j + 2 <= d; j += 2) {
       const jo = <usize>j << 3;
       let a = v128.load(G + jo);
-      a = f64x2.add(a, f64x2.mul(d0, v128.load(x + jo)));
-      a = f64x2.add(a, f64x2.mul(d1, v128.load(x1 + jo)));
-      a = f64x2.add(a, f64x2.mul(d2, v128.load(x2 + jo)));
-      a = f64x2.add(a, f64x2.mul(d3, v128.load(x3 + jo)));
+      a = madd(d0, v128.load(x + jo), a);
+      a = madd(d1, v128.load(x1 + jo), a);
+      a = madd(d2, v128.load(x2 + jo), a);
+      a = madd(d3, v128.load(x3 + jo), a);
       v128.store(G + jo, a);
     }
     if (j < d) {
@@ -173,10 +174,10 @@ export function rows4AddOuter(d: i32, k: i32, x: usize, xStride: usize, g: usize
       const v0 = v128.load64_splat(x + jo), v1 = v128.load64_splat(x1 + jo);
       const v2 = v128.load64_splat(x2 + jo), v3 = v128.load64_splat(x3 + jo);
       let a = v128.load(row), b = v128.load(row, 16);
-      a = f64x2.add(a, f64x2.mul(v0, ga0)); b = f64x2.add(b, f64x2.mul(v0, gb0));
-      a = f64x2.add(a, f64x2.mul(v1, ga1)); b = f64x2.add(b, f64x2.mul(v1, gb1));
-      a = f64x2.add(a, f64x2.mul(v2, ga2)); b = f64x2.add(b, f64x2.mul(v2, gb2));
-      a = f64x2.add(a, f64x2.mul(v3, ga3)); b = f64x2.add(b, f64x2.mul(v3, gb3));
+      a = madd(v0, ga0, a); b = madd(v0, gb0, b);
+      a = madd(v1, ga1, a); b = madd(v1, gb1, b);
+      a = madd(v2, ga2, a); b = madd(v2, gb2, b);
+      a = madd(v3, ga3, a); b = madd(v3, gb3, b);
       v128.store(row, a); v128.store(row, b, 16);
       row += kRow;
     }
@@ -188,10 +189,10 @@ export function rows4AddOuter(d: i32, k: i32, x: usize, xStride: usize, g: usize
     for (let j = 0; j < d; j++) {
       const jo = <usize>j << 3;
       let a = v128.load(row);
-      a = f64x2.add(a, f64x2.mul(v128.load64_splat(x + jo), ga0));
-      a = f64x2.add(a, f64x2.mul(v128.load64_splat(x1 + jo), ga1));
-      a = f64x2.add(a, f64x2.mul(v128.load64_splat(x2 + jo), ga2));
-      a = f64x2.add(a, f64x2.mul(v128.load64_splat(x3 + jo), ga3));
+      a = madd(v128.load64_splat(x + jo), ga0, a);
+      a = madd(v128.load64_splat(x1 + jo), ga1, a);
+      a = madd(v128.load64_splat(x2 + jo), ga2, a);
+      a = madd(v128.load64_splat(x3 + jo), ga3, a);
       v128.store(row, a);
       row += kRow;
     }

@@ -17,4 +17,6 @@ const fetchBytes = (name: string) => async (): Promise<ArrayBuffer> => {
   return res.arrayBuffer();
 };
 
-setWasmSource(fetchBytes('dspgd.wasm'), { shared: fetchBytes('dspgd-shared.wasm') });
+setWasmSource(fetchBytes('dspgd.wasm'), {
+  shared: fetchBytes('dspgd-shared.wasm'), fma: fetchBytes('dspgd-fma.wasm'), fmaShared: fetchBytes('dspgd-fma-shared.wasm'),
+});

@@ -16,6 +16,7 @@ export function resultToJson(r: SolveResult): Record<string, unknown> {
     lr: r.lr,
     path: r.path,
     threads: r.threads,
+    kernel: r.kernel,
     precond: {
       name: r.precond.name,
       spec: r.precond.spec,

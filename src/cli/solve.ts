@@ -20,6 +20,8 @@ import { withInterrupt } from './interrupt.js';
 import { DEFAULTS } from '../options.js';
 import { parseLr, lrOption, type LrSpec } from '../lr-spec.js';
 import { formatCount, formatHuman, formatLr, formatDuration } from '../util/numbers.js';
+import type { KernelOption } from '../wasm/kernels.js';
+import { enableRelaxedSimd } from './relaxed-simd.js';
 
 interface SolveFlags extends DataFlags {
   precond: string; lr: LrSpec;
@@ -27,7 +29,7 @@ interface SolveFlags extends DataFlags {
   tol: number; maxIter: number; gradTol: number; gradRelTol: number;
   out?: string; saveW?: string; saveWgd?: string; trace?: string;
   json?: boolean; quiet?: boolean;
-  path: 'auto' | 'primal' | 'rowspace'; threads: number;
+  path: 'auto' | 'primal' | 'rowspace'; threads: number; kernel: KernelOption;
   stall: boolean; divergenceStop: boolean;
 }
 
@@ -61,6 +63,7 @@ export function solveCommand(): Command {
     .option('--no-divergence-stop', `do not stop when relResidual grows ${formatHuman(DEFAULTS.divergenceFactor)}× over its start (non-finite values still stop); with --no-stall and tol 0, exactly --max-iter steps`)
     .addOption(new Option('--path <p>', 'primal (on W), rowspace (on A with W = W0 + XᵀA; row-space preconditioners only) or auto').choices(['auto', 'primal', 'rowspace']).default('auto'))
     .option('--threads <t>', 'threads for the pass over X (results do not depend on it)', positiveInt, 1)
+    .addOption(new Option('--kernel <k>', 'pass over X: simd (portable, bit-identical everywhere), fma (relaxed-SIMD fused multiply-add: faster where the CPU has FMA, last bits differ) or auto (fma where available and faster)').choices(['simd', 'fma', 'auto']).default('simd'))
     .option('--out <file>', 'write the result as JSON')
     .option('--save-w <file>', 'write W∞ (.npy float64 C order, .csv or .json, by extension)')
     .option('--save-wgd <file>', 'write the GD limit W_GD∞ (.npy, .csv or .json)')
@@ -93,12 +96,13 @@ async function runSolve(f: SolveFlags): Promise<number> {
   // Output formats are checked before any work: a bad extension should not cost a whole solve.
   if (f.saveW !== undefined) checkWritableExtension(f.saveW, '--save-w');
   if (f.saveWgd !== undefined) checkWritableExtension(f.saveWgd, '--save-wgd');
+  if (f.kernel !== 'simd') await enableRelaxedSimd();
   const { problem } = await openProblem(f);
   const progress = createProgress(f.quiet, process.stderr, { bar: !f.json });
   try {
     progress.start(f.maxIter, `solve ${precond.toString()}`);
     const r = await withInterrupt((signal) => solve(problem, {
-      precond, loss, lr: lrOption(f.lr), reduction: f.reduction, tol: f.tol, gradTol: f.gradTol, gradRelTol: f.gradRelTol, maxIter: f.maxIter, path: f.path, threads: f.threads,
+      precond, loss, lr: lrOption(f.lr), reduction: f.reduction, tol: f.tol, gradTol: f.gradTol, gradRelTol: f.gradRelTol, maxIter: f.maxIter, path: f.path, threads: f.threads, kernel: f.kernel,
       stall: f.stall ? undefined : false, divergenceFactor: f.divergenceStop ? undefined : Infinity,
       signal, callbackEvery: 50, callback: (p) => progress.update(p.iteration, p.relResidual),
     }), () => progress.stop());
@@ -132,7 +136,7 @@ function printSummary(r: SolveResult): void {
   const b = r.bias;
   const lines = [
     `status        ${r.status} (${r.message})`,
-    `iterations    ${formatCount(r.iterations)}   time ${formatDuration(r.timeMs)}   lr ${formatLr(r.lr)}`,
+    `iterations    ${formatCount(r.iterations)}   time ${formatDuration(r.timeMs)}   lr ${formatLr(r.lr)}   (${r.path}, ${r.threads} thread${r.threads === 1 ? '' : 's'}, kernel ${r.kernel})`,
     `precond       ${r.precond.spec}   isotropic=${r.precond.isotropic} preservesRowSpace=${r.precond.preservesRowSpace}${r.precond.stateful ? ' stateful' : ''}`,
     `loss          ${formatHuman(r.loss)}   relResidual ${formatHuman(r.relResidual)}`,
   ];

@@ -42,10 +42,26 @@ export class BatchPass {
     this.view = wasm.f64(this.table, this.size);
   }
 
-  /** One pass over X for the given (active) runs. */
+  /** One pass over X for the given (active) runs; runs on different kernels (src/wasm/kernels.ts) go in separate passes. */
   run(engines: readonly PrimalEngine[]): void {
     if (engines.length === 0) return;
+    const first = engines[0].kern;
+    if (engines.every((eng) => eng.kern === first)) {
+      this.runGroup(engines, 0);
+      return;
+    }
+    let at = 0;
+    for (const kern of new Set(engines.map((eng) => eng.kern))) {
+      const group = engines.filter((eng) => eng.kern === kern);
+      this.runGroup(group, at);
+      at += group.length * this.rec * this.chunks;
+    }
+  }
+
+  /** The pass for runs on one kernel, their records from table offset `at` (doubles). */
+  private runGroup(engines: readonly PrimalEngine[], at0: number): void {
     const e = this.wasm.exports;
+    const kern = engines[0].kern;
     const { n, d, k } = this.prob;
     const { chunks } = this;
     if (this.view.buffer !== e.memory.buffer) this.view = this.wasm.f64(this.table, this.size);
@@ -55,14 +71,14 @@ export class BatchPass {
       for (let b = 0; b < B; b++) {
         const eng = engines[b];
         const p = this.parts.get(eng)!;
-        const at = (c * B + b) * this.rec;
+        const at = at0 + (c * B + b) * this.rec;
         if (c === 0) eng.passRecord(v, at);
         else eng.passRecord(v, at, p.G[c - 1], p.stats + 16 * (c - 1));
       }
     }
     for (let c = 0; c < chunks; c++) {
       const [i0, i1] = chunkRows(n, chunks, c);
-      e.residualGradBatch(i0, i1, d, k, this.prob.ptr.X, this.prob.ptr.Y, B, this.table + 8 * c * B * this.rec);
+      kern.residualGradBatch(i0, i1, d, k, this.prob.ptr.X, this.prob.ptr.Y, B, this.table + 8 * (at0 + c * B * this.rec));
     }
     if (chunks > 1) {
       for (const eng of engines) {

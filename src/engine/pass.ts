@@ -8,11 +8,14 @@
  * so one thread and several give the same bits.
  */
 import type { Wasm } from '../wasm/module.js';
+import type { KernelName, PassKernels } from '../wasm/kernels.js';
 import { Buffers } from './buffers.js';
 
 export interface ResidualPass {
   /** Threads that work on the pass (1 = this thread only). */
   readonly threads: number;
+  /** The build whose kernels run the pass (src/wasm/kernels.ts). */
+  readonly kernel: KernelName;
   run(X: number, W: number, Y: number, G: number, R: number, D: number,
     lossId: number, lossParam: number, scale: number, stats: number): void;
   free(): void;
@@ -37,7 +40,8 @@ export class ChunkedPass implements ResidualPass {
   protected readonly partG: number[] = [];
   protected partStats = 0;
 
-  constructor(protected readonly wasm: Wasm, protected readonly n: number, protected readonly d: number, protected readonly k: number) {
+  constructor(protected readonly wasm: Wasm, protected readonly n: number, protected readonly d: number, protected readonly k: number,
+    protected readonly kern: PassKernels = wasm.simd) {
     this.chunks = chunkCount(n, d, k);
     this.bufs = new Buffers(wasm);
     try {
@@ -51,8 +55,12 @@ export class ChunkedPass implements ResidualPass {
     }
   }
 
+  get kernel(): KernelName {
+    return this.kern.name;
+  }
+
   run(X: number, W: number, Y: number, G: number, R: number, D: number, lossId: number, lossParam: number, scale: number, stats: number): void {
-    const e = this.wasm.exports;
+    const e = this.kern;
     const { n, d, k, chunks } = this;
     if (chunks === 1) {
       e.residualGrad(n, d, k, X, W, Y, G, R, D, lossId, lossParam, scale, stats);

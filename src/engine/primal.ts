@@ -8,6 +8,7 @@ import type { Problem } from '../problem.js';
 import type { Loss } from '../losses/index.js';
 import type { Preconditioner } from '../precond/index.js';
 import type { Wasm } from '../wasm/module.js';
+import type { PassKernels } from '../wasm/kernels.js';
 import type { Engine } from './types.js';
 import { Buffers, maxAbs, safeRNorm } from './buffers.js';
 import { ChunkedPass, type ResidualPass } from './pass.js';
@@ -44,6 +45,8 @@ export class PrimalEngine implements Engine {
     private readonly lossFn: Loss,
     private readonly scale: number,
     private pass?: ResidualPass,
+    /** The kernels of the pass over X (a batch's pass calls them too). */
+    readonly kern: PassKernels = wasm.simd,
   ) {
     const { n, d, k } = prob;
     const e = wasm.exports;
@@ -78,7 +81,7 @@ export class PrimalEngine implements Engine {
   evaluate(): void {
     const { prob, lossFn } = this;
     // In a batch the batch owns the pass; a lone evaluate (after a divergence) uses a pass of its own.
-    this.pass ??= this.ownPass = new ChunkedPass(this.wasm, prob.n, prob.d, prob.k);
+    this.pass ??= this.ownPass = new ChunkedPass(this.wasm, prob.n, prob.d, prob.k, this.kern);
     this.pass.run(prob.ptr.X, this.W, prob.ptr.Y, this.G, this.R, this.D, lossFn.wasm.id, lossFn.wasm.param, this.scale, this.stats);
     this.readPass();
   }

@@ -16,6 +16,7 @@
 import { DspgdError } from '../errors.js';
 import { nodeBuiltin } from '../util/node-builtin.js';
 import type { Wasm } from '../wasm/module.js';
+import type { PassKernels } from '../wasm/kernels.js';
 import { ChunkedPass, chunkRows, type ResidualPass } from './pass.js';
 
 export type { ResidualPass };
@@ -24,7 +25,7 @@ export type { ResidualPass };
 const GEN = 0, DONE = 1, FAILED = 2;
 // Arguments (Float64): see ARG_* below, then per chunk: G pointer, stats pointer.
 const ARG_X = 0, ARG_W = 1, ARG_Y = 2, ARG_R = 3, ARG_D = 4, ARG_LOSS = 5, ARG_LOSSP = 6, ARG_SCALE = 7,
-  ARG_N = 8, ARG_DIM = 9, ARG_K = 10, ARG_CHUNKS = 11, ARG_THREADS = 12, ARG_PARTS = 16;
+  ARG_N = 8, ARG_DIM = 9, ARG_K = 10, ARG_CHUNKS = 11, ARG_THREADS = 12, ARG_FMA = 13, ARG_PARTS = 16;
 const MAX_CHUNKS = 64;
 
 /**
@@ -34,13 +35,15 @@ const MAX_CHUNKS = 64;
  */
 const WORKER_SOURCE = `
 'use strict';
-const start = async ({ module, memory, ctrl, args, tid }) => {
+const start = async ({ module, fmaModule, memory, ctrl, args, tid }) => {
   const imports = {};
   for (const imp of WebAssembly.Module.imports(module)) {
     imports[imp.module] ??= {};
     imports[imp.module][imp.name] = imp.kind === 'memory' ? memory : () => { throw new Error('abort in worker'); };
   }
-  const { exports: e } = await WebAssembly.instantiate(module, imports);
+  const { exports: main } = await WebAssembly.instantiate(module, imports);
+  // The fma build runs on the same memory and takes the losses from this thread's main module.
+  const fma = fmaModule ? (await WebAssembly.instantiate(fmaModule, { env: { memory }, dspgd: { lossRow: main.lossRow } })).exports : undefined;
   const c32 = new Int32Array(ctrl), a = new Float64Array(args);
   Atomics.add(c32, ${DONE}, 1);
   Atomics.notify(c32, ${DONE});
@@ -50,6 +53,7 @@ const start = async ({ module, memory, ctrl, args, tid }) => {
     seen = Atomics.load(c32, ${GEN});
     if (seen < 0) return;
     try {
+      const e = a[${ARG_FMA}] ? fma : main;
       const n = a[${ARG_N}], C = a[${ARG_CHUNKS}], T = a[${ARG_THREADS}];
       const per = Math.ceil(n / C / 4) * 4;
       for (let c = tid; tid < T && c < C; c += T) {
@@ -73,6 +77,8 @@ if (typeof require === 'function') {
 
 interface Pool {
   readonly workers: number;
+  /** Whether the workers have the fma build too. */
+  readonly fma: boolean;
   readonly ctrl: Int32Array;
   readonly args: Float64Array;
   /** Whether this thread may block in Atomics.wait (not on a browser's main thread). */
@@ -82,17 +88,20 @@ interface Pool {
 let poolPromise: Promise<Pool> | undefined;
 let poolSize = 0;
 
-/** Starts (once) a pool of `workers` threads on the module's shared memory. */
-async function getPool(wasm: Wasm, workers: number): Promise<Pool> {
-  if (poolPromise && poolSize >= workers) return poolPromise;
+let poolFma = false;
+
+/** Starts (once) a pool of `workers` threads on the module's shared memory (with the fma build when given). */
+async function getPool(wasm: Wasm, workers: number, fmaModule?: object): Promise<Pool> {
+  if (poolPromise && poolSize >= workers && (poolFma || !fmaModule)) return poolPromise;
   if (poolPromise) await stopPool();
   poolSize = workers;
-  poolPromise = startPool(wasm, workers);
-  poolPromise.catch(() => { poolPromise = undefined; poolSize = 0; });
+  poolFma = fmaModule !== undefined;
+  poolPromise = startPool(wasm, workers, fmaModule);
+  poolPromise.catch(() => { poolPromise = undefined; poolSize = 0; poolFma = false; });
   return poolPromise;
 }
 
-async function startPool(wasm: Wasm, workers: number): Promise<Pool> {
+async function startPool(wasm: Wasm, workers: number, fmaModule: object | undefined): Promise<Pool> {
   const { module, memory } = wasm.shared!;
   const ctrlBuf = new SharedArrayBuffer(16 * 4);
   const argsBuf = new SharedArrayBuffer((ARG_PARTS + 2 * MAX_CHUNKS) * 8);
@@ -101,7 +110,7 @@ async function startPool(wasm: Wasm, workers: number): Promise<Pool> {
   const handles: { terminate(): unknown }[] = [];
   const failures: string[] = [];
   for (let tid = 1; tid <= workers; tid++) {
-    const data = { module, memory, ctrl: ctrlBuf, args: argsBuf, tid };
+    const data = { module, fmaModule, memory, ctrl: ctrlBuf, args: argsBuf, tid };
     if (isNode) {
       const { Worker } = await nodeBuiltin<typeof import('node:worker_threads')>('worker_threads');
       const w = new Worker(WORKER_SOURCE, { eval: true, workerData: data });
@@ -137,7 +146,7 @@ async function startPool(wasm: Wasm, workers: number): Promise<Pool> {
     Atomics.notify(ctrl, GEN);
     for (const h of handles) h.terminate();
   };
-  return { workers, ctrl, args: new Float64Array(argsBuf), canWait };
+  return { workers, fma: fmaModule !== undefined, ctrl, args: new Float64Array(argsBuf), canWait };
 }
 
 let stopHandles: (() => void) | undefined;
@@ -147,6 +156,7 @@ export async function stopPool(): Promise<void> {
   const p = poolPromise;
   poolPromise = undefined;
   poolSize = 0;
+  poolFma = false;
   if (p) {
     await p.catch(() => undefined);
     stopHandles?.();
@@ -158,18 +168,19 @@ export async function stopPool(): Promise<void> {
 class ThreadedPass extends ChunkedPass {
   override readonly threads: number;
 
-  constructor(wasm: Wasm, n: number, d: number, k: number, private readonly pool: Pool, threads: number) {
-    super(wasm, n, d, k);
+  constructor(wasm: Wasm, n: number, d: number, k: number, kern: PassKernels, private readonly pool: Pool, threads: number) {
+    super(wasm, n, d, k, kern);
     this.threads = threads;
   }
 
   override run(X: number, W: number, Y: number, G: number, R: number, D: number, lossId: number, lossParam: number, scale: number, stats: number): void {
-    const e = this.wasm.exports;
+    const e = this.kern;
     const { n, d, k, chunks, pool, threads } = this;
     const a = pool.args;
     a[ARG_X] = X; a[ARG_W] = W; a[ARG_Y] = Y; a[ARG_R] = R; a[ARG_D] = D;
     a[ARG_LOSS] = lossId; a[ARG_LOSSP] = lossParam; a[ARG_SCALE] = scale;
     a[ARG_N] = n; a[ARG_DIM] = d; a[ARG_K] = k; a[ARG_CHUNKS] = chunks; a[ARG_THREADS] = threads;
+    a[ARG_FMA] = this.kern.name === 'fma' ? 1 : 0;
     // Chunk c writes G (c = 0) or partial c − 1; stats likewise. Set per run: G and stats belong to the engine.
     for (let c = 0; c < chunks; c++) {
       a[ARG_PARTS + 2 * c] = c === 0 ? G : this.partG[c - 1];
@@ -201,11 +212,11 @@ class ThreadedPass extends ChunkedPass {
  * The pass for a run: chunks on `threads` threads when the module runs on shared
  * memory and the shape has more than one chunk; one thread otherwise.
  */
-export async function makePass(wasm: Wasm, n: number, d: number, k: number, threads: number): Promise<ResidualPass> {
-  const single = new ChunkedPass(wasm, n, d, k);
+export async function makePass(wasm: Wasm, n: number, d: number, k: number, threads: number, kern: PassKernels = wasm.simd): Promise<ResidualPass> {
+  const single = new ChunkedPass(wasm, n, d, k, kern);
   const t = Math.min(threads, single.chunks);
   if (t <= 1 || !wasm.shared) return single;
   single.free();
-  const pool = await getPool(wasm, t - 1);
-  return new ThreadedPass(wasm, n, d, k, pool, t);
+  const pool = await getPool(wasm, t - 1, kern.module);
+  return new ThreadedPass(wasm, n, d, k, kern, pool, t);
 }

@@ -16,7 +16,7 @@ export const EXPORT_ARITY = {
   alloc: 1, free: 1, memoryBytes: 0,
   dot: 3, sumsq: 2, norm2: 2, axpy: 4, axpyInto: 5, sub: 4, copy: 3, zero: 2, allFinite: 2,
   matmulXW: 6, matmulXtV: 6,
-  residualGrad: 13, residualGradRows: 14, sumStats: 3, residualGradBatch: 8,
+  residualGrad: 13, residualGradRows: 14, sumStats: 3, residualGradBatch: 8, lossRow: 6,
   gramXXt: 4, gramMetric: 6, gramMetricScratchLen: 1, gramMetricSupports: 1, crossDtS: 5, rightMulAdd: 7,
   spectralRowFactor: 4, spectralRowStep: 11, spectralRowValue: 9,
   powerIterXtX: 6,

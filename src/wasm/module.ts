@@ -7,7 +7,8 @@ import { instantiate } from '@assemblyscript/loader';
 import { DspgdError } from '../errors.js';
 import { canShareMemory } from '../util/shared-memory.js';
 // Node reads the builds from build/; browser bundles take source.browser.ts instead (scripts/browser-build.mjs).
-import { defaultSource, defaultSharedSource } from './source.node.js';
+import { defaultSource, defaultSharedSource, defaultFmaSource } from './source.node.js';
+import { relaxedSimdSupported, type PassKernels } from './kernels.js';
 import type { PrecondExports } from './exports/precond.js';
 import type { LinalgExports } from './exports/linalg.js';
 import type { RandomExports } from './exports/random.js';
@@ -74,7 +75,8 @@ export interface DspgdExports extends PrecondExports, LinalgExports, RandomExpor
   spectralRowValue(n: number, r: number, k: number, L: Ptr, perm: Ptr, D: Ptr, F: Ptr, eps: number, scratch: Ptr): number;
   // kernels/power_iteration.ts
   powerIterXtX(n: number, d: number, X: Ptr, v: Ptr, u: Ptr, iters: number): number;
-  // losses/index.ts
+  // losses/index.ts (lossRow: one row, also the fma build's import)
+  lossRow(id: number, param: number, r: Ptr, g: Ptr, k: number, scale: number): number;
   lossEval(id: number, param: number, R: Ptr, Gout: Ptr, n: number, k: number, scale: number): number;
 }
 
@@ -94,11 +96,21 @@ export interface Wasm {
    * instantiate the same module on the same memory and run kernels on row chunks.
    */
   readonly shared?: { readonly module: object; readonly memory: WasmMemory };
+  /** The pass over X in this module: the portable kernels ('simd'), bit-identical on every engine. */
+  readonly simd: PassKernels;
+  /**
+   * The same pass from the fma build (relaxed SIMD, src/wasm/kernels.ts), instantiated on this
+   * module's memory on first call; undefined where the engine has no relaxed SIMD or no fma
+   * build is at hand.
+   */
+  fma(): Promise<PassKernels | undefined>;
 }
 
 let wasmPromise: Promise<Wasm> | undefined;
 let wasmSource: (() => Promise<WasmBytes>) | undefined;
 let sharedSource: (() => Promise<WasmBytes>) | undefined | null;
+/** The fma builds (plain, shared); null: none (a host that set sources without them). */
+let fmaSources: { plain?: () => Promise<WasmBytes>; shared?: () => Promise<WasmBytes> } | null | undefined;
 
 type Source = WasmBytes | (() => Promise<WasmBytes>);
 const asLoader = (s: Source) => (typeof s === 'function' ? s : async () => s);
@@ -106,11 +118,15 @@ const asLoader = (s: Source) => (typeof s === 'function' ? s : async () => s);
 /**
  * Lets a host (browser bundle, worker) say where the WASM bytes come from. `shared` is the
  * threads build (build/dspgd-shared.wasm), used when SharedArrayBuffer is available (Node, or a
- * cross-origin-isolated page); without it the module runs single-threaded.
+ * cross-origin-isolated page); without it the module runs single-threaded. `fma` and `fmaShared`
+ * are the relaxed-SIMD builds of the pass over X (build/dspgd-fma.wasm, -fma-shared.wasm) for
+ * the `kernel: 'fma'` option; without them only the portable kernel is available.
  */
-export function setWasmSource(source: Source, opts: { shared?: Source } = {}): void {
+export function setWasmSource(source: Source, opts: { shared?: Source; fma?: Source; fmaShared?: Source } = {}): void {
   wasmSource = asLoader(source);
   sharedSource = opts.shared === undefined ? null : asLoader(opts.shared);
+  fmaSources = opts.fma === undefined && opts.fmaShared === undefined ? null
+    : { plain: opts.fma === undefined ? undefined : asLoader(opts.fma), shared: opts.fmaShared === undefined ? undefined : asLoader(opts.fmaShared) };
   wasmPromise = undefined;
 }
 
@@ -126,12 +142,12 @@ export function getWasm(): Promise<Wasm> {
       if (bytes) {
         const memory = new WebAssembly.Memory({ initial: INITIAL_PAGES, maximum: MAX_PAGES, shared: true });
         const { module, instance, exports } = await instantiate<Record<string, unknown>>(bytes, { env: { memory } });
-        return makeWasm(exports as unknown as DspgdExports, loadAbi(instance), { module, memory });
+        return makeWasm(exports as unknown as DspgdExports, loadAbi(instance), instance, { module, memory });
       }
     }
     const bytes = await (wasmSource ?? defaultSource)();
     const { instance, exports } = await instantiate<Record<string, unknown>>(bytes, {});
-    return makeWasm(exports as unknown as DspgdExports, loadAbi(instance));
+    return makeWasm(exports as unknown as DspgdExports, loadAbi(instance), instance);
   })();
   return wasmPromise;
 }
@@ -148,15 +164,38 @@ export const WASM_MAX_ARRAY_BYTES = 2 ** 30 - 64;
 /** The raw exports (the loader wraps functions, hiding their arity) against the TypeScript side. */
 const loadAbi = (instance: WebAssembly.Instance): Abi => checkAbi(instance.exports, { precond: PRECOND_IDS, loss: LOSS_IDS });
 
-function makeWasm(exports: DspgdExports, abi: Abi, shared?: Wasm['shared']): Wasm {
+/**
+ * The fma build on the main module's memory. It has no data segment and allocates nothing
+ * (assembly/fma.ts), so instantiating it changes no byte of that memory; it calls the main
+ * module's lossRow, so both agree on every loss.
+ */
+async function loadFma(instance: WebAssembly.Instance, shared: Wasm['shared']): Promise<PassKernels | undefined> {
+  if (!relaxedSimdSupported()) return undefined;
+  const src = fmaSources === undefined ? { plain: () => defaultFmaSource(false), shared: () => defaultFmaSource(true) } : fmaSources;
+  const bytes = await (shared ? src?.shared : src?.plain)?.();
+  if (!bytes) return undefined;
+  const raw = instance.exports as Record<string, unknown>;
+  const module = await WebAssembly.compile(bytes as BufferSource);
+  const fma = await WebAssembly.instantiate(module, { env: { memory: (shared?.memory ?? raw.memory) as WebAssembly.Memory }, dspgd: { lossRow: raw.lossRow as () => number } });
+  const e = fma.exports as unknown as Omit<PassKernels, 'name' | 'module'>;
+  return { name: 'fma', residualGrad: e.residualGrad, residualGradRows: e.residualGradRows, residualGradBatch: e.residualGradBatch, module: shared ? module : undefined };
+}
+
+function makeWasm(exports: DspgdExports, abi: Abi, instance: WebAssembly.Instance, shared?: Wasm['shared']): Wasm {
   // Sizes of the live blocks, so "in use" means allocated, not "memory has grown to"
   // (linear memory never shrinks; freed blocks are reused).
   const live = new Map<number, number>();
   let inUse = 0;
+  let fma: Promise<PassKernels | undefined> | undefined;
   return {
     exports,
     abi,
     shared,
+    simd: { name: 'simd', residualGrad: exports.residualGrad, residualGradRows: exports.residualGradRows, residualGradBatch: exports.residualGradBatch },
+    fma() {
+      fma ??= loadFma(instance, shared).catch(() => undefined);
+      return fma;
+    },
     f64(ptr, len) {
       return new Float64Array(exports.memory.buffer, ptr >>> 0, len);
     },

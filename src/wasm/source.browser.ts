@@ -13,3 +13,7 @@ export async function defaultSource(): Promise<WasmBytes> {
 export async function defaultSharedSource(): Promise<WasmBytes | undefined> {
   return undefined;
 }
+
+export async function defaultFmaSource(_shared: boolean): Promise<WasmBytes | undefined> {
+  return undefined;
+}

@@ -45,3 +45,27 @@ export async function defaultSource(): Promise<WasmBytes> {
   }
   throw new DspgdError('E_IO', 'build/dspgd.wasm not found: run `npm run build` (npm install does it) first');
 }
+
+/**
+ * The fma build (relaxed SIMD): DSPGD_WASM_FMA / DSPGD_WASM_FMA_SHARED, else beside the
+ * DSPGD_WASM build when one is named, else build/; undefined when it is not there.
+ */
+export async function defaultFmaSource(shared: boolean): Promise<WasmBytes | undefined> {
+  const { readFile } = await nodeBuiltin<typeof import('node:fs/promises')>('fs/promises');
+  const name = shared ? 'dspgd-fma-shared.wasm' : 'dspgd-fma.wasm';
+  const env = typeof process !== 'undefined' ? process.env : undefined;
+  const override = shared ? env?.DSPGD_WASM_FMA_SHARED : env?.DSPGD_WASM_FMA;
+  if (override) return readFile(override);
+  const { pathToFileURL } = await nodeBuiltin<typeof import('node:url')>('url');
+  const candidates = env?.DSPGD_WASM
+    ? [new URL(name, pathToFileURL(env.DSPGD_WASM))]
+    : [new URL(`../../build/${name}`, import.meta.url), new URL(`../build/${name}`, import.meta.url)];
+  for (const url of candidates) {
+    try {
+      return await readFile(url);
+    } catch {
+      // try the next location
+    }
+  }
+  return undefined;
+}
