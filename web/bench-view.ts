@@ -33,7 +33,8 @@ export function resultHtml(r: SuiteResult): string {
   if (r.quick) {
     out.push('<p class="quick-note"><strong>Quick run:</strong> few iterations, so the timings are indicative only and no target is judged (run without quick for verdicts).</p>');
   }
-  const env = r.environment ?? {};
+  // Node and browser results record different fields: read them as a plain record.
+  const env: Record<string, unknown> = { ...r.environment };
   const envBits = [env.runtime, env.userAgent, env.cores !== undefined ? `${String(env.cores)} cores` : undefined, env.crossOriginIsolated === undefined ? undefined : env.crossOriginIsolated ? 'cross-origin isolated' : 'not isolated']
     .filter((x) => x !== undefined && x !== '').map(String);
   if (envBits.length) out.push(`<p class="muted">${esc(envBits.join(' · '))}</p>`);
@@ -95,7 +96,7 @@ export function compareHtml(a: SuiteResult, b: SuiteResult, nameA: string, nameB
   const rb = new Map(b.rows.map((x) => [key(x), x]));
   const keys = [...new Set([...ra.keys(), ...rb.keys()])];
   const env = (r: SuiteResult) => {
-    const e = r.environment ?? {};
+    const e: Record<string, unknown> = { ...r.environment };
     return [e.runtime, e.userAgent ?? e.node, e.cores !== undefined ? `${String(e.cores)} cores` : undefined].filter((x) => x !== undefined).map(String).join(' · ');
   };
   const out: string[] = [];
