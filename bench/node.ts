@@ -29,9 +29,10 @@ import { mlMatrixPeer } from './peers/ml-matrix.js';
 import { tfjsPeer } from './peers/tfjs.js';
 import { numpyPeer } from './peers/numpy.js';
 import { streamPeer } from './peers/stream.js';
+import { sweepSection, formatSweepBench, type SweepBench } from './sweep.js';
 
 export const PEER_NAMES = ['js', 'ml-matrix', 'tfjs', 'numpy', 'stream'] as const;
-export const SECTION_NAMES = ['overhead', 'rowspace', 'batch', 'threads', 'memory', 'contended'] as const;
+export const SECTION_NAMES = ['overhead', 'rowspace', 'batch', 'threads', 'memory', 'contended', 'sweep'] as const;
 type PeerName = (typeof PEER_NAMES)[number];
 type SectionName = (typeof SECTION_NAMES)[number];
 
@@ -41,7 +42,8 @@ Runs the benchmark suite: dspgd's time per iteration next to peers
 computing the same iteration on the same problem in the same run, plus the
 overhead line, the row-space, batched-sweep, threads and memory sections, the
 contended section (W2, W3, W5 again with a memory-bandwidth hog on the other
-core, dspgd and NumPy alike), and judges the targets.
+core, dspgd and NumPy alike), the sweep section (a 16-run sweep, --jobs 2 against
+--jobs 1), and judges the targets.
 
 Options:
   --workloads LIST  W1,W2,W3,W4,W5,W6 (default W1-W5). W1 100×1000 k=1; W2 512×8192 k=8;
@@ -342,8 +344,13 @@ export async function benchMain(argv: readonly string[]): Promise<number> {
     contended: flags.skip.includes('contended') ? undefined : { hog: () => startHog() },
     onProgress: flags.quiet ? undefined : (e) => process.stderr.write(`[${((performance.now() - t0) / 1000).toFixed(0).padStart(4)} s] ${e.message}\n`),
   });
+  // The sweep section (bench/sweep.ts) rides beside the suite's result: --jobs 1 against --jobs 2.
+  const sweep = flags.skip.includes('sweep') ? undefined
+    : await sweepSection({ quick: flags.quick, onProgress: flags.quiet ? undefined : (m) => process.stderr.write(`[${((performance.now() - t0) / 1000).toFixed(0).padStart(4)} s] ${m}\n`) });
+  if (sweep) (result as SuiteResult & { sweep?: SweepBench }).sweep = sweep;
   result.environment = await machineInfo(argv, (performance.now() - t0) / 1000, loadBefore);
   process.stdout.write(`${formatTable(result)}\n`);
+  if (sweep) process.stdout.write(`\n${formatSweepBench(sweep)}\n`);
   await writeFileAtomic(flags.out, `${JSON.stringify(result, null, 2)}\n`, '--out');
   process.stdout.write(`\nwrote ${flags.out}\n`);
   return 0;

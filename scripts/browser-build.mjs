@@ -3,6 +3,7 @@
 import { build } from 'esbuild';
 import { copyFileSync, existsSync, mkdirSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { buildDemoPage } from './web-page.mjs';
 
 // A module `x.node.ts` (Node-only code: reading build/*.wasm, worker_threads) has a browser twin
 // `x.browser.ts` with the same exports. Browser bundles take the twin, so no Node path reaches a
@@ -41,10 +42,11 @@ export async function buildBrowser(define) {
   for (const f of ['dspgd.wasm', 'dspgd-shared.wasm', 'dspgd-fma.wasm', 'dspgd-fma-shared.wasm']) copyFileSync(`build/${f}`, `dist/${f}`);
 
   mkdirSync('dist/web', { recursive: true });
-  const pages = ['web/app.ts', 'web/bench.ts', 'web/bench-worker.ts'].filter((f) => existsSync(f));
+  const pages = ['web/app.ts', 'web/data-worker.ts', 'web/bench.ts', 'web/bench-worker.ts'].filter((f) => existsSync(f));
   await build({ ...common, entryPoints: pages, outdir: 'dist/web', entryNames: '[name]' });
   copyFileSync('dist/dspgd.worker.js', 'dist/web/dspgd.worker.js');
-  for (const f of ['index.html', 'bench.html', 'style.css']) if (existsSync(`web/${f}`)) copyFileSync(`web/${f}`, `dist/web/${f}`);
+  for (const f of ['bench.html', 'style.css']) if (existsSync(`web/${f}`)) copyFileSync(`web/${f}`, `dist/web/${f}`);
+  buildDemoPage('dist/web');
   // The bench page's tfjs peer loads its backend's own .wasm files from here.
   const tfjs = 'node_modules/@tensorflow/tfjs-backend-wasm/dist';
   if (existsSync(tfjs)) {

@@ -13,6 +13,7 @@ import { suggestLearningRate } from './lr.js';
 import { formatLr } from './util/numbers.js';
 import { parseLr, type LrSpec, type LrText } from './lr-spec.js';
 import { checkOptionKeys, GRID_OPTION_KEYS } from './options.js';
+import { DspgdError } from './errors.js';
 
 /** One run's numbers (a row of sweep.json / sweep.csv). */
 export interface RunRow {
@@ -81,6 +82,12 @@ export interface GridOptions {
    * each run's numbers are those of a lone solve). Default true; false runs them one by one.
    */
   batch?: boolean;
+  /**
+   * Worker threads to spread the runs over (Node: `import { runGrid } from 'dspgd'`), each with
+   * its own WASM instance; the rows are those of 1 bit for bit, in the same order. Default 1.
+   * Browser bundles run a grid in one thread: use createRunner() per worker there.
+   */
+  jobs?: number;
 }
 
 export interface GridResult {
@@ -92,6 +99,9 @@ export interface GridResult {
 
 export async function runGrid(problems: readonly GridProblem[], o: GridOptions): Promise<GridResult> {
   checkOptionKeys(o, GRID_OPTION_KEYS, 'options');
+  if (o.jobs !== undefined && o.jobs !== 1) {
+    throw new DspgdError('E_PARAM', `jobs: ${String(o.jobs)} worker threads need the Node build of runGrid (import { runGrid } from 'dspgd' in Node); in a browser, run a grid in one thread or use createRunner() per worker`, 'jobs');
+  }
   const preconds = o.preconds.map((p) => resolvePrecond(p, 'precond'));
   const lrs = o.lrs.map((l, i) => (typeof l === 'string' ? parseLr(l, `lrs[${i}]`) : l));
   const total = problems.length * preconds.length * lrs.length;

@@ -9,6 +9,8 @@
  * console.log(r.status, r.bias?.relDistToGD, r.bias?.c);
  */
 export * from './api.js';
+// runGrid with `jobs` (worker threads) replaces the one-thread runGrid of api.ts in Node.
+export { runGrid } from './sweep/grid-jobs.js';
 
 // Node only: reads problem files from disk, binary arrays straight into WASM memory (in a page,
 // parse the bytes with parseNpy / parseCsv and pass the matrices to Problem.create).

@@ -98,7 +98,7 @@ export function checkOptionKeys(options: object, allowed: readonly string[], whe
 
 /** Every key of runGrid's options (checked here and before they cross to a worker). */
 export const GRID_OPTION_KEYS = [
-  'preconds', 'lrs', 'loss', 'reduction', 'tol', 'maxIter', 'stall', 'signal', 'onRun', 'onProgress', 'batch',
+  'preconds', 'lrs', 'loss', 'reduction', 'tol', 'maxIter', 'stall', 'signal', 'onRun', 'onProgress', 'batch', 'jobs',
 ] as const satisfies readonly (keyof GridOptions)[];
 type MissingGridKey = Exclude<keyof GridOptions, (typeof GRID_OPTION_KEYS)[number]>;
 const allGridKeysListed: [MissingGridKey] extends [never] ? true : MissingGridKey = true;

@@ -3,6 +3,7 @@ import { Command } from 'commander';
 import { solveCommand } from './solve.js';
 import { demoCommand } from './demo.js';
 import { sweepCommand } from './sweep.js';
+import { mergeCommand } from './merge.js';
 import { generateCommand } from './generate.js';
 import { benchCommand } from './bench.js';
 import { reportAndExit } from './errors.js';
@@ -16,6 +17,7 @@ const program = new Command('dspgd')
   .addCommand(solveCommand())
   .addCommand(demoCommand())
   .addCommand(sweepCommand())
+  .addCommand(mergeCommand())
   .addCommand(generateCommand())
   .addCommand(benchCommand())
   .addHelpText('after', `

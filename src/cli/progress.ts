@@ -11,8 +11,11 @@ import cliProgress from 'cli-progress';
 import { formatCount, formatDuration, formatHuman } from '../util/numbers.js';
 
 export interface Progress {
-  /** Starts (or restarts) the bar: `total` iterations of one run, or (unit 'runs') runs of a grid. */
-  start(total: number, label: string, unit?: string): void;
+  /**
+   * Starts (or restarts) the bar: `total` iterations of one run, or (unit 'runs') runs of a grid;
+   * `initial` of them done already (a resumed sweep: the ETA counts only what this process does).
+   */
+  start(total: number, label: string, unit?: string, initial?: number): void;
   /** `detail` (e.g. which run of a grid is at which iteration) is shown in the log lines only. */
   update(value: number, relResidual: number, detail?: string): void;
   /** Removes the bar from the screen; safe to call more than once. */
@@ -49,9 +52,9 @@ export function createProgress(quiet: boolean | undefined, stream: NodeJS.WriteS
   }, cliProgress.Presets.shades_classic);
   let running = false;
   return {
-    start(total, label, unit = 'it') {
+    start(total, label, unit = 'it', initial = 0) {
       if (running) bar.stop();
-      bar.start(Math.max(total, 1), 0, { label, unit, rel: '—' });
+      bar.start(Math.max(total, 1), initial, { label, unit, rel: '—' });
       running = true;
     },
     update(iteration, relResidual) {
@@ -66,10 +69,10 @@ export function createProgress(quiet: boolean | undefined, stream: NodeJS.WriteS
 
 /** One line per `everyMs` at most, written when an update arrives after the interval. */
 function logLines(stream: NodeJS.WritableStream, everyMs: number): Progress {
-  let label = '', unit = 'it', total = 0, t0 = 0, last = 0, running = false;
+  let label = '', unit = 'it', total = 0, t0 = 0, last = 0, running = false, v0 = 0;
   return {
-    start(n, l, u = 'it') {
-      total = n; label = l; unit = u;
+    start(n, l, u = 'it', initial = 0) {
+      total = n; label = l; unit = u; v0 = initial;
       t0 = last = Date.now();
       running = true;
     },
@@ -79,7 +82,9 @@ function logLines(stream: NodeJS.WritableStream, everyMs: number): Progress {
       if (now - last < everyMs) return;
       last = now;
       const what = unit === 'it' ? `iteration ${formatCount(value)} of ${formatCount(total)}` : `${formatCount(value)} of ${formatCount(total)} ${unit}`;
-      stream.write(`dspgd ${label}: ${what}${detail ? ` (${detail})` : ''}, relResidual ${formatHuman(relResidual, 3)}, elapsed ${formatDuration(now - t0)}\n`);
+      // Runs of a grid finish at a steady rate; iterations of one run do not (it may stop early).
+      const eta = unit !== 'it' && value > v0 ? `, ETA ${formatDuration(((now - t0) / (value - v0)) * (total - value))}` : '';
+      stream.write(`dspgd ${label}: ${what}${detail ? ` (${detail})` : ''}, relResidual ${formatHuman(relResidual, 3)}, elapsed ${formatDuration(now - t0)}${eta}\n`);
     },
     stop() {
       running = false;

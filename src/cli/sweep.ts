@@ -1,39 +1,65 @@
 /**
- * `dspgd sweep`: preconditioners × learning rates × seeds on a generated
- * problem or on user data; one row per run (diverged runs are rows too), a
- * table on stdout, and sweep.json, sweep.csv and the plots in --out-dir.
+ * `dspgd sweep`: preconditioners × learning rates × seeds (× problems × losses with --grid FILE)
+ * on generated problems or user data; one row per run (diverged runs are rows too), a table on
+ * stdout, and sweep.json, sweep.csv, the plots and the journal in --out-dir. Runs go on --jobs
+ * worker threads; --resume continues from the journal; --shard I/N (or a job array's index)
+ * runs one part of the grid, put back together by `dspgd merge` (src/sweep/).
  */
 import { Command, Option } from 'commander';
-import { resolve } from 'node:path';
-import { runGrid, type GridProblem } from '../experiment.js';
+import { readFile } from 'node:fs/promises';
+import { dirname, resolve } from 'node:path';
 import { parseLrList, formatLrSpec, type LrSpec } from '../lr-spec.js';
 import { DEFAULTS } from '../options.js';
 import { formatCount, formatHuman } from '../util/numbers.js';
-import { generate, GENERATOR_KINDS, type GeneratorKind } from '../generate.js';
-import { resolvePrecond, BUILTIN_PRECOND_NAMES } from '../precond/index.js';
-import { resolveLoss, LOSS_NAMES } from '../losses/index.js';
+import { GENERATOR_KINDS, type GeneratorKind } from '../generate.js';
+import { BUILTIN_PRECOND_NAMES } from '../precond/index.js';
+import { LOSS_NAMES } from '../losses/index.js';
 import { DspgdError } from '../errors.js';
-import { writeReportFolder } from '../report/folder.js';
 import { formatTable } from '../report/table.js';
 import { DEMO_PRECONDS } from '../demo.js';
 import { positiveInt, nonNegativeNumber, nonNegativeInt, positiveNumber } from './errors.js';
-import { addDataOptions, hasData, openProblem, type DataFlags } from './inputs.js';
+import { addDataOptions, hasData, type DataFlags } from './inputs.js';
 import { createProgress } from './progress.js';
 import { withInterrupt } from './interrupt.js';
-import type { Problem } from '../problem.js';
+import { DEFAULT_LRS as DEFAULT_LR_TEXT, gridFromFlags, parseGridFile, type SweepGrid } from '../sweep/grid.js';
+import { describeGrid } from '../sweep/report.js';
+import { defaultJobs } from '../sweep/execute.js';
+import { resolveShard } from '../sweep/shard.js';
+import { runSweep } from '../sweep/run.js';
+import { describeFsError } from '../io/node/read.js';
 
 interface SweepFlags extends DataFlags {
   precond: string[]; lr: LrSpec[]; seeds: number[];
   n: number; d: number; k: number; kind: GeneratorKind; noise: number; cond: number;
   loss: string; reduction: 'sum' | 'mean'; tol: number; maxIter: number; stall: boolean;
   outDir: string; quiet?: boolean;
+  grid?: string; jobs?: number; resume?: boolean; shard?: string; shards?: number;
 }
 
 /** --lr when not given: the stable step and a quarter of it, per preconditioner. */
-const DEFAULT_LRS: LrSpec[] = [{ autoFactor: 1 }, { autoFactor: 0.25 }];
+const DEFAULT_LRS: LrSpec[] = DEFAULT_LR_TEXT.map((t) => parseLrList(t)[0]!);
+
+/** The flags that describe a grid (a shorthand for --grid FILE; the two do not mix). */
+const GRID_FLAGS = ['precond', 'lr', 'seeds', 'n', 'd', 'k', 'kind', 'noise', 'cond', 'loss', 'reduction', 'tol', 'maxIter', 'stall',
+  'X', 'Y', 'W0', 'problem', 'csvHeader'] as const;
 
 function parseSeeds(value: string): number[] {
   return value.split(',').map((t) => nonNegativeInt(t.trim()));
+}
+
+function flagName(key: string): string {
+  if (key === 'stall') return '--no-stall';
+  return `--${key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`;
+}
+
+async function readGrid(path: string): Promise<SweepGrid> {
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (e) {
+    throw new DspgdError('E_IO', `--grid: cannot read ${path}: ${describeFsError(e)}`, '--grid', { cause: e });
+  }
+  return parseGridFile(text, path);
 }
 
 export function sweepCommand(): Command {
@@ -59,59 +85,62 @@ export function sweepCommand(): Command {
     .option('--tol <t>', 'stop each run when ‖XW − Y‖/‖Y‖ ≤ t', nonNegativeNumber, DEFAULTS.tol)
     .option('--max-iter <n>', 'iteration budget per run (an integer; 1e5 is accepted)', nonNegativeInt, DEFAULTS.maxIter)
     .option('--no-stall', `do not stop a run when relResidual improves by less than ${formatHuman(DEFAULTS.stallMinDecrease)} over ${formatCount(DEFAULTS.stallWindow)} iterations`)
-    .option('--out-dir <dir>', 'where sweep.json, sweep.csv, the plots and index.html go', 'dspgd-sweep')
+    .option('--grid <file>', 'an experiment file (JSON): problems, losses, preconditioners with parameter lists, learning rates, stopping; see docs/experiment.md. Replaces the grid flags above')
+    .option('--out-dir <dir>', 'where sweep.json, sweep.csv, the plots, index.html and journal.jsonl go', 'dspgd-sweep')
+    .addOption(new Option('--jobs <n>', 'runs at a time, each on its own worker thread').argParser(positiveInt).default(undefined, 'the available cores'))
+    .option('--resume', 'keep the runs journal.jsonl in --out-dir already has, run the rest (the grid must be the same)')
+    .option('--shard <I/N>', 'run part I of N of the grid (I from 0); `dspgd merge` joins the parts. Default: from SLURM_ARRAY_TASK_ID in a Slurm job array')
+    .option('--shards <n>', 'the number of parts, with the part from JOB_COMPLETION_INDEX (Kubernetes Indexed Job) or SLURM_ARRAY_TASK_ID', positiveInt)
     .option('-q, --quiet', 'print nothing but errors (no table, no progress bar)')
     .addHelpText('after', `
 Examples:
   $ dspgd sweep --precond adam:eps=0.05 --precond sign --lr 0.01,0.003,0.001 --seeds 1,2,3
   $ dspgd sweep --X X.npy --Y Y.npy --precond gd --precond spectral --lr auto,0.5*auto --out-dir results/
-  $ dspgd sweep --kind spectrum --cond 1e3 --n 50 --d 200 --k 2 --lr 0.125*auto,0.25*auto,0.5*auto,auto`)
-    .action(async (f: SweepFlags) => {
-      const specs = f.precond.length ? f.precond : [...DEMO_PRECONDS];
-      const preconds = specs.map((s) => resolvePrecond(s, '--precond'));
-      const loss = resolveLoss(f.loss, '--loss');
+  $ dspgd sweep --kind spectrum --cond 1e3 --n 50 --d 200 --k 2 --lr 0.125*auto,0.25*auto,0.5*auto,auto
+  $ dspgd sweep --grid experiment.json --jobs 8 --out-dir results/
+  $ dspgd sweep --grid experiment.json --out-dir results/ --resume      # after a crash: only the runs not yet in the journal
+  $ dspgd sweep --grid experiment.json --shard 2/4 --out-dir out/shard-2 # part 2 of 4 (0-based); in a Slurm array: no --shard
+  $ dspgd merge out/shard-0 out/shard-1 out/shard-2 out/shard-3 --out-dir results/`)
+    .action(async (f: SweepFlags, cmd: Command) => {
       if (f.outDir.trim() === '') throw new DspgdError('E_PARAM', '--out-dir: expected a folder path', '--out-dir');
-      const problems: GridProblem[] = [];
-      const owned: Problem[] = [];
-      let describe: string;
-      try {
-        if (hasData(f)) {
-          const { problem: p, source } = await openProblem(f);
-          owned.push(p);
-          problems.push({ problem: p, seed: null });
-          describe = `user data ${source} (n=${p.n}, d=${p.d}, k=${p.k})`;
-        } else {
-          for (const seed of f.seeds) {
-            const p = await generate({ kind: f.kind, n: f.n, d: f.d, k: f.k, seed, noise: f.noise, cond: f.cond });
-            owned.push(p);
-            problems.push({ problem: p, seed });
-          }
-          describe = `${f.kind} problem n=${f.n}, d=${f.d}, k=${f.k}, seeds ${f.seeds.join(', ')}`;
+      let grid: SweepGrid;
+      let baseDir = process.cwd();
+      if (f.grid !== undefined) {
+        const given = GRID_FLAGS.filter((k) => cmd.getOptionValueSource(k) === 'cli');
+        if (given.length) {
+          throw new DspgdError('E_PARAM', `--grid: the experiment file holds the whole grid; drop ${given.map(flagName).join(', ')} (or drop --grid)`, '--grid');
         }
-        const progress = createProgress(f.quiet);
-        const total = problems.length * preconds.length * f.lr.length;
-        const t0 = Date.now();
-        progress.start(total, 'sweep', 'runs');
-        let finished = 0;
-        const result = await withInterrupt((signal) => runGrid(problems, {
-          preconds, lrs: f.lr, loss, reduction: f.reduction, tol: f.tol, maxIter: f.maxIter, stall: f.stall ? undefined : false, signal,
-          onRun: (row, done) => { finished = done; progress.update(done, row.relResidual); },
-          onProgress: (run, iteration, relResidual) => progress.update(finished, relResidual, `run ${run + 1} at iteration ${formatCount(iteration)}`),
-        }), () => progress.stop());
-        progress.stop();
-        const dir = resolve(f.outDir);
-        const intro = `${describe}; loss ${loss.toString()} (${f.reduction}); tol ${formatHuman(f.tol)}, max-iter ${formatCount(f.maxIter)}; ${result.rows.length} runs.`;
-        const files = await writeReportFolder(dir, {
-          title: 'dspgd sweep', intro, conclusions: [], rows: result.rows, traces: result.traces,
-          meta: { command: process.argv.slice(2).join(' '), seconds: (Date.now() - t0) / 1000 }, files: { base: 'sweep' },
-        }, { argument: '--out-dir' });
-        if (!f.quiet) {
-          process.stdout.write(`dspgd sweep: ${intro}\n\n${formatTable(result.rows)}\n\nWrote ${files.length} files to ${dir}\n`);
-          if (result.aborted) process.stdout.write('(interrupted: the files hold the runs finished so far)\n');
-        }
-        process.exitCode = result.aborted ? 3 : 0;
-      } finally {
-        for (const p of owned) p.dispose();
+        grid = await readGrid(f.grid);
+        baseDir = dirname(resolve(f.grid));
+      } else {
+        grid = gridFromFlags({
+          preconds: f.precond, lrs: f.lr, loss: f.loss, reduction: f.reduction, tol: f.tol, maxIter: f.maxIter, stall: f.stall,
+          data: hasData(f) ? { X: f.X, Y: f.Y, W0: f.W0, problem: f.problem, csvHeader: f.csvHeader } : undefined,
+          generator: { kind: f.kind, n: f.n, d: f.d, k: f.k, noise: f.noise, cond: f.cond, seeds: f.seeds },
+        });
       }
+      const shard = resolveShard({ shard: f.shard, shards: f.shards }, process.env);
+      const jobs = f.jobs ?? defaultJobs();
+      const dir = resolve(f.outDir);
+      if (shard && !f.quiet) process.stderr.write(`dspgd sweep: shard ${shard.index} of ${shard.count} (from ${shard.source})\n`);
+      const progress = createProgress(f.quiet);
+      let finished = 0;
+      const out = await withInterrupt((signal) => runSweep({
+        grid, baseDir, outDir: dir, jobs, resume: f.resume, shard, signal, command: process.argv.slice(2).join(' '),
+        onStart: (runs, recorded) => {
+          finished = recorded;
+          progress.start(runs, 'sweep', 'runs', recorded);
+        },
+        onRun: (rel) => progress.update(++finished, rel),
+        onProgress: (run, iteration, rel) => progress.update(finished, rel, `run ${run + 1} at iteration ${formatCount(iteration)}`),
+        onNote: (m) => { if (!f.quiet) process.stderr.write(`dspgd: note: ${m}\n`); },
+      }), () => progress.stop());
+      progress.stop();
+      if (!f.quiet) {
+        const resumed = out.resumed ? ` (${out.resumed} from the journal)` : '';
+        process.stdout.write(`dspgd sweep: ${describeGrid(grid)}; ${out.rows.length} runs${resumed}.\n\n${formatTable(out.rows)}\n\nWrote ${out.files.length} files to ${dir}\n`);
+        if (out.aborted) process.stdout.write(`(interrupted: the files hold the ${out.rows.length} runs finished so far; --resume runs the other ${out.missing.length})\n`);
+      }
+      process.exitCode = out.aborted ? 3 : 0;
     });
 }

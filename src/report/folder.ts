@@ -18,10 +18,10 @@
  * a forged or stale manifest cannot delete the user's files.
  */
 import { DspgdError } from '../errors.js';
-import type { RunRow, RunTrace } from '../experiment.js';
+import { ROW_COLUMNS, type RunRow, type RunTrace } from '../experiment.js';
 import { reportFigures, type Figure } from './figures.js';
 import { reportHtml, type ReportMeta } from './html.js';
-import { rowsToCsv, rowsToJson } from './table.js';
+import { rowsToCsv, rowsToJson, type RowColumn } from './table.js';
 
 export interface ReportInput {
   title: string;
@@ -32,6 +32,10 @@ export interface ReportInput {
   meta?: ReportMeta;
   /** Stem of the data files (default 'sweep'). */
   files?: { base: 'sweep' | 'demo' };
+  /** Row columns left out of the CSV, the JSON rows and the page's table (a sweep's: ['timeMs']). */
+  omit?: readonly RowColumn[];
+  /** The text of `<base>.json` instead of the bare rows (a sweep's: the grid and version around them). */
+  json?: string;
 }
 
 export interface ReportFile {
@@ -51,13 +55,14 @@ export function buildReport(input: ReportInput): ReportFile[] {
   const csv = `${base}.csv`;
   const html = reportHtml({
     title: input.title, intro: input.intro, conclusions: input.conclusions, rows: input.rows, figures,
-    meta: input.meta, dataFiles: [csv, json],
+    meta: input.meta, dataFiles: [csv, json], omit: input.omit,
   });
+  const columns = ROW_COLUMNS.filter((c) => !input.omit?.includes(c));
   const files: ReportFile[] = [
     { path: 'index.html', data: html },
     ...figures.map((f) => ({ path: `${f.name}.svg`, data: f.svg })),
-    { path: json, data: rowsToJson(input.rows) },
-    { path: csv, data: rowsToCsv(input.rows) },
+    { path: json, data: input.json ?? rowsToJson(input.rows, columns) },
+    { path: csv, data: rowsToCsv(input.rows, columns) },
   ];
   const seen = new Set<string>();
   for (const f of files) {

@@ -34,6 +34,8 @@ const NUMBER_COLUMNS = ['lr', 'iterations', 'relResidual', 'relDistToGD', 'c', '
 const NULLABLE_COLUMNS: readonly string[] = ['relDistToGD', 'c', 'lrSensitivity'];
 /** Columns a file written before they existed may lack (read as null). */
 const OPTIONAL_COLUMNS: readonly string[] = ['lrSensitivity'];
+/** Columns a file may leave out on purpose (a sweep's files carry no wall times; read as NaN). */
+const OMITTABLE_COLUMNS: readonly string[] = ['timeMs'];
 const BOOLEAN_COLUMNS = ['isotropic', 'preservesRowSpace', 'stateful'] as const;
 type NumberColumn = (typeof NUMBER_COLUMNS)[number];
 type BooleanColumn = (typeof BOOLEAN_COLUMNS)[number];
@@ -71,9 +73,9 @@ function csvCell(row: RunRow, col: RowColumn): CsvCell {
   }
 }
 
-/** The rows as CSV text (header `ROW_COLUMNS`, '\n' line ends, one at the end). */
-export function rowsToCsv(rows: readonly RunRow[]): string {
-  return encodeCsvRows([[...ROW_COLUMNS], ...rows.map((r) => ROW_COLUMNS.map((c) => csvCell(r, c)))]);
+/** The rows as CSV text (header `columns`, default ROW_COLUMNS; '\n' line ends, one at the end). */
+export function rowsToCsv(rows: readonly RunRow[], columns: readonly RowColumn[] = ROW_COLUMNS): string {
+  return encodeCsvRows([[...columns], ...rows.map((r) => columns.map((c) => csvCell(r, c)))]);
 }
 
 /** Splits one CSV line into cells (RFC 4180 quoting; a quoted cell cannot span lines). */
@@ -113,7 +115,7 @@ export function parseRowsCsv(text: string, name = 'csv'): RunRow[] {
   const header = splitCsvLine(lines[0]!, `${name}: line 1`);
   const index = new Map(header.map((h, i) => [h, i]));
   for (const c of ROW_COLUMNS) {
-    if (!index.has(c) && !OPTIONAL_COLUMNS.includes(c)) throw new DspgdError('E_FORMAT', `${name}: line 1: missing column ${c}`);
+    if (!index.has(c) && !OPTIONAL_COLUMNS.includes(c) && !OMITTABLE_COLUMNS.includes(c)) throw new DspgdError('E_FORMAT', `${name}: line 1: missing column ${c}`);
   }
   return lines.slice(1).map((line, li) => {
     const where = `${name}: line ${li + 2}`;
@@ -122,6 +124,7 @@ export function parseRowsCsv(text: string, name = 'csv'): RunRow[] {
     const get = (c: RowColumn) => (index.has(c) ? cells[index.get(c)!]! : '');
     const num = (c: RowColumn) => {
       if (NULLABLE_COLUMNS.includes(c) && get(c) === '') return null;
+      if (OMITTABLE_COLUMNS.includes(c) && !index.has(c)) return NaN;
       const v = parseNumber(get(c));
       if (v === undefined) throw new DspgdError('E_FORMAT', `${where}: column ${c}: expected a number, got ${JSON.stringify(get(c))}`);
       return v;
@@ -164,12 +167,13 @@ function orderRow(r: RunRow): RunRow {
   return out as unknown as RunRow;
 }
 
-/** The rows as a JSON array, one row object per line; NaN and ±Infinity become strings. */
-export function rowsToJson(rows: readonly RunRow[]): string {
+/** The rows as a JSON array, one row object per line; NaN and ±Infinity become strings. `columns` (default all) picks the keys (`name` goes with `precond`). */
+export function rowsToJson(rows: readonly RunRow[], columns: readonly RowColumn[] = ROW_COLUMNS): string {
   if (rows.length === 0) return '[]\n';
+  const keys = JSON_KEYS.filter((k) => (k === 'name' ? columns.includes('precond') : columns.includes(k as RowColumn)));
   const lines = rows.map((r) => {
     const o: Record<string, unknown> = {};
-    for (const k of JSON_KEYS) {
+    for (const k of keys) {
       const v = r[k];
       if (k === 'params') {
         o[k] = Object.fromEntries(Object.entries(r.params ?? {}).map(([pk, pv]) => [pk, jsonNumber(pv)]));
@@ -199,7 +203,8 @@ export function parseRowsJson(text: string, name = 'json'): RunRow[] {
     if (o === null || typeof o !== 'object') throw new DspgdError('E_FORMAT', `${where}: expected an object`);
     const r = { ...(o as Record<string, unknown>) };
     for (const c of NUMBER_COLUMNS) {
-      r[c] = NULLABLE_COLUMNS.includes(c) && (r[c] === null || r[c] === undefined) ? null : toNum(r[c], `${where}.${c}`);
+      r[c] = NULLABLE_COLUMNS.includes(c) && (r[c] === null || r[c] === undefined) ? null
+        : OMITTABLE_COLUMNS.includes(c) && r[c] === undefined ? NaN : toNum(r[c], `${where}.${c}`);
     }
     if (r.seed !== null) r.seed = toNum(r.seed, `${where}.seed`);
     const params = (r.params ?? {}) as Record<string, unknown>;

@@ -84,8 +84,8 @@ describe('demo page in Chromium', () => {
     await setField(page, 'maxIter', '10000000');
     await page.click('#run');
     await waitState(page, ['running']);
-    // Progress arrives: the iteration column moves while the worker runs.
-    await page.waitForFunction(() => Number(document.querySelector('#bias tbody tr td:nth-child(4)')?.textContent) > 0, null, { timeout: 15_000 });
+    // Progress arrives: the iteration column ("1,234 / 10,000,000") moves while the worker runs.
+    await page.waitForFunction(() => Number.parseInt((document.querySelector('#bias tbody tr td:nth-child(4)')?.textContent ?? '').replace(/,/g, ''), 10) > 0, null, { timeout: 15_000 });
     // Frame gaps on the main thread while the worker runs (a blocked page would show seconds).
     const maxFrameGap = await page.evaluate(() => new Promise<number>((resolve) => {
       let last = performance.now(), worst = 0;
@@ -150,6 +150,9 @@ describe('demo page in Chromium', () => {
     await page.check('#controls input[name=source][value=upload]');
     await page.setInputFiles('#controls input[name=X]', `${dir}/X.npy`);
     await page.setInputFiles('#controls input[name=Y]', `${dir}/Y.csv`);
+    // Parsed in the page's data worker as soon as chosen, with the shape shown.
+    await page.waitForFunction(() => document.querySelector('#shape-Y')?.textContent === 'Y.csv: 12 (a vector)');
+    expect(await page.textContent('#shape-X')).toBe('X.npy: 12 × 50');
     await choosePreconds(page, ['gd', 'sign:eps=0.1']);
     await setField(page, 'lrs', '0.5*auto');
     await page.click('#run');
@@ -199,19 +202,19 @@ describe('demo page in Chromium', () => {
     await page.close();
   });
 
-  it('bad input is a typed error in the status line, and the page can run again', async () => {
+  it('bad input is reported at its field and in the status line, and the page can run again', async () => {
     const page = await browser().newPage();
     await page.goto(server.url);
     await waitState(page, ['idle']);
     await setField(page, 'lrs', '0.1, fast');
     await page.click('#run');
     expect(await waitState(page, ['done', 'error'])).toBe('error');
-    expect(await page.textContent('#status')).toBe('E_PARAM: learning rates: expected a learning rate > 0, auto or F*auto (F > 0, e.g. 0.5*auto), got "fast"');
+    expect(await page.textContent('#status')).toBe('Fix the highlighted field: learning rates: expected a learning rate > 0, auto or F*auto (F > 0, e.g. 0.5*auto), got "fast"');
     await setField(page, 'lrs', '0.1');
     await setField(page, 'loss', 'huber:delta=-1');
     await page.click('#run');
     expect(await waitState(page, ['done', 'error'])).toBe('error');
-    expect(await page.textContent('#status')).toMatch(/^E_PARAM: .*delta/);
+    expect(await page.textContent('#status')).toMatch(/^Fix the highlighted field: loss: .*got -1/);
     await setField(page, 'loss', 'squared');
     await page.click('#run');
     expect(await waitState(page, ['done', 'error'])).toBe('done');

@@ -1,0 +1,77 @@
+/**
+ * `dspgd merge`: the journals of several sweep folders (shards, or parts run anywhere) into one
+ * report, byte for byte the report of one unsharded sweep of the same grid (see report.ts).
+ * Checked: every folder holds a journal of the same grid and dspgd version; no run is in two
+ * folders; every run of the grid is somewhere (else an error listing what is missing, unless
+ * `allowMissing`).
+ */
+import { resolve } from 'node:path';
+import { DspgdError } from '../errors.js';
+import { writeReportFolder } from '../report/folder.js';
+import { describeRun, gridDifference, runCount } from './grid.js';
+import { JournalWriter, journalHeader, readJournal, JOURNAL, type RunRecord } from './journal.js';
+import { machineInfo, sweepReport } from './report.js';
+import type { RunRow } from '../experiment.js';
+import { makeFolder } from './run.js';
+
+export interface MergeOptions {
+  dirs: readonly string[];
+  outDir: string;
+  allowMissing?: boolean;
+  command?: string;
+}
+
+export async function mergeSweeps(o: MergeOptions): Promise<{ rows: RunRow[]; files: string[]; missing: number[]; runs: number }> {
+  if (o.dirs.length === 0) throw new DspgdError('E_PARAM', 'merge: expected at least one sweep folder', 'DIR');
+  const same = o.dirs.find((d) => resolve(d) === resolve(o.outDir));
+  if (same !== undefined) throw new DspgdError('E_PARAM', `--out-dir: ${o.outDir} is also an input folder; merge into a new folder`, '--out-dir');
+  const twice = o.dirs.find((d, i) => o.dirs.findIndex((e) => resolve(e) === resolve(d)) !== i);
+  if (twice !== undefined) throw new DspgdError('E_PARAM', `merge: ${twice} is given twice`, twice);
+  const t0 = Date.now();
+  const records = new Map<number, RunRecord>();
+  const from = new Map<number, string>();
+  let first: { dir: string; dspgd: string; grid: unknown } | undefined;
+  let grid;
+  for (const dir of o.dirs) {
+    const j = await readJournal(dir, dir);
+    if (!j) throw new DspgdError('E_IO', `merge: ${dir} holds no ${JOURNAL} (not a dspgd sweep output folder, or the sweep never started)`, dir);
+    if (!first) {
+      first = { dir, dspgd: j.header.dspgd, grid: j.header.grid };
+      grid = j.header.grid;
+    } else {
+      if (j.header.dspgd !== first.dspgd) {
+        throw new DspgdError('E_PARAM', `merge: ${dir} was written by dspgd ${j.header.dspgd}, ${first.dir} by ${first.dspgd}; results of two versions are not mixed`, dir);
+      }
+      const diff = gridDifference(first.grid, j.header.grid);
+      if (diff) throw new DspgdError('E_PARAM', `merge: ${dir} is a sweep of another grid than ${first.dir}: ${diff}`, dir);
+    }
+    for (const [run, r] of j.records) {
+      const other = from.get(run);
+      if (other !== undefined) {
+        throw new DspgdError('E_PARAM', `merge: ${describeRun(j.header.grid, run)} is in both ${other} and ${dir}; give each shard once`, dir);
+      }
+      from.set(run, dir);
+      records.set(run, r);
+    }
+  }
+  const g = grid!;
+  const total = runCount(g);
+  const missing: number[] = [];
+  for (let r = 0; r < total; r++) if (!records.has(r)) missing.push(r);
+  if (missing.length && !o.allowMissing) {
+    const shown = missing.slice(0, 5).map((r) => describeRun(g, r)).join('; ');
+    throw new DspgdError('E_PARAM',
+      `merge: ${missing.length} of ${total} runs have no result in ${o.dirs.join(', ')}: ${shown}${missing.length > 5 ? '; …' : ''}`
+      + ' (a shard is missing or unfinished: run it, or --resume it; --allow-missing merges what there is)', '--allow-missing');
+  }
+  const input = sweepReport({
+    grid: g, dspgd: first!.dspgd, records: records.values(), shard: null, missing,
+    host: { machine: machineInfo(), command: o.command, mergedFrom: o.dirs.map((d) => resolve(d)), seconds: (Date.now() - t0) / 1000 },
+  });
+  // The merged journal too: the folder is then like one unsharded sweep's (merge it again, or --resume it).
+  await makeFolder(o.outDir, '--out-dir');
+  const writer = await JournalWriter.start(o.outDir, journalHeader(g, first!.dspgd, null), [...records.values()].sort((a, b) => a.run - b.run), '--out-dir');
+  await writer.close();
+  const files = await writeReportFolder(o.outDir, input, { argument: '--out-dir' });
+  return { rows: [...input.rows], files, missing, runs: total };
+}
