@@ -147,6 +147,10 @@ export function mountLineChart(container: HTMLElement, options: LineChartOptions
     // Drawn at its own size: the ticks keep their 11 px (CSS max-width still protects narrow screens).
     svg.style.width = `${layout.width}px`;
     svg.setAttribute('tabindex', '-1');
+    // An img's children are presentational, so focusable legend rows inside role="img" would be
+    // nested interactive content: the interactive chart is a labelled group instead.
+    svg.setAttribute('role', 'group');
+    svg.setAttribute('aria-label', opts.title ?? svg.querySelector('title')?.textContent ?? io.name);
     applyHidden();
     svg.querySelectorAll<SVGGElement>('.legend-entry').forEach((entry) => {
       const key = entry.dataset.toggle ?? `series:${entry.dataset.series ?? ''}`;
