@@ -111,7 +111,7 @@ export function mountLineChart(container: HTMLElement, options: LineChartOptions
     b.type = 'button';
     b.textContent = label;
     b.title = title;
-    b.setAttribute('aria-label', `${title} (${io.name})`);
+    b.setAttribute('aria-label', `${label} (${io.name} figure)`);
     b.addEventListener('click', on);
     bar.append(b);
     return b;
