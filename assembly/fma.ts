@@ -4,4 +4,5 @@
 // module's buffers (src/wasm/kernels.ts); it allocates nothing and has no data segment,
 // so instantiating it on a memory in use changes no byte of it.
 export { residualGrad, residualGradRows, residualGradBatch } from "./kernels/residual_grad";
+export { residualRows, gradPanel } from "./kernels/pass_split";
 export { mulAddPeak } from "./bench/mul_add_peak";

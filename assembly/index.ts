@@ -6,6 +6,7 @@ export * from "./memory";
 export * from "./kernels/dot";
 export * from "./kernels/matmul";
 export * from "./kernels/residual_grad";
+export * from "./kernels/pass_split";
 export * from "./kernels/power_iteration";
 export { lossEval, lossRow } from "./losses/index";
 export * from "./precond/index";

@@ -21,7 +21,8 @@ import {
   type BenchPrecond, type MemoryRow, type Peer, type SuiteResult, type WorkloadSpec, type ProcessEnvironment, type MemoryStep,
 } from './suite.js';
 import { startHog } from './hog.js';
-import { relaxedSimdSupported } from './features.js';
+import { relaxedSimdSupported, KERNEL_OPTIONS, type KernelName, type KernelOption } from '../src/wasm/kernels.js';
+import { enableRelaxedSimd } from '../src/cli/relaxed-simd.js';
 import { formatTable } from './format.js';
 import { evaluateTargets } from './targets.js';
 import { jsReferencePeer } from './peers/js-reference.js';
@@ -29,7 +30,7 @@ import { mlMatrixPeer } from './peers/ml-matrix.js';
 import { tfjsPeer } from './peers/tfjs.js';
 import { numpyPeer } from './peers/numpy.js';
 import { streamPeer } from './peers/stream.js';
-import { sweepSection, formatSweepBench, type SweepBench } from './sweep.js';
+import { sweepSection, formatSweepBench } from './sweep.js';
 
 export const PEER_NAMES = ['js', 'ml-matrix', 'tfjs', 'numpy', 'stream'] as const;
 export const SECTION_NAMES = ['overhead', 'rowspace', 'batch', 'threads', 'memory', 'contended', 'sweep'] as const;
@@ -54,6 +55,9 @@ Options:
   --peers LIST      ${PEER_NAMES.join(',')} (default all; 'none' for dspgd alone)
   --skip LIST       sections to leave out: ${SECTION_NAMES.join(',')}
   --threads T       threads for the threads section (default 2)
+  --kernel K        pass kernel of every timed solve: simd (default), fma or auto
+                    (fma/auto turn on relaxed SIMD in this process on Node 20; the
+                    environment records the kernel that ran)
   --out FILE        JSON result (default bench-results.json), written atomically
   --quick           few iterations and repeats: a smoke run, numbers indicative only
   --quiet           no progress lines on stderr
@@ -74,6 +78,7 @@ export interface BenchFlags {
   peers: PeerName[];
   skip: SectionName[];
   threads: number;
+  kernel: KernelOption;
   out: string;
   quick: boolean;
   quiet: boolean;
@@ -96,7 +101,7 @@ function list<T extends string>(flag: string, value: string | undefined, known: 
 export function parseBenchFlags(argv: readonly string[]): BenchFlags {
   const f: BenchFlags = {
     workloads: DEFAULT_WORKLOAD_IDS.map((id) => WORKLOADS[id]), preconds: [...BENCH_PRECONDS], peers: [...PEER_NAMES], skip: [],
-    threads: 2, out: 'bench-results.json', quick: false, quiet: false, help: false,
+    threads: 2, kernel: 'simd', out: 'bench-results.json', quick: false, quiet: false, help: false,
   };
   for (let i = 0; i < argv.length; i++) {
     const [flag, inline] = argv[i].startsWith('--') && argv[i].includes('=') ? [argv[i].slice(0, argv[i].indexOf('=')), argv[i].slice(argv[i].indexOf('=') + 1)] : [argv[i], undefined];
@@ -112,6 +117,14 @@ export function parseBenchFlags(argv: readonly string[]): BenchFlags {
           throw new DspgdError('E_PARAM', `--threads: expected an integer in [2, 64], got ${JSON.stringify(v)}`, '--threads');
         }
         f.threads = Number(v);
+        break;
+      }
+      case '--kernel': {
+        const v = value();
+        if (v === undefined || !KERNEL_OPTIONS.includes(v as KernelOption)) {
+          throw new DspgdError('E_PARAM', `--kernel: expected one of ${KERNEL_OPTIONS.join(', ')}, got ${JSON.stringify(v)}`, '--kernel');
+        }
+        f.kernel = v as KernelOption;
         break;
       }
       case '--out': {
@@ -145,7 +158,7 @@ export function makePeers(names: readonly PeerName[]): Peer[] {
 
 async function wasmBuild(): Promise<ProcessEnvironment['wasm']> {
   const out: ProcessEnvironment['wasm'] = {};
-  for (const [key, rel] of [['plain', '../build/dspgd.wasm'], ['shared', '../build/dspgd-shared.wasm']] as const) {
+  for (const [key, rel] of [['plain', '../build/dspgd.wasm'], ['shared', '../build/dspgd-shared.wasm'], ['fma', '../build/dspgd-fma.wasm']] as const) {
     for (const base of [rel, `../${rel}`]) {
       try {
         const bytes = await readFile(new URL(base, import.meta.url));
@@ -175,12 +188,11 @@ export function runtimeInfo(): Pick<ProcessEnvironment, 'runtime' | 'runtimeVers
 }
 
 /** The kernel build solve() reports (result.kernel), when the library reports one. */
-async function kernelInUse(): Promise<string | undefined> {
+async function kernelInUse(kernel: KernelOption): Promise<KernelName> {
   const p = await generate({ n: 4, d: 8, k: 1, seed: 1, oneD: false });
   try {
-    const r = await solve(p, { precond: 'gd', lr: 'auto', maxIter: 1, report: false });
-    const kernel = (r as { kernel?: unknown }).kernel;
-    return typeof kernel === 'string' ? kernel : kernel === undefined ? undefined : JSON.stringify(kernel);
+    const r = await solve(p, { precond: 'gd', lr: 'auto', maxIter: 1, report: false, path: 'primal', kernel });
+    return r.kernel;
   } finally {
     p.dispose();
   }
@@ -188,13 +200,13 @@ async function kernelInUse(): Promise<string | undefined> {
 
 const load = (): number[] => loadavg().map((x) => Math.round(x * 100) / 100);
 
-export async function machineInfo(argv: readonly string[], totalSeconds: number, loadBefore: number[]): Promise<ProcessEnvironment> {
+export async function machineInfo(argv: readonly string[], totalSeconds: number, loadBefore: number[], kernel: KernelOption = 'simd'): Promise<ProcessEnvironment> {
   const c = cpus();
   return {
     ...runtimeInfo(),
     cpu: c[0]?.model ?? 'unknown', cores: c.length, memoryBytes: totalmem(),
     os: `${platform()} ${release()} ${arch()}`,
-    dspgd: VERSION, wasm: await wasmBuild(), kernel: await kernelInUse(), relaxedSimd: relaxedSimdSupported(),
+    dspgd: VERSION, wasm: await wasmBuild(), kernel: await kernelInUse(kernel), relaxedSimd: relaxedSimdSupported(),
     execArgv: [...process.execArgv], git: gitDescribe(),
     load: { before: loadBefore, after: load() }, argv: [...argv], totalSeconds,
   };
@@ -326,6 +338,7 @@ export async function benchMain(argv: readonly string[]): Promise<number> {
     return 0;
   }
   const ids = new Set(flags.workloads.map((w) => w.id));
+  if (flags.kernel !== 'simd') await enableRelaxedSimd();
   const loadBefore = load();
   const t0 = performance.now();
   const result: SuiteResult = await runSuite({
@@ -334,6 +347,7 @@ export async function benchMain(argv: readonly string[]): Promise<number> {
     peers: makePeers(flags.peers),
     quick: flags.quick,
     threads: flags.threads,
+    kernel: flags.kernel,
     sections: {
       rowspace: flags.skip.includes('rowspace') ? false : undefined,
       batch: flags.skip.includes('batch') ? false : undefined,
@@ -347,8 +361,8 @@ export async function benchMain(argv: readonly string[]): Promise<number> {
   // The sweep section (bench/sweep.ts) rides beside the suite's result: --jobs 1 against --jobs 2.
   const sweep = flags.skip.includes('sweep') ? undefined
     : await sweepSection({ quick: flags.quick, onProgress: flags.quiet ? undefined : (m) => process.stderr.write(`[${((performance.now() - t0) / 1000).toFixed(0).padStart(4)} s] ${m}\n`) });
-  if (sweep) (result as SuiteResult & { sweep?: SweepBench }).sweep = sweep;
-  result.environment = await machineInfo(argv, (performance.now() - t0) / 1000, loadBefore);
+  if (sweep) result.sweep = sweep;
+  result.environment = await machineInfo(argv, (performance.now() - t0) / 1000, loadBefore, flags.kernel);
   process.stdout.write(`${formatTable(result)}\n`);
   if (sweep) process.stdout.write(`\n${formatSweepBench(sweep)}\n`);
   await writeFileAtomic(flags.out, `${JSON.stringify(result, null, 2)}\n`, '--out');

@@ -28,7 +28,8 @@ import {
   type MainRow, type RowspaceRow, type BatchRow, type ThreadsRow, type MemoryRow, type PeerInfo, type SuiteResult, type OverheadRow,
 } from './types.js';
 import { evaluateTargets } from './targets.js';
-import { baseOptions, median, precondSpec, relDiff, timePerIteration } from './timing.js';
+import { baseOptions, median, precondSpec, relDiff, timePerIteration, useKernel } from './timing.js';
+import type { KernelOption } from '../src/wasm/kernels.js';
 import { overheadRows, OVERHEAD_FLOOR } from './overhead.js';
 import { measureArithmeticPeak } from './peak.js';
 import { Contention, type ContendedOptions } from './contended.js';
@@ -72,6 +73,8 @@ export interface SuiteOptions {
   memory?: () => Promise<MemoryRow[]>;
   /** The contended section needs a hog on another core (a worker thread): the Node entry passes it in. */
   contended?: ContendedOptions;
+  /** The pass kernel of every timed solve (default 'simd'; 'fma'/'auto' need relaxed SIMD). */
+  kernel?: KernelOption;
   /** The overhead line (default true): 100×8 and, when W1 runs, W1's shape. */
   overhead?: boolean;
   onProgress?: (e: ProgressEvent) => void;
@@ -113,6 +116,17 @@ export async function runSuite(options: SuiteOptions): Promise<SuiteResult> {
   if (options.workloads.length === 0) throw new DspgdError('E_PARAM', 'workloads: expected at least one workload', 'workloads');
   const progress = (e: ProgressEvent) => options.onProgress?.(e);
   const startedAt = new Date().toISOString();
+  useKernel(options.kernel ?? 'simd');
+  try {
+    return await runSuiteWith(options, quick, preconds, progress, startedAt);
+  } finally {
+    useKernel('simd');
+  }
+}
+
+async function runSuiteWith(
+  options: SuiteOptions, quick: boolean, preconds: BenchPrecond[], progress: (e: ProgressEvent) => void, startedAt: string,
+): Promise<SuiteResult> {
   const notices: string[] = [];
 
   const peerInfos: PeerInfo[] = [];
@@ -187,7 +201,7 @@ export async function runSuite(options: SuiteOptions): Promise<SuiteResult> {
   }
   for (const x of rows) x.arithmetic = { fraction: x.dspgd.gflops / arithmetic.gflops };
   const result: SuiteResult = {
-    schema: 'dspgd-bench/1', startedAt, finishedAt: new Date().toISOString(), quick,
+    schema: 'dspgd-bench/1', startedAt, finishedAt: new Date().toISOString(), quick, kernel: options.kernel ?? 'simd',
     workloads: workloadInfo, preconds, peers: peerInfos, rows, rowspace, batch, threads, memory, targets: [], notices, arithmetic,
   };
   if (overhead.length) result.overhead = overhead;

@@ -3,6 +3,7 @@
  * asserts a time: medians of repeats, and (T(N) − T(1)) / (N − 1) so solve()'s set-up cancels.
  */
 import type { SolveOptions } from '../src/solve.js';
+import type { KernelOption } from '../src/wasm/kernels.js';
 import { DspgdError } from '../src/errors.js';
 import { PRECOND_PARAMS, type BenchPrecond } from './types.js';
 
@@ -27,6 +28,13 @@ export function precondSpec(p: BenchPrecond): string {
   return params.length ? `${p}:${params.map(([k, v]) => `${k}=${v}`).join(',')}` : p;
 }
 
+let benchKernel: KernelOption = 'simd';
+/** The pass kernel every timed solve of this suite run uses (runSuite sets it from its options). */
+export function useKernel(k: KernelOption): void {
+  benchKernel = k;
+}
+export const currentKernel = (): KernelOption => benchKernel;
+
 export function baseOptions(precond: BenchPrecond, lr: number, iters: number, extra: Partial<SolveOptions> = {}): SolveOptions {
   return {
     precond: precondSpec(precond), lr, maxIter: iters, tol: 0, stall: false, report: false,
@@ -36,7 +44,7 @@ export function baseOptions(precond: BenchPrecond, lr: number, iters: number, ex
     traceEvery: 1000,
     // A stable lr never trips it; a fixed iteration count is what is being timed.
     divergenceFactor: 1e300,
-    path: 'primal', threads: 1, ...extra,
+    path: 'primal', threads: 1, kernel: benchKernel, ...extra,
   };
 }
 

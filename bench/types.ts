@@ -4,6 +4,7 @@
  * imports: the browser bench page imports these too.
  */
 import type { Problem } from '../src/index.js';
+import type { SweepBench } from './sweep.js';
 
 /** The preconditioners the suite times (the formulas are the spec's rows). */
 export type BenchPrecond = 'gd' | 'adam' | 'spectral';
@@ -308,8 +309,8 @@ export interface ProcessEnvironment {
   cpu: string; cores: number; memoryBytes: number; os: string;
   dspgd: string;
   wasm: Record<string, { bytes: number; sha256: string }>;
-  /** The kernel build solve() used (result.kernel), and whether the engine validates relaxed SIMD. */
-  kernel?: string;
+  /** The kernel build solve() ran with the suite's kernel option (result.kernel), and whether the engine validates relaxed SIMD. */
+  kernel?: 'simd' | 'fma';
   relaxedSimd: boolean;
   /** Flags the runtime was started with (e.g. --experimental-wasm-relaxed-simd). */
   execArgv: string[];
@@ -345,6 +346,8 @@ export interface SuiteResult {
   startedAt: string;
   finishedAt: string;
   quick: boolean;
+  /** The `kernel` option of every timed solve ('simd' when absent: results made before the option). */
+  kernel?: 'simd' | 'fma' | 'auto';
   workloads: WorkloadInfo[];
   preconds: BenchPrecond[];
   peers: PeerInfo[];
@@ -363,6 +366,8 @@ export interface SuiteResult {
   overhead?: OverheadRow[];
   /** The same measurements with a memory-bandwidth hog on the other core (absent: not run). */
   contended?: ContendedSection;
+  /** The sweep section (bench/sweep.ts, Node only): a 16-run sweep with --jobs 1 and --jobs N. */
+  sweep?: SweepBench;
   /** Filled by the host (Node entry or browser page): machine and runtime. */
   environment?: BenchEnvironment;
 }

@@ -17,6 +17,7 @@ const common = {
 };
 await build({ ...common, entryPoints: ['src/index.ts'], outfile: 'dist/index.js' });
 await build({ ...common, entryPoints: ['src/cli/main.ts'], outfile: 'dist/cli.js' });
+await build({ ...common, entryPoints: ['src/cli/solve-thread.ts'], outfile: 'dist/cli-solve-thread.js' });
 // The benchmark suite (npm run bench, dspgd bench); its peers' packages stay external like every package.
 await build({ ...common, entryPoints: ['bench/node.ts'], outfile: 'dist/bench.js' });
 await build({ ...common, entryPoints: ['src/worker/index.ts'], outfile: 'dist/worker.js' });

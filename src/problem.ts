@@ -265,6 +265,6 @@ function checkFits(wasm: Wasm, n: number, d: number, k: number): void {
   }
   if (n * d * 8 > WASM_MAX_ARRAY_BYTES) {
     throw new DspgdError('E_TOO_LARGE',
-      `X: n=${n}, d=${d} is ${formatBytes(n * d * 8)} of float64, more than the ${formatBytes(WASM_MAX_ARRAY_BYTES)} one WASM array can hold`, 'X');
+      `X: n=${n}, d=${d} is ${formatBytes(n * d * 8)} of float64, more than the ${WASM_MAX_ARRAY_BYTES / 2 ** 20} MiB one array can have in WASM memory`, 'X');
   }
 }

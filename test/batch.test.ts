@@ -29,9 +29,11 @@ describe('solveBatch', () => {
         expect(hex(b.trace.loss), `run ${i}`).toBe(hex(alone.trace.loss));
         expect(b.relResidual).toBe(alone.relResidual);
         expect(b.bias!.relDistToGD).toBe(alone.bias!.relDistToGD);
+        expect(b.suggestedLr).toBe(alone.suggestedLr);
       }
       expect(together[5].status).toBe('diverged');
-      expect(together[5].suggestedLr).toBeGreaterThan(0);
+      // gd on the squared loss (sum): L = 1, so the suggestion is exactly 1/λmax of the problem's estimate.
+      expect(together[5].suggestedLr).toBe(1 / p.lambdaMax());
       p.dispose();
     });
   }

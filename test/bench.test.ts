@@ -314,6 +314,8 @@ describe('flags', () => {
     // W5 is the wide shape: X of 134 MB, W and G of 2 MiB each.
     expect([WORKLOADS.W5.n, WORKLOADS.W5.d, WORKLOADS.W5.k]).toEqual([512, 32768, 8]);
     expect(parseBenchFlags(['--skip', 'contended,overhead']).skip).toEqual(['contended', 'overhead']);
+    expect(parseBenchFlags([]).kernel).toBe('simd');
+    expect(parseBenchFlags(['--kernel', 'fma']).kernel).toBe('fma');
   });
 
   it.each([
@@ -323,6 +325,7 @@ describe('flags', () => {
     [['--threads', '1'], 'E_PARAM', '--threads'],
     [['--out', '--quick'], 'E_PARAM', '--out'],
     [['--frobnicate'], 'E_PARAM', '--frobnicate'],
+    [['--kernel', 'avx'], 'E_PARAM', '--kernel'],
   ])('%j is a DspgdError %s about %s', (argv, code, argument) => {
     let err: unknown;
     try {

@@ -157,39 +157,43 @@ describe('resource bombs are refused from the header, before reading', () => {
   it('an int8 .npy of 40000×40000 (1.6 GB; 12.8 GB as float64): E_TOO_LARGE naming --X, nothing read', async () => {
     sparseNpy('X8.npy', '|i1', '(40000, 40000)', 40000 * 40000);
     const r = await runWatched(...SOLVE, '--X', 'X8.npy', '--Y', 'y.npy');
-    expectRefused(r, /^dspgd: --X: X8\.npy: shape \(40000, 40000\) of dtype '\|i1' is 11\.9 GiB as float64, more than the 1\.0 GiB one array can hold \(refused from the header, before reading the data\)$/);
+    expectRefused(r, /^dspgd: --X: X8\.npy: shape \(40000, 40000\) of dtype '\|i1' is 11\.9 GiB as float64, more than the 4095 MiB one array can hold in WASM memory \(refused from the header, before reading the data\)$/);
     console.log(`int8 40000×40000 .npy: refused in ${r.ms} ms, peak RSS ${r.peakMiB} MiB`);
   });
 
   it('every dtype is checked from the header: uint16 and float32 too, through the API as well', async () => {
-    sparseNpy('X16.npy', '<u2', '(20000, 10000)', 20000 * 10000 * 2);
+    sparseNpy('X16.npy', '<u2', '(40000, 20000)', 40000 * 20000 * 2);
     const r = await runWatched(...SOLVE, '--X', 'X16.npy', '--Y', 'y.npy');
-    expectRefused(r, /--X: X16\.npy: shape \(20000, 10000\) of dtype '<u2' is 1\.5 GiB as float64/);
-    const f32 = sparseNpy('X32.npy', '<f4', '(40000, 4000)', 40000 * 4000 * 4);
+    expectRefused(r, /--X: X16\.npy: shape \(40000, 20000\) of dtype '<u2' is 6\.0 GiB as float64/);
+    const f32 = sparseNpy('X32.npy', '<f4', '(40000, 16000)', 40000 * 16000 * 4);
     const e = await readMatrixFile(f32, '--W0').catch((x: unknown) => x);
     expect(e).toBeInstanceOf(DspgdError);
     expect([(e as DspgdError).code, (e as DspgdError).argument]).toEqual(['E_TOO_LARGE', '--W0']);
   });
 
-  it('.npz declaring a 2 GiB member (13 MB of DEFLATE): refused from the zip entry, nothing inflated', async () => {
-    const count = 1 + 258 * 8_323_000; // 2.0 GiB of int8 zeros
+  it('.npz declaring a 4 GiB member (27 MB of DEFLATE): refused from the zip entry, nothing inflated', async () => {
+    // Over one array's worth (4 GiB less 1 MiB, plus a header), under zip's 32-bit size field.
+    const m = 16_643_200;
+    const count = 1 + 258 * m; // 4.0 GiB of int8 zeros
     const header = int8Header(count);
-    writeFileSync(join(dir, 'bomb2g.npz'), zipOf([{ name: 'X.npy', deflated: deflateZeros(header, 8_323_000), size: header.length + count }]));
-    for (const args of [['--problem', 'bomb2g.npz'], ['--X', 'bomb2g.npz:X', '--Y', 'y.npy']]) {
+    expect(header.length + count).toBeGreaterThan(MAX_NPZ_MEMBER_BYTES);
+    expect(header.length + count).toBeLessThan(2 ** 32);
+    writeFileSync(join(dir, 'bomb4g.npz'), zipOf([{ name: 'X.npy', deflated: deflateZeros(header, m), size: header.length + count }]));
+    for (const args of [['--problem', 'bomb4g.npz'], ['--X', 'bomb4g.npz:X', '--Y', 'y.npy']]) {
       const r = await runWatched(...SOLVE, ...args);
-      expectRefused(r, new RegExp(`^dspgd: ${args[0]}: bomb2g\\.npz: member 'X\\.npy' is too large: it declares ${header.length + count} bytes uncompressed, over the limit of ${MAX_NPZ_MEMBER_BYTES} bytes for one array$`));
-      console.log(`.npz with a 2 GiB member (${args[0]}): refused in ${r.ms} ms, peak RSS ${r.peakMiB} MiB`);
+      expectRefused(r, new RegExp(`^dspgd: ${args[0]}: bomb4g\\.npz: member 'X\\.npy' is too large: it declares ${header.length + count} bytes uncompressed, over the limit of ${MAX_NPZ_MEMBER_BYTES} bytes for one array$`));
+      console.log(`.npz with a 4 GiB member (${args[0]}): refused in ${r.ms} ms, peak RSS ${r.peakMiB} MiB`);
     }
   });
 
   it('.npz whose member is an int8 array too large as float64: refused from the member\'s .npy header', async () => {
-    const m = 700_000; // 180 MB of int8 zeros: 1.3 GiB as float64
+    const m = 2_500_000; // 645 MB of int8 zeros: 4.8 GiB as float64
     const count = 1 + 258 * m;
     const header = int8Header(count);
     writeFileSync(join(dir, 'bombi8.npz'), zipOf([{ name: 'X.npy', deflated: deflateZeros(header, m), size: header.length + count }]));
     const r = await runWatched(...SOLVE, '--X', 'bombi8.npz:X', '--Y', 'y.npy');
-    expectRefused(r, /^dspgd: --X: bombi8\.npz: member 'X\.npy': shape \(180600001,\) of dtype '\|i1' is 1\.3 GiB as float64, more than the 1\.0 GiB one array can hold/);
-    console.log(`.npz with an int8 member of 1.3 GiB as float64: refused in ${r.ms} ms, peak RSS ${r.peakMiB} MiB`);
+    expectRefused(r, /^dspgd: --X: bombi8\.npz: member 'X\.npy': shape \(645000001,\) of dtype '\|i1' is 4\.8 GiB as float64, more than the 4095 MiB one array can hold in WASM memory/);
+    console.log(`.npz with an int8 member of 4.8 GiB as float64: refused in ${r.ms} ms, peak RSS ${r.peakMiB} MiB`);
   });
 
   it('.npz whose member inflates to more than it declares: inflating stops at the declared size', async () => {

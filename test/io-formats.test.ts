@@ -430,7 +430,8 @@ describe('encodeCsv', () => {
     expect(thrown(() => encodeCsv({ data: new Float64Array(4), shape: [2, 2] }, { header: ['0', '1'] }), 'E_PARAM').message)
       .toMatch(/no name with a letter that is not a number/);
     expect(thrown(() => encodeCsv({ data: new Float64Array(2), shape: [2] }, { header: ['a\nb'] }), 'E_PARAM').message).toMatch(/line breaks/);
-    expect(thrown(() => encodeCsv({ data: new Float64Array(1), shape: [1, 1, 1] as never }), 'E_SHAPE')).toBeDefined();
+    expect(thrown(() => encodeCsv({ data: new Float64Array(1), shape: [1, 1, 1] as never }), 'E_SHAPE').message)
+      .toBe('encodeCsv: expected shape [len] or [rows, cols] of non-negative integers, got [1,1,1]');
   });
 });
 
@@ -536,7 +537,7 @@ describe('encodeJsonMatrix', () => {
     expect(encodeJsonMatrix({ data: Float64Array.of(1, -0, NaN, -Infinity), shape: [2, 2] })).toBe('[\n  [1, -0.0],\n  ["NaN", "-Infinity"]\n]\n');
     expect(encodeJsonMatrix({ data: Float64Array.of(0.1, 1e21), shape: [2] })).toBe('[0.1, 1e+21]\n');
     expect(encodeJsonMatrix({ data: new Float64Array(0), shape: [0, 2] })).toBe('{"shape": [0, 2], "data": []}\n');
-    expect(thrown(() => encodeJsonMatrix({ data: new Float64Array(3), shape: [2, 2] }), 'E_SHAPE')).toBeDefined();
+    expect(thrown(() => encodeJsonMatrix({ data: new Float64Array(3), shape: [2, 2] }), 'E_SHAPE').message).toMatch(/shape \[2, 2\] needs 4 values, data has 3$/);
   });
 });
 

@@ -5,6 +5,7 @@ import { describe, it, expect } from 'vitest';
 import { solve, generate, Problem, DspgdError, gd, sign, adam, custom, isotropicFromH } from '../src/index.js';
 import { referenceIterate, referenceResidualGrad } from '../src/reference/iteration.js';
 import { randn, relMaxDiff } from './helpers/rng.js';
+import { jacobiSvd } from './helpers/svd.js';
 
 function data(n: number, d: number, k: number, seed: number) {
   const X = randn(n * d, seed, 1 / Math.sqrt(d));
@@ -60,9 +61,15 @@ describe('stopping', () => {
     const p = await generate({ n: 20, d: 50, seed: 5 });
     const r = await solve(p, { precond: 'gd', lr: 1e3, maxIter: 100000 });
     expect(r.status).toBe('diverged');
-    expect(r.divergedAt).toBeGreaterThan(0);
+    // The returned W is the last finite iterate, the one before the iteration that saw the blow-up.
+    expect(r.iterations).toBe(r.divergedAt! - 1);
     expect(r.W.data.every(Number.isFinite)).toBe(true);
-    expect(r.suggestedLr).toBeGreaterThan(0);
+    // gd on the squared loss has L = 1: the suggestion is 1/λmax(XᵀX), λmax from a power iteration, whose
+    // Rayleigh quotient is at most σ_max(X)²; σ_max from an independent SVD of X (its rows as columns).
+    const X = p.X.data as Float64Array;
+    const smax = Math.max(...jacobiSvd(Array.from({ length: 20 }, (_, i) => X.slice(i * 50, i * 50 + 50)), 50).sigma);
+    expect(r.suggestedLr! * smax ** 2).toBeGreaterThanOrEqual(1 - 1e-12);
+    expect(r.suggestedLr! * smax ** 2).toBeLessThan(1 + 1e-6);
     const again = await solve(p, { precond: 'gd', lr: r.suggestedLr!, tol: 1e-10, maxIter: 100000 });
     expect(again.status).toBe('converged');
     p.dispose();

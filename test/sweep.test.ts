@@ -11,6 +11,7 @@ import { shardCells, resolveShard } from '../src/sweep/shard.js';
 import { parseJournal, encodeLine, runLine, journalHeader } from '../src/sweep/journal.js';
 import { runSweep } from '../src/sweep/run.js';
 import { mergeSweeps } from '../src/sweep/merge.js';
+import { tasksOf } from '../src/sweep/execute.js';
 import { DspgdError } from '../src/errors.js';
 import { runGrid } from '../src/experiment.js';
 import { runGrid as runGridNode } from '../src/index.js';
@@ -128,6 +129,21 @@ describe('shards', () => {
     expect(() => resolveShard({ shards: 3 }, {})).toThrow(/JOB_COMPLETION_INDEX/);
     expect(() => resolveShard({}, { SLURM_ARRAY_TASK_ID: '4', SLURM_ARRAY_TASK_COUNT: '4' })).toThrow(/not one of 4 shards/);
     expect(() => resolveShard({}, { SLURM_ARRAY_TASK_ID: 'x', SLURM_ARRAY_TASK_COUNT: '4' })).toThrow(/SLURM_ARRAY_TASK_ID: expected an integer/);
+  });
+});
+
+describe('tasks for workers', () => {
+  it('consecutive cells of one problem and loss, in grid order, at most cells/jobs per task', () => {
+    const grid = gridFromFlags({ ...FLAGS, preconds: ['gd', 'sign:eps=0.1', 'adam:eps=0.05', 'spectral:eps=0.1'] });
+    const cells = cellsOf(grid);
+    expect(tasksOf(cells, 2).map((t) => t.map((c) => c.index))).toEqual([[0, 1, 2, 3], [4, 5, 6, 7]]);
+    expect(tasksOf(cells, 4).map((t) => t.map((c) => c.index))).toEqual([[0, 1], [2, 3], [4, 5], [6, 7]]);
+    expect(tasksOf(cells, 1).map((t) => t.length)).toEqual([4, 4]);
+    expect(tasksOf(cells, 8).map((t) => t.length)).toEqual([1, 1, 1, 1, 1, 1, 1, 1]);
+    expect(tasksOf(cells, 3).map((t) => t.length)).toEqual([3, 1, 3, 1]);
+    // A pending list with holes (a resume): tasks still never span two problems.
+    const holes = tasksOf([cells[1]!, cells[3]!, cells[4]!, cells[7]!], 1);
+    expect(holes.map((t) => t.map((c) => c.index))).toEqual([[1, 3], [4, 7]]);
   });
 });
 
@@ -256,7 +272,17 @@ describe('the CLI: --grid, --shard from a job array, merge, and --resume after S
     const m = cli(['merge', ...parts, '--out-dir', 'g-merged', '-q']);
     expect([m.code, m.err]).toEqual([0, '']);
     expect(comparable(join(dir, 'g-merged'))).toEqual(comparable(join(dir, 'g-all')));
-    expect(JSON.parse(readFileSync(join(dir, 'g-all', 'sweep.json'), 'utf8')).rows).toHaveLength(2 * 2 * 3 * 2);
+    const rows = JSON.parse(readFileSync(join(dir, 'g-all', 'sweep.json'), 'utf8')).rows;
+    expect(rows).toHaveLength(2 * 2 * 3 * 2);
+    // Rows in grid order (problem, loss, preconditioner, learning rate), each naming its problem and loss.
+    const order = [0, 1].flatMap((p) => ['squared', 'huber:delta=0.5'].flatMap((l) => ['gd', 'adam:eps=0.1', 'adam:eps=0.05'].flatMap((c) => [0, 1].map(() => `${p} ${l} ${c}`))));
+    expect(rows.map((r: { problem: number; loss: string; precond: string }) => `${r.problem} ${r.loss} ${r.precond}`)).toEqual(order);
+    const csv = readFileSync(join(dir, 'g-all', 'sweep.csv'), 'utf8').split('\n');
+    expect(csv[0]!.startsWith('problem,loss,precond,params,lr,seed,status')).toBe(true);
+    expect(csv[0]).not.toContain('timeMs');
+    expect(csv[3]!.startsWith('0,squared,adam:eps=0.1,')).toBe(true);
+    // The two losses really are different runs: huber's rows differ from squared's.
+    expect(rows[6].iterations === rows[0].iterations && rows[6].relDistToGD === rows[0].relDistToGD).toBe(false);
     const mixed = cli([...base, '--lr', 'auto', '--out-dir', 'g-x']);
     expect([mixed.code, mixed.err.trim()]).toEqual([2, 'dspgd: --grid: the experiment file holds the whole grid; drop --lr (or drop --grid)']);
   }, 180_000);

@@ -76,6 +76,12 @@ function extremeEigen(A: Float64Array, d: number): { max: number; min: number } 
   return { max, min: max - shifted };
 }
 
+/** The least-squares solution of a generated problem (normal equations) and XᵀX's extreme eigenvalues. */
+function leastSquares(p: { X: { data: unknown }; Y: { data: unknown } }, n: number, d: number, k: number) {
+  const { A, B } = normalEquations(p.X.data as Float64Array, p.Y.data as Float64Array, n, d, k);
+  return { Wls: cholSolve(A, B, d, k), ...extremeEigen(A, d) };
+}
+
 const relFro = (a: ArrayLike<number>, b: ArrayLike<number>) => {
   let num = 0, den = 0;
   for (let i = 0; i < a.length; i++) { num += (a[i] - b[i]) ** 2; den += b[i] ** 2; }
@@ -87,11 +93,8 @@ describe('no interpolant: runs stop at the minimizer of ℓ', () => {
     const n = 8192, d = 128, k = 1;
     const p = await generate({ n, d, k, kind: 'gaussian', seed: 3 });
     try {
-      const X = p.X.data as Float64Array, Y = p.Y.data as Float64Array;
-      const { A, B } = normalEquations(X, Y, n, d, k);
-      const Wls = cholSolve(A, B, d, k);
       // GD at η = 1/λmax from W0 = 0: G_t = XᵀX(W_t − W_ls) shrinks by at most 1 − λmin/λmax a step.
-      const { max, min } = extremeEigen(A, d);
+      const { Wls, max, min } = leastSquares(p, n, d, k);
       const bound = Math.ceil(Math.log(1e-10) / Math.log(1 - min / max));
       const r = await solve(p, { precond: 'gd', lr: 'auto' });
       expect(r.status).toBe('converged');
@@ -155,10 +158,7 @@ describe('tall X: memory follows n·d, not n²', () => {
     expect(requiredBytes(n, d, k)).toBeLessThan(4 * xBytes);
     const p = await generate({ n, d, k, kind: 'gaussian', seed: 5 });
     try {
-      const X = p.X.data as Float64Array, Y = p.Y.data as Float64Array;
-      const { A, B } = normalEquations(X, Y, n, d, k);
-      const Wls = cholSolve(A, B, d, k);
-      const { max, min } = extremeEigen(A, d);
+      const { Wls, max, min } = leastSquares(p, n, d, k);
       const gl = p.gdLimit();
       expect(gl.interpolates).toBe(false);
       expect(gl.rank).toBe(d);

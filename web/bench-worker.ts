@@ -12,7 +12,7 @@ import benchShared from '../build/dspgd-bench-shared.wasm';
 import { setWasmSource } from '../src/wasm/module.js';
 import { VERSION } from '../src/version.js';
 import { runSuite, WORKLOADS, BENCH_PRECONDS, type BenchPrecond, type BrowserEnvironment, type Peer } from '../bench/suite.js';
-import { relaxedSimdSupported } from '../bench/features.js';
+import { relaxedSimdSupported } from '../src/wasm/kernels.js';
 import { formatTable } from '../bench/format.js';
 import { jsReferencePeer } from '../bench/peers/js-reference.js';
 import { mlMatrixPeer } from '../bench/peers/ml-matrix.js';

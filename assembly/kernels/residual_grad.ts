@@ -3,20 +3,13 @@
 // Rows of X go four at a time (rows4.ts): a block is read from memory once and
 // reused from cache for both its product with W and its contribution to G,
 // and W and G are reused four times per load, which is what bounds the speed.
-import { lossRow } from "../losses/index";
+import { passLossRow } from "./pass_loss";
 import {
   BATCH_RECORD_DOUBLES, BATCH_W, BATCH_G, BATCH_R, BATCH_D, BATCH_STATS, BATCH_LOSS_ID, BATCH_LOSS_PARAM, BATCH_SCALE,
 } from "../abi";
 import { zero } from "./dot";
-import { rowTimesW, addOuter } from "./rows";
+import { rowTimesW, addOuter, addOuter1 } from "./rows";
 import { rows4TimesW, rows4Dot, dotPairs, rows4AddOuter } from "./rows4";
-import { madd } from "./madd";
-
-// The fma build (assembly/fma.ts) has no copy of the losses: their math tables would be a
-// data segment, and that module runs on the main module's memory. It calls the main
-// module's lossRow instead (one call per row; the O(d·k) work per row stays inside).
-@external("dspgd", "lossRow")
-declare function lossRowMain(id: i32, param: f64, r: usize, g: usize, k: i32, scale: f64): f64;
 
 /**
  * Shapes (all row-major, contiguous): X n×d, W d×k, Y n×k, G d×k (out),
@@ -113,9 +106,7 @@ export function residualGradBatch(i0: i32, i1: i32, d: i32, k: i32, X: usize, Y:
   let lossSum = load<f64>(stats);
   for (let r = 0; r < rows; r++) {
     const o = <usize>r * kRow;
-    lossSum += ASC_FEATURE_RELAXED_SIMD
-      ? lossRowMain(lossId, lossParam, ri + o, di + o, k, scale)
-      : lossRow(lossId, lossParam, ri + o, di + o, k, scale);
+    lossSum += passLossRow(lossId, lossParam, ri + o, di + o, k, scale);
   }
   store<f64>(stats, lossSum);
   if (rows == 4) {
@@ -124,20 +115,6 @@ export function residualGradBatch(i0: i32, i1: i32, d: i32, k: i32, X: usize, Y:
     addOuter1(d, load<f64>(di), xi, G);
   } else {
     addOuter(d, k, xi, di, G);
-  }
-}
-
-/** G += g·x (k = 1), in the entry order of rows4AddOuter. */
-function addOuter1(d: i32, g: f64, x: usize, G: usize): void {
-  const gv = f64x2.splat(g);
-  let j = 0;
-  for (; j + 2 <= d; j += 2) {
-    const jo = <usize>j << 3;
-    v128.store(G + jo, madd(gv, v128.load(x + jo), v128.load(G + jo)));
-  }
-  if (j < d) {
-    const jo = <usize>j << 3;
-    store<f64>(G + jo, load<f64>(G + jo) + g * load<f64>(x + jo));
   }
 }
 

@@ -61,3 +61,17 @@ export function addOuter(d: i32, k: i32, x: usize, g: usize, G: usize): void {
     row += kRow;
   }
 }
+
+/** G += g·x (k = 1), in the entry order of rows4AddOuter. */
+export function addOuter1(d: i32, g: f64, x: usize, G: usize): void {
+  const gv = f64x2.splat(g);
+  let j = 0;
+  for (; j + 2 <= d; j += 2) {
+    const jo = <usize>j << 3;
+    v128.store(G + jo, madd(gv, v128.load(x + jo), v128.load(G + jo)));
+  }
+  if (j < d) {
+    const jo = <usize>j << 3;
+    store<f64>(G + jo, load<f64>(G + jo) + g * load<f64>(x + jo));
+  }
+}

@@ -18,7 +18,7 @@ export function demoCommand(): Command {
   return new Command('demo')
     .description('The main experiment: every built-in preconditioner at four learning rates on a seeded problem; shows where each lands relative to the GD limit, with a report folder of plots.')
     .option('--seed <s>', 'problem seed', nonNegativeInt, DEMO_PROBLEM.seed)
-    .option('--out-dir <dir>', 'report folder (index.html, SVG plots, demo.json, demo.csv)', 'dspgd-report')
+    .option('--out-dir <dir>', 'report folder (index.html, SVG plots, demo.json, demo.csv), replaced as a whole; your other files in it are kept', 'dspgd-report')
     .option('--no-report', 'print the table only, write no files')
     .option('-q, --quiet', 'print only the table and the conclusions (no progress bar)')
     .addHelpText('after', '\nExamples:\n  $ npm start\n  $ dspgd demo --out-dir /tmp/report && open /tmp/report/index.html\n  $ dspgd demo --seed 3 --no-report')

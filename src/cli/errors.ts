@@ -34,6 +34,13 @@ export function nonNegativeNumber(value: string): number {
   return v;
 }
 
+/** A number in [0, 1): a relative tolerance. */
+export function fraction(value: string): number {
+  const v = Number(value);
+  if (value.trim() === '' || !Number.isFinite(v) || v < 0 || v >= 1) throw new InvalidArgumentError('expected a number in [0, 1).');
+  return v;
+}
+
 /** An integer ≥ 0, also in exponent form when its value is whole (`1e5`, `2.5e3`; not `1.5e0`). */
 export function nonNegativeInt(value: string): number {
   const t = value.trim();

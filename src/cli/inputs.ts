@@ -43,7 +43,7 @@ export function hasData(f: DataFlags): boolean {
  * members) stream into WASM memory, so a large X is never held twice, and
  * every error names the flag the user gave.
  */
-export async function openProblem(f: DataFlags): Promise<{ problem: Problem; source: string }> {
+export async function openProblem(f: DataFlags, note?: (message: string) => void): Promise<{ problem: Problem; source: string }> {
   if (f.problem !== undefined) {
     if (f.X !== undefined || f.Y !== undefined || f.W0 !== undefined) {
       throw new DspgdError('E_PARAM', '--problem: give either --problem FILE.npz or --X/--Y/--W0, not both', '--problem');
@@ -54,7 +54,7 @@ export async function openProblem(f: DataFlags): Promise<{ problem: Problem; sou
   }
   if (f.X === undefined) throw new DspgdError('E_PARAM', "--X: required (or --problem FILE.npz)", '--X');
   if (f.Y === undefined) throw new DspgdError('E_PARAM', "--Y: required (or --problem FILE.npz)", '--Y');
-  const onNote = (m: string) => { if (!f.quiet) process.stderr.write(`dspgd: note: ${m}\n`); };
+  const onNote = note ?? ((m: string) => { if (!f.quiet) process.stderr.write(`dspgd: note: ${m}\n`); });
   try {
     const problem = await loadProblem({ X: f.X, Y: f.Y, W0: f.W0 }, { names: { X: '--X', Y: '--Y', W0: '--W0' }, header: csvHeader(f), onNote });
     return { problem, source: f.X };

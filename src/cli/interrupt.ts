@@ -8,13 +8,15 @@
 export const CTRL_C = 'Ctrl-C';
 
 /**
+ * `running` tells whether the work has started (see below); default: from the start.
  * `beforeMessage` runs before the notice is written: a progress bar must be
  * stopped first, or its next redraw lands on top of the notice.
  */
-export async function withInterrupt<T>(fn: (signal: AbortSignal) => Promise<T>, beforeMessage?: () => void): Promise<T> {
+export async function withInterrupt<T>(fn: (signal: AbortSignal) => Promise<T>, beforeMessage?: () => void, running: () => boolean = () => true): Promise<T> {
   const ac = new AbortController();
   const onSigint = () => {
-    if (ac.signal.aborted) process.exit(130);
+    // Before the run has started (`running` false: still loading) there is nothing to keep: quit as the default handler would.
+    if (ac.signal.aborted || !running()) process.exit(130);
     beforeMessage?.();
     // On a terminal, start from a clean line: the echoed ^C (and any bar remnant) is wiped.
     const clear = process.stderr.isTTY ? '\r\x1b[K' : '';

@@ -29,6 +29,25 @@ Examples:
 
 for (const cmd of program.commands) cmd.exitOverride();
 
+/**
+ * A reader that went away (`dspgd demo | head -1`, `dspgd solve --json | true`): Node reports the
+ * closed pipe as an 'error' event (EPIPE), which, unhandled, ends the process with a stack trace
+ * before the output files are written. Here later writes to that stream are dropped and the
+ * command runs to its end, files included, with its usual exit code, as `yes | head -1` ends quietly.
+ */
+function dropWritesOnEpipe(stream: NodeJS.WriteStream): void {
+  stream.on('error', (e: NodeJS.ErrnoException) => {
+    if (e.code !== 'EPIPE') throw e;
+    stream.write = ((_chunk: unknown, encoding?: unknown, callback?: unknown) => {
+      const done = typeof encoding === 'function' ? encoding : callback;
+      if (typeof done === 'function') process.nextTick(done as () => void);
+      return true;
+    }) as typeof stream.write;
+  });
+}
+dropWritesOnEpipe(process.stdout);
+dropWritesOnEpipe(process.stderr);
+
 try {
   await program.parseAsync(process.argv);
 } catch (err) {

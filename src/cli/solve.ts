@@ -5,7 +5,7 @@
  * writes the finished part (status 'aborted').
  */
 import { Command, Option } from 'commander';
-import { solve, type SolveResult } from '../solve.js';
+import type { SolveResult } from '../solve.js';
 import type { RunAdvice } from '../advice.js';
 import { checkWritableExtension, encodeMatrixFile, encodeCsv, writeFilesAtomic, type AtomicFile } from '../io/index.js';
 import { resolvePrecond, BUILTIN_PRECOND_NAMES } from '../precond/index.js';
@@ -13,10 +13,12 @@ import { resolveLoss, LOSS_NAMES } from '../losses/index.js';
 import { DspgdError } from '../errors.js';
 import { resultToJson } from './result-json.js';
 import { biasLines } from '../report/bias.js';
-import { EXIT_NOT_CONVERGED, EXIT_OK, nonNegativeNumber, nonNegativeInt, positiveInt } from './errors.js';
-import { addDataOptions, openProblem, type DataFlags } from './inputs.js';
+import { EXIT_NOT_CONVERGED, EXIT_OK, fraction, nonNegativeNumber, nonNegativeInt, positiveInt } from './errors.js';
+import { addDataOptions, type DataFlags } from './inputs.js';
 import { createProgress } from './progress.js';
-import { withInterrupt } from './interrupt.js';
+import { withInterrupt, CTRL_C } from './interrupt.js';
+import type { SolveJob, SolveThreadMessage } from './solve-job.js';
+import { errorFromWire } from '../worker/wire.js';
 import { DEFAULTS } from '../options.js';
 import { parseLr, lrOption, type LrSpec } from '../lr-spec.js';
 import { formatCount, formatHuman, formatLr, formatDuration } from '../util/numbers.js';
@@ -57,7 +59,7 @@ export function solveCommand(): Command {
     .addOption(new Option('--reduction <r>', 'loss reduction').choices(['sum', 'mean']).default('sum'))
     .option('--tol <t>', 'stop when ‖XW − Y‖/‖Y‖ ≤ t', nonNegativeNumber, DEFAULTS.tol)
     .option('--grad-tol <t>', 'stop when ‖G‖ ≤ t (0: off)', nonNegativeNumber, DEFAULTS.gradTol)
-    .option('--grad-rel-tol <t>', 'when no interpolant exists (e.g. n > d): stop when ‖G‖/‖G0‖ ≤ t, at a minimizer of the loss (0: off)', nonNegativeNumber, DEFAULTS.gradRelTol)
+    .option('--grad-rel-tol <t>', 'when no interpolant exists (e.g. n > d): stop when ‖G‖/‖G0‖ ≤ t, at a minimizer of the loss (0: off; below 1)', fraction, DEFAULTS.gradRelTol)
     .option('--max-iter <n>', 'iteration budget (an integer; 1e5 is accepted)', nonNegativeInt, DEFAULTS.maxIter)
     .option('--no-stall', `do not stop when relResidual improves by less than ${formatHuman(DEFAULTS.stallMinDecrease)} over ${formatCount(DEFAULTS.stallWindow)} iterations`)
     .option('--no-divergence-stop', `do not stop when relResidual grows ${formatHuman(DEFAULTS.divergenceFactor)}× over its start (non-finite values still stop); with --no-stall and tol 0, exactly --max-iter steps`)
@@ -72,7 +74,7 @@ export function solveCommand(): Command {
     .option('-q, --quiet', 'print nothing but errors (no progress bar)')
     .addHelpText('after', `
 Exit codes: 0 converged; 3 ran but did not converge (outputs still written); 2 bad usage or input.
-Ctrl-C stops the run after the current iteration and writes the outputs (status "aborted").
+Ctrl-C stops the run after the current iteration and writes the outputs (status "aborted"); a second Ctrl-C quits at once (exit 130), even during one long iteration.
 A run that does not converge prints its residual trend and what to try (result.json: "advice").
 Off a terminal (a log file), a progress line goes to stderr every 10 s unless --quiet.
 
@@ -96,16 +98,21 @@ async function runSolve(f: SolveFlags): Promise<number> {
   // Output formats are checked before any work: a bad extension should not cost a whole solve.
   if (f.saveW !== undefined) checkWritableExtension(f.saveW, '--save-w');
   if (f.saveWgd !== undefined) checkWritableExtension(f.saveWgd, '--save-wgd');
+  const options: SolveJob['options'] = {
+    precond: precond.toString(), loss: loss.toString(), lr: lrOption(f.lr), reduction: f.reduction, tol: f.tol, gradTol: f.gradTol, gradRelTol: f.gradRelTol,
+    maxIter: f.maxIter, path: f.path, threads: f.threads, kernel: f.kernel, stall: f.stall ? undefined : false, divergenceFactor: f.divergenceStop ? undefined : Infinity,
+  };
+  // A V8 flag of the process: set before the solve thread starts, so its WASM compiles with it.
   if (f.kernel !== 'simd') await enableRelaxedSimd();
-  const { problem } = await openProblem(f);
+  const data: DataFlags = { X: f.X, Y: f.Y, W0: f.W0, problem: f.problem, csvHeader: f.csvHeader, quiet: f.quiet };
   const progress = createProgress(f.quiet, process.stderr, { bar: !f.json });
   try {
-    progress.start(f.maxIter, `solve ${precond.toString()}`);
-    const r = await withInterrupt((signal) => solve(problem, {
-      precond, loss, lr: lrOption(f.lr), reduction: f.reduction, tol: f.tol, gradTol: f.gradTol, gradRelTol: f.gradRelTol, maxIter: f.maxIter, path: f.path, threads: f.threads, kernel: f.kernel,
-      stall: f.stall ? undefined : false, divergenceFactor: f.divergenceStop ? undefined : Infinity,
-      signal, callbackEvery: 50, callback: (p) => progress.update(p.iteration, p.relResidual),
-    }), () => progress.stop());
+    let started = false;
+    const r = await withInterrupt((signal) => solveInThread(data, options, signal, {
+      started: () => { started = true; progress.start(f.maxIter, `solve ${precond.toString()}`); },
+      progress: (iteration, relResidual) => progress.update(iteration, relResidual),
+      note: (m) => { if (!f.quiet) process.stderr.write(`dspgd: note: ${m}\n`); },
+    }), () => progress.stop(), () => started).catch((e: unknown) => { throw namedByFlag(e); });
     progress.stop();
     const files: AtomicFile[] = [];
     if (f.out) files.push({ path: f.out, data: `${JSON.stringify(resultToJson(r), null, 2)}\n`, argument: '--out' });
@@ -113,12 +120,65 @@ async function runSolve(f: SolveFlags): Promise<number> {
     if (f.saveWgd && r.bias) files.push({ path: f.saveWgd, data: encodeMatrixFile(f.saveWgd, { data: r.bias.W_GD.data, shape: r.bias.W_GD.shape }, { argument: '--save-wgd' }), argument: '--save-wgd' });
     if (f.trace) files.push({ path: f.trace, data: traceCsv(r), argument: '--trace' });
     await writeFilesAtomic(files);
-    if (f.json) process.stdout.write(`${JSON.stringify(resultToJson(r), null, 2)}\n`);
-    else if (!f.quiet) printSummary(r);
+    if (f.json) process.stdout.write(`${JSON.stringify(resultToJson(r), null, 2)}
+`);
+    else if (!f.quiet) printSummary(r, f.threads);
     return r.status === 'converged' ? EXIT_OK : EXIT_NOT_CONVERGED;
   } finally {
     progress.stop();
-    problem.dispose();
+  }
+}
+
+/** The solve options' names as the flags that set them: the core's errors name the option, the user gave the flag. */
+const OPTION_FLAGS: Readonly<Record<string, string>> = {
+  tol: '--tol', gradTol: '--grad-tol', gradRelTol: '--grad-rel-tol', maxIter: '--max-iter', path: '--path', threads: '--threads',
+  lr: '--lr', reduction: '--reduction', precond: '--precond', loss: '--loss', divergenceFactor: '--no-divergence-stop', stall: '--no-stall',
+};
+
+function namedByFlag(e: unknown): unknown {
+  if (!(e instanceof DspgdError) || e.argument === undefined) return e;
+  const base = e.argument.split('.')[0];
+  const flag = Object.hasOwn(OPTION_FLAGS, base) ? OPTION_FLAGS[base] : undefined;
+  if (flag === undefined) return e;
+  const message = e.message.startsWith(`${e.argument}:`) ? `${flag}${e.message.slice(e.argument.length)}` : `${flag}: ${e.message}`;
+  return new DspgdError(e.code, message, flag, { cause: e });
+}
+
+/**
+ * Loads the problem and runs the solve on a worker thread (solve-thread.ts): a
+ * long WASM call (one spectral iteration at k = 1000 lasts minutes) then never
+ * blocks this thread, which keeps answering Ctrl-C (the second one exits at once).
+ */
+async function solveInThread(data: DataFlags, options: SolveJob['options'], signal: AbortSignal, on: {
+  started(): void; progress(iteration: number, relResidual: number): void; note(message: string): void;
+}): Promise<SolveResult> {
+  const { Worker } = await import('node:worker_threads');
+  const { existsSync } = await import('node:fs');
+  // Bundled: dist/cli.js beside dist/cli-solve-thread.js; from the sources (tests): the built file.
+  const file = [new URL('./cli-solve-thread.js', import.meta.url), new URL('../../dist/cli-solve-thread.js', import.meta.url)].find((u) => existsSync(u));
+  if (!file) throw new DspgdError('E_IO', 'dspgd solve: dist/cli-solve-thread.js is missing; run `npm run build` first');
+  const cancelFlag = new Int32Array(new SharedArrayBuffer(4));
+  const job: SolveJob = { data, options, cancelFlag, abortReason: CTRL_C };
+  const onAbort = () => Atomics.store(cancelFlag, 0, 1);
+  if (signal.aborted) onAbort();
+  signal.addEventListener('abort', onAbort);
+  const execArgv = process.execArgv.filter((a) => !a.startsWith('--input-type'));
+  const worker = new Worker(file, { workerData: job, execArgv });
+  try {
+    return await new Promise<SolveResult>((resolve, reject) => {
+      worker.on('message', (m: SolveThreadMessage) => {
+        if (m.type === 'note') on.note(m.message);
+        else if (m.type === 'started') on.started();
+        else if (m.type === 'progress') on.progress(m.iteration, m.relResidual);
+        else if (m.type === 'result') resolve(m.result);
+        else reject(errorFromWire(m.error));
+      });
+      worker.on('error', (e) => reject(new DspgdError('E_THREAD', `solve thread failed: ${e.message}`, 'worker', { cause: e })));
+      worker.on('exit', (code) => reject(new DspgdError('E_THREAD', `solve thread exited (code ${code}) without a result`, 'worker')));
+    });
+  } finally {
+    signal.removeEventListener('abort', onAbort);
+    await worker.terminate();
   }
 }
 
@@ -132,11 +192,11 @@ function traceCsv(r: SolveResult): string {
   return encodeCsv({ data, shape: [n, 5] }, { header: ['iteration', 'loss', 'relResidual', 'gradNorm', 'bregman'] });
 }
 
-function printSummary(r: SolveResult): void {
+function printSummary(r: SolveResult, threadsAsked: number): void {
   const b = r.bias;
   const lines = [
     `status        ${r.status} (${r.message})`,
-    `iterations    ${formatCount(r.iterations)}   time ${formatDuration(r.timeMs)}   lr ${formatLr(r.lr)}   (${r.path}, ${r.threads} thread${r.threads === 1 ? '' : 's'}, kernel ${r.kernel})`,
+    `iterations    ${formatCount(r.iterations)}   time ${formatDuration(r.timeMs)}   lr ${formatLr(r.lr)}   (${r.path}, ${threadsLine(r, threadsAsked)}, kernel ${r.kernel})`,
     `precond       ${r.precond.spec}   isotropic=${r.precond.isotropic} preservesRowSpace=${r.precond.preservesRowSpace}${r.precond.stateful ? ' stateful' : ''}`,
     `loss          ${formatHuman(r.loss)}   relResidual ${formatHuman(r.relResidual)}`,
   ];
@@ -145,6 +205,14 @@ function printSummary(r: SolveResult): void {
   }
   if (r.advice) lines.push(...adviceLines(r));
   process.stdout.write(`${lines.join('\n')}\n`);
+}
+
+/** The threads the run used, and why when fewer than --threads asked for. */
+function threadsLine(r: SolveResult, asked: number): string {
+  const used = `${r.threads} thread${r.threads === 1 ? '' : 's'}`;
+  if (r.threads >= asked) return used;
+  const why = r.path === 'rowspace' ? 'the row-space path runs on one thread' : 'the pass over X has fewer row chunks than that, or no shared-memory WASM';
+  return `${used} (asked ${asked}: ${why})`;
 }
 
 /** The advice of a run that stopped short of tol, with the options written as flags. */

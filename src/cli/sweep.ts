@@ -16,6 +16,7 @@ import { BUILTIN_PRECOND_NAMES } from '../precond/index.js';
 import { LOSS_NAMES } from '../losses/index.js';
 import { DspgdError } from '../errors.js';
 import { formatTable } from '../report/table.js';
+import { recoverReportFolder } from '../report/folder.js';
 import { DEMO_PRECONDS } from '../demo.js';
 import { positiveInt, nonNegativeNumber, nonNegativeInt, positiveNumber } from './errors.js';
 import { addDataOptions, hasData, type DataFlags } from './inputs.js';
@@ -122,6 +123,8 @@ Examples:
       const shard = resolveShard({ shard: f.shard, shards: f.shards }, process.env);
       const jobs = f.jobs ?? defaultJobs();
       const dir = resolve(f.outDir);
+      // A report swap a killed sweep left is finished first: the journal lives in the same folder.
+      await recoverReportFolder(dir);
       if (shard && !f.quiet) process.stderr.write(`dspgd sweep: shard ${shard.index} of ${shard.count} (from ${shard.source})\n`);
       const progress = createProgress(f.quiet);
       let finished = 0;

@@ -14,8 +14,8 @@ import type { PrimalEngine } from './primal.js';
 export class BatchPass {
   private readonly bufs: Buffers;
   private readonly chunks: number;
-  /** Per run (by engine): partial G and stats of chunks 1..C−1. */
-  private readonly parts = new Map<PrimalEngine, { G: number[]; stats: number }>();
+  /** Per run (by engine): the partial G of the chunk in progress (chunks 1..C−1 in turn) and the stats of chunks 1..C−1. */
+  private readonly parts = new Map<PrimalEngine, { G: number; stats: number }>();
   private readonly table: number;
   private view: Float64Array;
   private readonly size: number;
@@ -29,9 +29,8 @@ export class BatchPass {
     this.rec = wasm.abi.batch.doubles;
     try {
       for (const e of engines) {
-        const G: number[] = [];
-        for (let c = 1; c < this.chunks; c++) G.push(this.bufs.alloc(d * k, 'partial G'));
-        this.parts.set(e, { G, stats: this.chunks > 1 ? this.bufs.alloc(2 * (this.chunks - 1), 'partial stats') : 0 });
+        const many = this.chunks > 1;
+        this.parts.set(e, { G: many ? this.bufs.alloc(d * k, 'partial G') : 0, stats: many ? this.bufs.alloc(2 * (this.chunks - 1), 'partial stats') : 0 });
       }
       this.size = Math.max(1, engines.length) * this.rec * this.chunks;
       this.table = this.bufs.alloc(this.size, 'batch table');
@@ -73,19 +72,17 @@ export class BatchPass {
         const p = this.parts.get(eng)!;
         const at = at0 + (c * B + b) * this.rec;
         if (c === 0) eng.passRecord(v, at);
-        else eng.passRecord(v, at, p.G[c - 1], p.stats + 16 * (c - 1));
+        else eng.passRecord(v, at, p.G, p.stats + 16 * (c - 1));
       }
     }
+    // Each chunk's share is added as soon as it is done (as ChunkedPass does), so one partial per run serves every chunk.
     for (let c = 0; c < chunks; c++) {
       const [i0, i1] = chunkRows(n, chunks, c);
       kern.residualGradBatch(i0, i1, d, k, this.prob.ptr.X, this.prob.ptr.Y, B, this.table + 8 * (at0 + c * B * this.rec));
+      if (c > 0) for (const eng of engines) e.axpy(d * k, 1, this.parts.get(eng)!.G, eng.gradPtr);
     }
     if (chunks > 1) {
-      for (const eng of engines) {
-        const p = this.parts.get(eng)!;
-        for (const g of p.G) e.axpy(d * k, 1, g, eng.gradPtr);
-        e.sumStats(chunks - 1, p.stats, eng.statsPtr);
-      }
+      for (const eng of engines) e.sumStats(chunks - 1, this.parts.get(eng)!.stats, eng.statsPtr);
     }
   }
 

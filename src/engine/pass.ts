@@ -1,11 +1,13 @@
 /**
  * The residual/gradient pass over X, R = XW − Y, D = scale·∇ℓ(R), G = XᵀD.
  *
- * Large problems split the rows of X into a fixed number of chunks that depends
- * only on the shape (never on the thread count): each chunk writes its own
- * partial G, and the partials are added in chunk order. Every row's R and D, and
- * every partial, are bit-identical however the chunks are spread over threads,
- * so one thread and several give the same bits.
+ * The bits are fixed by the row chunks, a number that depends only on the shape (never on
+ * the thread count): each chunk's share of G is summed from zero in row order and the
+ * shares are added in chunk order. One thread runs the fused kernel chunk by chunk, adding
+ * each share as soon as it is done (one buffer for it, whatever the chunk count). Threads
+ * run either the chunks themselves (threads.ts) or the split pass (split.ts), whose finer
+ * grid of row pieces and column panels gives every entry the same operations in the same
+ * order; so the bits do not depend on the thread count either way.
  */
 import type { Wasm } from '../wasm/module.js';
 import type { KernelName, PassKernels } from '../wasm/kernels.js';
@@ -36,7 +38,7 @@ export class ChunkedPass implements ResidualPass {
   readonly threads: number = 1;
   readonly chunks: number;
   private readonly bufs: Buffers;
-  /** Partial G and stats for chunks 1..C−1 (chunk 0 writes straight into G and stats). */
+  /** Partial G and stats for chunks 1..C−1 (chunk 0 writes straight into G and stats); see allocParts. */
   protected readonly partG: number[] = [];
   protected partStats = 0;
 
@@ -45,14 +47,21 @@ export class ChunkedPass implements ResidualPass {
     this.chunks = chunkCount(n, d, k);
     this.bufs = new Buffers(wasm);
     try {
-      for (let c = 1; c < this.chunks; c++) {
-        this.partG.push(this.bufs.alloc(d * k, 'partial G'));
-      }
+      this.allocParts(this.chunks > 1 ? 1 : 0);
       this.partStats = this.bufs.alloc(2 * (this.chunks - 1), 'partial stats');
     } catch (err) {
       this.bufs.free();
       throw err;
     }
+  }
+
+  /** `count` partial-G buffers of d×k (one suffices when the shares are added one at a time). */
+  protected allocParts(count: number): void {
+    for (let c = this.partG.length; c < count; c++) this.partG.push(this.bufs.alloc(this.d * this.k, 'partial G'));
+  }
+
+  protected alloc(len: number, what: string): number {
+    return this.bufs.alloc(len, what);
   }
 
   get kernel(): KernelName {
@@ -66,14 +75,17 @@ export class ChunkedPass implements ResidualPass {
       e.residualGrad(n, d, k, X, W, Y, G, R, D, lossId, lossParam, scale, stats);
       return;
     }
+    // G ← ((G_0 + G_1) + G_2) + …: each share added as soon as it is done, so one buffer holds them all in turn.
+    const part = this.partG[0];
     for (let c = 0; c < chunks; c++) {
       const [i0, i1] = chunkRows(n, chunks, c);
-      e.residualGradRows(i0, i1, d, k, X, W, Y, c === 0 ? G : this.partG[c - 1], R, D, lossId, lossParam, scale, c === 0 ? stats : this.partStats + 16 * (c - 1));
+      e.residualGradRows(i0, i1, d, k, X, W, Y, c === 0 ? G : part, R, D, lossId, lossParam, scale, c === 0 ? stats : this.partStats + 16 * (c - 1));
+      if (c > 0) this.wasm.exports.axpy(d * k, 1, part, G);
     }
-    this.reduce(G, stats);
+    this.wasm.exports.sumStats(chunks - 1, this.partStats, stats);
   }
 
-  /** G += partials in chunk order; stats likewise. */
+  /** G += partials 1..C−1 in chunk order; stats likewise (after the chunks ran, each into its own buffer). */
   protected reduce(G: number, stats: number): void {
     const e = this.wasm.exports;
     const len = this.d * this.k;

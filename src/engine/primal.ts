@@ -104,7 +104,9 @@ export class PrimalEngine implements Engine {
   /** Reads loss, ‖R‖ and ‖G‖ after a pass (own or batched). */
   readPass(): void {
     const e = this.wasm.exports;
-    if (this.statsView.buffer !== e.memory.buffer) this.statsView = this.wasm.f64(this.stats, 2);
+    // Growth detaches a plain memory's buffer (the view's length drops to 0); views of shared
+    // memory stay valid. Cheaper than comparing with memory.buffer, a getter that allocates.
+    if (this.statsView.length === 0) this.statsView = this.wasm.f64(this.stats, 2);
     this.loss = this.statsView[0];
     this.rNorm = safeRNorm(e, this.statsView[1], this.R, this.prob.n * this.prob.k);
     this.gradNorm = e.norm2(this.len, this.G);

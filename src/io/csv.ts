@@ -4,8 +4,9 @@
  * Reading: one matrix row per line, cells separated by ',' ';' a tab or runs
  * of spaces/tabs, auto-detected from the first two lines with content (the
  * second is data even when the first is a header): the first of ';' ','
- * tab that occurs in both, else one that occurs in either, else whitespace
- * (see detectDelimiter). Cells may be double-quoted ("1.5", "a ""b""");
+ * tab that occurs in both, else the second line's, else the first line's, else
+ * whitespace; tabs between cells that also hold spaces are whitespace (see
+ * detectDelimiter). Cells may be double-quoted ("1.5", "a ""b""");
  * a quoted cell cannot span lines. Lines
  * whose first non-blank character is '#' are comments (np.savetxt writes its
  * header that way); blank lines may lead or trail, not separate rows. A

@@ -40,11 +40,12 @@ const GROWTH_AXIS_MAX_DIGITS = 21;
 
 /**
  * The largest array read, in bytes of float64 (whatever the file's dtype):
- * the WASM allocator's limit for one block (WASM_MAX_ARRAY_BYTES, checked
- * equal by a test), so an array that could never be solved on is refused from
+ * the most one array can have in WASM memory (WASM_MAX_ARRAY_BYTES: 4 GiB less
+ * the module's first MiB; checked equal by a test, as a codec does not import
+ * the WASM layer), so an array that could never be solved on is refused from
  * its header, before anything is read or allocated.
  */
-export const MAX_ARRAY_BYTES = 2 ** 30 - 64;
+export const MAX_ARRAY_BYTES = 2 ** 32 - 2 ** 20;
 
 const HOST_LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
 
@@ -134,7 +135,7 @@ export function checkNpySize(h: NpyHeader, label: string, argument: string): voi
   const bytes = npyCount(h) * 8;
   if (bytes > MAX_ARRAY_BYTES) {
     throw new DspgdError('E_TOO_LARGE',
-      `${label}: shape ${h.shape.length === 1 ? `(${h.shape[0]},)` : `(${h.shape.join(', ')})`} of dtype '${h.dtype.descr}' is ${formatGiB(bytes)} as float64, more than the ${formatGiB(MAX_ARRAY_BYTES)} one array can hold (refused from the header, before reading the data)`,
+      `${label}: shape ${h.shape.length === 1 ? `(${h.shape[0]},)` : `(${h.shape.join(', ')})`} of dtype '${h.dtype.descr}' is ${formatGiB(bytes)} as float64, more than the ${MAX_ARRAY_BYTES / 2 ** 20} MiB one array can hold in WASM memory (refused from the header, before reading the data)`,
       argument);
   }
 }

@@ -26,7 +26,7 @@ const MIN_PIVOT_RATIO = 1e-6;
 const STEP_TOL = 4 * EPS;
 const MAX_STEPS = 12;
 
-/** Thrown inside pinv when refinement stalls; Problem catches it and switches to LQ. */
+/** Thrown by pinv (and so by split and projectRow) when refinement stalls; withFallback catches it and moves to LQ for good. */
 export class GramRefinementStalled extends Error {}
 
 /**
@@ -43,7 +43,7 @@ export function factorGram(wasm: Wasm, X: number, n: number, d: number, gram?: n
   try {
     L = wasm.allocF64(n * n, 'Cholesky factor of XXᵀ');
   } catch (err) {
-    // n×n does not fit (n ≳ 11,600 in one 1 GiB array): the LQ route may still.
+    // n×n does not fit beside X (n ≳ 23,000 even alone in the 4 GiB): the LQ route may still.
     if (err instanceof DspgdError && err.code === 'E_TOO_LARGE') return undefined;
     throw err;
   }

@@ -8,8 +8,8 @@
  *
  * `buildReport` makes the files in memory (paths relative to the folder) and
  * touches no Node API, so the browser page can reuse it; `writeReportFolder`
- * writes them with `writeFilesAtomic` (all temp files first, then the renames:
- * no reader ever sees a half-written file). The folder also holds a manifest
+ * replaces the folder's report as a whole (a sibling folder written in full,
+ * then swapped in: no reader ever sees files of two reports). The folder also holds a manifest
  * (`.dspgd-report`) naming the files of the last report with the SHA-256 of
  * what was written, so that a smaller report written over a bigger one
  * removes the figures it no longer has (stale figures would otherwise sit
@@ -36,6 +36,8 @@ export interface ReportInput {
   omit?: readonly RowColumn[];
   /** The text of `<base>.json` instead of the bare rows (a sweep's: the grid and version around them). */
   json?: string;
+  /** The text of `<base>.csv` instead of rowsToCsv (a sweep's: with the problem and loss of each row). */
+  csv?: string;
 }
 
 export interface ReportFile {
@@ -62,7 +64,7 @@ export function buildReport(input: ReportInput): ReportFile[] {
     { path: 'index.html', data: html },
     ...figures.map((f) => ({ path: `${f.name}.svg`, data: f.svg })),
     { path: json, data: input.json ?? rowsToJson(input.rows, columns) },
-    { path: csv, data: rowsToCsv(input.rows, columns) },
+    { path: csv, data: input.csv ?? rowsToCsv(input.rows, columns) },
   ];
   const seen = new Set<string>();
   for (const f of files) {
@@ -73,10 +75,13 @@ export function buildReport(input: ReportInput): ReportFile[] {
 }
 
 /**
- * Creates `dir` (and its parents) and writes every file of the report
- * atomically. Returns the written paths (`dir` joined with each file name),
- * in the order of {@link buildReport}. Throws DspgdError('E_IO') when the
- * folder cannot be created or a file cannot be written.
+ * Creates `dir` (and its parents) and replaces the report in it as a whole
+ * (see src/io/node/folder-swap.ts: a sibling folder written in full, then
+ * renamed into place; a reader never sees files of two reports, even when
+ * the writer is killed). Returns the written paths (`dir` joined with each
+ * file name), in the order of {@link buildReport}. Throws DspgdError('E_IO')
+ * when the folder cannot be created, written or swapped, or holds what cannot
+ * be carried over (a sub-folder the tool did not write).
  */
 export async function writeReportFolder(dir: string, input: ReportInput, options: { argument?: string } = {}): Promise<string[]> {
   const { argument } = options;
@@ -84,30 +89,20 @@ export async function writeReportFolder(dir: string, input: ReportInput, options
   if (typeof dir !== 'string' || dir === '') throw new DspgdError('E_PARAM', `${prefix}report: expected a folder path, got ${JSON.stringify(dir)}`, argument);
   const files = buildReport(input);
   // Node-only modules are loaded here so that buildReport stays usable in a browser bundle.
-  const [{ mkdir, readFile, stat, unlink }, { join }, { createHash }, { writeFilesAtomic }, { describeFsError }] = await Promise.all([
-    import('node:fs/promises'), import('node:path'), import('node:crypto'), import('../io/node/atomic.js'), import('../io/node/read.js'),
-  ]);
-  const sha256 = (data: string | Uint8Array) => createHash('sha256').update(data).digest('hex');
-  const notFolder = await stat(dir).then((st) => !st.isDirectory(), () => false);
-  if (notFolder) throw new DspgdError('E_IO', `${prefix}${dir} exists and is not a folder`, argument);
-  try {
-    await mkdir(dir, { recursive: true });
-  } catch (e) {
-    throw new DspgdError('E_IO', `${prefix}cannot create the report folder ${dir}: ${describeFsError(e)}`, argument, { cause: e });
-  }
-  const manifestPath = join(dir, MANIFEST);
-  const previous = await readFile(manifestPath, 'utf8').then(parseManifest, () => []);
-  const out = files.map((f) => ({ path: join(dir, f.path), data: f.data, argument }));
-  const manifest = { files: files.map((f) => ({ name: f.path, sha256: sha256(f.data) })) };
-  await writeFilesAtomic([...out, { path: manifestPath, data: `${JSON.stringify(manifest)}\n`, argument }]);
-  const now = new Set(files.map((f) => f.path));
-  await Promise.all(previous.filter((p) => !now.has(p.name)).map(async (p) => {
-    const path = join(dir, p.name);
-    // Only what the tool wrote, unchanged since: a file edited or replaced by the user stays.
-    const current = await readFile(path).catch(() => undefined);
-    if (current !== undefined && sha256(current) === p.sha256) await unlink(path).catch(() => undefined);
-  }));
-  return out.map((f) => f.path);
+  const [{ join }, { replaceFolder }] = await Promise.all([import('node:path'), import('../io/node/folder-swap.js')]);
+  await replaceFolder(dir, files.map((f) => ({ name: f.path, data: f.data })), { manifest: MANIFEST, ownName: REPORT_FILE, argument });
+  return files.map((f) => join(dir, f.path));
+}
+
+/**
+ * Finishes or undoes a report swap into `dir` that a killed writer left (so
+ * the folder is back before anything else in it is read or written: sweep's
+ * journal), and removes the leftovers. Best effort; writeReportFolder does the
+ * same before it writes.
+ */
+export async function recoverReportFolder(dir: string): Promise<void> {
+  const { recoverFolder } = await import('../io/node/folder-swap.js');
+  await recoverFolder(dir, { manifest: MANIFEST, ownName: REPORT_FILE });
 }
 
 /** The file listing the last report's files, inside the report folder. */
@@ -115,21 +110,3 @@ export const MANIFEST = '.dspgd-report';
 
 /** The names the report format produces (see buildReport and figures.ts); a manifest may list no others. */
 const REPORT_FILE = /^(?:index\.html|[a-z][a-z0-9-]*\.svg|(?:sweep|demo)\.(?:json|csv))$/;
-
-/**
- * The files a manifest lists with their recorded SHA-256: only names the
- * report format produces, so a damaged or forged manifest cannot reach
- * outside the folder or name the user's files. A manifest without hashes
- * (or damaged) lists nothing.
- */
-function parseManifest(text: string): { name: string; sha256: string }[] {
-  try {
-    const files = (JSON.parse(text) as { files?: unknown }).files;
-    if (!Array.isArray(files)) return [];
-    return files.filter((f): f is { name: string; sha256: string } =>
-      f !== null && typeof f === 'object' && typeof f.name === 'string' && REPORT_FILE.test(f.name)
-      && typeof f.sha256 === 'string' && /^[0-9a-f]{64}$/.test(f.sha256));
-  } catch {
-    return [];
-  }
-}

@@ -10,7 +10,8 @@
  */
 import { hostname, cpus, platform, arch, totalmem, availableParallelism } from 'node:os';
 import { formatCount, formatHuman } from '../util/numbers.js';
-import { rowsToJson } from '../report/table.js';
+import { rowsToCsv, rowsToJson } from '../report/table.js';
+import { encodeCsvRows } from '../io/csv.js';
 import type { ReportInput } from '../report/folder.js';
 import { ROW_COLUMNS } from '../experiment.js';
 import { isGenerated, problemLabel, runCount, type SweepGrid } from './grid.js';
@@ -64,7 +65,30 @@ export function sweepReport(input: SweepReportInput): ReportInput {
   const part = shard ? ` (shard ${shard.index} of ${shard.count}, counting from 0)` : '';
   const missing = input.missing.length ? ` ${input.missing.length} run${input.missing.length === 1 ? '' : 's'} of this ${shard ? 'shard' : 'grid'} ${input.missing.length === 1 ? 'has' : 'have'} no result.` : '';
   const intro = `${describeGrid(input.grid)}; ${total} runs${part}: ${rows.length} here.${missing}`;
-  const rowsText = rowsToJson(rows, columns).trimEnd().replace(/\n/g, '\n  ');
+  // Each row's problem (index into grid.problems) and loss lead its line: with several losses, or
+  // problems that share a seed, the other columns do not tell the rows apart.
+  const g = input.grid;
+  const P = g.preconds.length, S = g.losses.length, L = g.lrs.length;
+  const where = records.map((r) => {
+    const cell = Math.floor(r.run / L);
+    return { problem: Math.floor(cell / (P * S)), loss: g.losses[Math.floor(cell / P) % S]! };
+  });
+  const jsonLines = rowsToJson(rows, columns).trimEnd().split('\n');
+  const rowsText = jsonLines.map((line, i) => (i === 0 || i === jsonLines.length - 1 ? line
+    : line.replace('{', `{"problem":${where[i - 1]!.problem},"loss":${JSON.stringify(where[i - 1]!.loss)},`))).join('\n  ');
+  const csvLines = rowsToCsv(rows, columns).split('\n');
+  const csv = csvLines.map((line, i) => {
+    if (line === '') return line;
+    const lead = i === 0 ? ['problem', 'loss'] : [where[i - 1]!.problem, where[i - 1]!.loss];
+    return `${encodeCsvRows([lead]).trimEnd()},${line}`;
+  }).join('\n');
+  // Figure labels tell the series apart the same way, when the grid needs it.
+  const seeds = g.problems.map((p) => (isGenerated(p) ? p.seed : null));
+  const bySeed = seeds.every((s, i) => s !== null && seeds.indexOf(s) === i);
+  const traces = records.map((r, i) => {
+    const extra = `${S > 1 ? ` · loss ${where[i]!.loss}` : ''}${g.problems.length > 1 && !bySeed ? ` · problem ${where[i]!.problem}` : ''}`;
+    return extra ? { ...r.trace, label: r.trace.label + extra } : r.trace;
+  });
   const host = { ...input.host, timeMs: records.map((r) => r.row.timeMs) };
   const json = '{\n'
     + `  "format": "dspgd-sweep/1",\n`
@@ -78,8 +102,8 @@ export function sweepReport(input: SweepReportInput): ReportInput {
     + '}\n';
   return {
     title: `dspgd sweep${shard ? ` (shard ${shard.index}/${shard.count})` : ''}`,
-    intro, conclusions: [], rows, traces: records.map((r) => r.trace),
+    intro, conclusions: [], rows, traces,
     meta: { dspgd: input.dspgd, runs: total, preconditioners: input.grid.preconds, 'learning rates': input.grid.lrs },
-    files: { base: 'sweep' }, omit: SWEEP_OMIT, json,
+    files: { base: 'sweep' }, omit: SWEEP_OMIT, json, csv,
   };
 }

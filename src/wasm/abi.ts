@@ -17,6 +17,7 @@ export const EXPORT_ARITY = {
   dot: 3, sumsq: 2, norm2: 2, axpy: 4, axpyInto: 5, sub: 4, copy: 3, zero: 2, allFinite: 2,
   matmulXW: 6, matmulXtV: 6,
   residualGrad: 13, residualGradRows: 14, sumStats: 3, residualGradBatch: 8, lossRow: 6,
+  residualRows: 8, lossRows: 9, gradPanel: 11,
   gramXXt: 4, gramMetric: 6, gramMetricScratchLen: 1, gramMetricSupports: 1, crossDtS: 5, rightMulAdd: 7,
   spectralRowFactor: 4, spectralRowStep: 11, spectralRowValue: 9,
   powerIterXtX: 6,

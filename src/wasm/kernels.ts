@@ -6,26 +6,33 @@
  *    results may differ from 'simd' in the last bits, and across machines.
  * Everything else (∇K, norms, the row-space path, the bias report) is the portable code.
  */
-type Ptr = number;
+import type { Ptr, I32, F64 } from './types.js';
 
 export type KernelName = 'simd' | 'fma';
 export type KernelOption = KernelName | 'auto';
 export const KERNEL_OPTIONS: readonly KernelOption[] = ['simd', 'fma', 'auto'];
 
-/** The pass kernels one build exports (see assembly/kernels/residual_grad.ts for the contracts). */
-export interface PassKernels {
-  readonly name: KernelName;
+/** The pass over X as both builds export it (see assembly/kernels/residual_grad.ts and pass_split.ts for the contracts). */
+export interface PassExports {
   residualGrad(
-    n: number, d: number, k: number,
+    n: I32, d: I32, k: I32,
     X: Ptr, W: Ptr, Y: Ptr, G: Ptr, R: Ptr, D: Ptr,
-    lossId: number, lossParam: number, scale: number, stats: Ptr,
+    lossId: I32, lossParam: F64, scale: F64, stats: Ptr,
   ): void;
   residualGradRows(
-    i0: number, i1: number, d: number, k: number,
+    i0: I32, i1: I32, d: I32, k: I32,
     X: Ptr, W: Ptr, Y: Ptr, G: Ptr, R: Ptr, D: Ptr,
-    lossId: number, lossParam: number, scale: number, stats: Ptr,
+    lossId: I32, lossParam: F64, scale: F64, stats: Ptr,
   ): void;
-  residualGradBatch(i0: number, i1: number, d: number, k: number, X: Ptr, Y: Ptr, count: number, table: Ptr): void;
+  residualGradBatch(i0: I32, i1: I32, d: I32, k: I32, X: Ptr, Y: Ptr, count: I32, table: Ptr): void;
+  // The split pass (assembly/kernels/pass_split.ts), for threads.
+  residualRows(i0: I32, i1: I32, d: I32, k: I32, X: Ptr, W: Ptr, Y: Ptr, R: Ptr): void;
+  gradPanel(n: I32, per: I32, C: I32, j0: I32, j1: I32, d: I32, k: I32, X: Ptr, D: Ptr, G: Ptr, scratch: Ptr): void;
+}
+
+/** The pass kernels of one build. */
+export interface PassKernels extends PassExports {
+  readonly name: KernelName;
   /** The compiled fma build for worker threads (shared memory only). */
   readonly module?: object;
 }

@@ -8,15 +8,15 @@ import { DspgdError } from '../errors.js';
 import { canShareMemory } from '../util/shared-memory.js';
 // Node reads the builds from build/; browser bundles take source.browser.ts instead (scripts/browser-build.mjs).
 import { defaultSource, defaultSharedSource, defaultFmaSource } from './source.node.js';
-import { relaxedSimdSupported, type PassKernels } from './kernels.js';
+import { relaxedSimdSupported, type PassKernels, type PassExports } from './kernels.js';
 import type { PrecondExports } from './exports/precond.js';
 import type { LinalgExports } from './exports/linalg.js';
 import type { RandomExports } from './exports/random.js';
 import { checkAbi, type Abi } from './abi.js';
+import type { Ptr, I32, F64 } from './types.js';
 import { PRECOND_IDS } from '../precond/builtins.js';
 import { LOSS_IDS } from '../losses/index.js';
 
-type Ptr = number;
 
 /**
  * WASM bytes, as WebAssembly.instantiate takes them. The public types spell these out instead of
@@ -31,53 +31,43 @@ export interface WasmMemory {
 }
 
 /** The raw WASM exports (one entry per exported kernel). */
-export interface DspgdExports extends PrecondExports, LinalgExports, RandomExports {
+export interface DspgdExports extends PassExports, PrecondExports, LinalgExports, RandomExports {
   memory: WasmMemory;
   // memory.ts
-  alloc(bytes: number): Ptr;
+  alloc(bytes: I32): Ptr;
   free(ptr: Ptr): void;
-  memoryBytes(): number;
+  memoryBytes(): I32;
   // kernels/dot.ts
-  dot(len: number, x: Ptr, y: Ptr): number;
-  sumsq(len: number, x: Ptr): number;
-  norm2(len: number, x: Ptr): number;
-  axpy(len: number, alpha: number, x: Ptr, y: Ptr): void;
-  axpyInto(len: number, alpha: number, x: Ptr, y: Ptr, out: Ptr): void;
-  sub(len: number, x: Ptr, y: Ptr, out: Ptr): void;
-  copy(len: number, src: Ptr, dst: Ptr): void;
-  zero(len: number, x: Ptr): void;
-  allFinite(len: number, x: Ptr): number;
+  dot(len: I32, x: Ptr, y: Ptr): F64;
+  sumsq(len: I32, x: Ptr): F64;
+  norm2(len: I32, x: Ptr): F64;
+  axpy(len: I32, alpha: F64, x: Ptr, y: Ptr): void;
+  axpyInto(len: I32, alpha: F64, x: Ptr, y: Ptr, out: Ptr): void;
+  sub(len: I32, x: Ptr, y: Ptr, out: Ptr): void;
+  copy(len: I32, src: Ptr, dst: Ptr): void;
+  zero(len: I32, x: Ptr): void;
+  allFinite(len: I32, x: Ptr): I32;
   // kernels/matmul.ts
-  matmulXW(n: number, d: number, k: number, X: Ptr, W: Ptr, out: Ptr): void;
-  matmulXtV(n: number, d: number, k: number, X: Ptr, V: Ptr, out: Ptr): void;
-  // kernels/residual_grad.ts
-  residualGrad(
-    n: number, d: number, k: number,
-    X: Ptr, W: Ptr, Y: Ptr, G: Ptr, R: Ptr, D: Ptr,
-    lossId: number, lossParam: number, scale: number, stats: Ptr,
-  ): void;
-  residualGradRows(
-    i0: number, i1: number, d: number, k: number,
-    X: Ptr, W: Ptr, Y: Ptr, G: Ptr, R: Ptr, D: Ptr,
-    lossId: number, lossParam: number, scale: number, stats: Ptr,
-  ): void;
-  sumStats(count: number, src: Ptr, dst: Ptr): void;
-  residualGradBatch(i0: number, i1: number, d: number, k: number, X: Ptr, Y: Ptr, count: number, table: Ptr): void;
+  matmulXW(n: I32, d: I32, k: I32, X: Ptr, W: Ptr, out: Ptr): void;
+  matmulXtV(n: I32, d: I32, k: I32, X: Ptr, V: Ptr, out: Ptr): void;
+  // kernels/residual_grad.ts and kernels/pass_split.ts: the pass over X (PassExports); lossRows is the main build's only
+  sumStats(count: I32, src: Ptr, dst: Ptr): void;
+  lossRows(i0: I32, i1: I32, k: I32, R: Ptr, D: Ptr, lossId: I32, lossParam: F64, scale: F64, stats: Ptr): void;
   // rowspace/
-  gramXXt(n: number, d: number, X: Ptr, M: Ptr): void;
-  gramMetric(id: number, k: number, C: Ptr, params: Ptr, M: Ptr, scratch: Ptr): number;
-  gramMetricScratchLen(k: number): number;
-  gramMetricSupports(id: number): number;
-  crossDtS(n: number, k: number, D: Ptr, S: Ptr, C: Ptr): void;
-  rightMulAdd(n: number, k: number, alpha: number, D: Ptr, M: Ptr, beta: number, out: Ptr): void;
-  spectralRowFactor(n: number, gram: Ptr, L: Ptr, perm: Ptr): number;
-  spectralRowStep(n: number, r: number, k: number, L: Ptr, perm: Ptr, D: Ptr, F: Ptr, PF: Ptr, B: Ptr, eps: number, scratch: Ptr): number;
-  spectralRowValue(n: number, r: number, k: number, L: Ptr, perm: Ptr, D: Ptr, F: Ptr, eps: number, scratch: Ptr): number;
+  gramXXt(n: I32, d: I32, X: Ptr, M: Ptr): void;
+  gramMetric(id: I32, k: I32, C: Ptr, params: Ptr, M: Ptr, scratch: Ptr): F64;
+  gramMetricScratchLen(k: I32): I32;
+  gramMetricSupports(id: I32): I32;
+  crossDtS(n: I32, k: I32, D: Ptr, S: Ptr, C: Ptr): void;
+  rightMulAdd(n: I32, k: I32, alpha: F64, D: Ptr, M: Ptr, beta: F64, out: Ptr): void;
+  spectralRowFactor(n: I32, gram: Ptr, L: Ptr, perm: Ptr): I32;
+  spectralRowStep(n: I32, r: I32, k: I32, L: Ptr, perm: Ptr, D: Ptr, F: Ptr, PF: Ptr, B: Ptr, eps: F64, scratch: Ptr): F64;
+  spectralRowValue(n: I32, r: I32, k: I32, L: Ptr, perm: Ptr, D: Ptr, F: Ptr, eps: F64, scratch: Ptr): F64;
   // kernels/power_iteration.ts
-  powerIterXtX(n: number, d: number, X: Ptr, v: Ptr, u: Ptr, iters: number): number;
+  powerIterXtX(n: I32, d: I32, X: Ptr, v: Ptr, u: Ptr, iters: I32): F64;
   // losses/index.ts (lossRow: one row, also the fma build's import)
-  lossRow(id: number, param: number, r: Ptr, g: Ptr, k: number, scale: number): number;
-  lossEval(id: number, param: number, R: Ptr, Gout: Ptr, n: number, k: number, scale: number): number;
+  lossRow(id: I32, param: F64, r: Ptr, g: Ptr, k: I32, scale: F64): F64;
+  lossEval(id: I32, param: F64, R: Ptr, Gout: Ptr, n: I32, k: I32, scale: F64): F64;
 }
 
 export interface Wasm {
@@ -155,11 +145,16 @@ export function getWasm(): Promise<Wasm> {
 /** wasm32 addresses at most 4 GiB. */
 export const WASM_MAX_BYTES = 4 * 1024 * 1024 * 1024;
 /**
- * The largest single block AssemblyScript's TLSF allocator hands out
- * (BLOCK_MAXSIZE = 2^30 − overhead; kept a little below it): one array of
- * more than 1 GiB cannot exist even when the total would fit in 4 GiB.
+ * The largest single array: what is left of the 4 GiB address space after the module's first
+ * INITIAL_PAGES (its static data, stack and the allocator's root). Blocks above
+ * {@link TLSF_MAX_BLOCK_BYTES} do not come from AssemblyScript's allocator (see makeWasm).
  */
-export const WASM_MAX_ARRAY_BYTES = 2 ** 30 - 64;
+export const WASM_MAX_ARRAY_BYTES = WASM_MAX_BYTES - INITIAL_PAGES * 65536;
+/**
+ * The largest block AssemblyScript's TLSF allocator hands out (BLOCK_MAXSIZE = 2^30 minus its
+ * overhead; kept a little below it). Larger blocks are whole pages grown for them.
+ */
+const TLSF_MAX_BLOCK_BYTES = 2 ** 30 - 64;
 
 /** The raw exports (the loader wraps functions, hiding their arity) against the TypeScript side. */
 const loadAbi = (instance: WebAssembly.Instance): Abi => checkAbi(instance.exports, { precond: PRECOND_IDS, loss: LOSS_IDS });
@@ -178,7 +173,10 @@ async function loadFma(instance: WebAssembly.Instance, shared: Wasm['shared']): 
   const module = await WebAssembly.compile(bytes as BufferSource);
   const fma = await WebAssembly.instantiate(module, { env: { memory: (shared?.memory ?? raw.memory) as WebAssembly.Memory }, dspgd: { lossRow: raw.lossRow as () => number } });
   const e = fma.exports as unknown as Omit<PassKernels, 'name' | 'module'>;
-  return { name: 'fma', residualGrad: e.residualGrad, residualGradRows: e.residualGradRows, residualGradBatch: e.residualGradBatch, module: shared ? module : undefined };
+  return {
+    name: 'fma', residualGrad: e.residualGrad, residualGradRows: e.residualGradRows, residualGradBatch: e.residualGradBatch,
+    residualRows: e.residualRows, gradPanel: e.gradPanel, module: shared ? module : undefined,
+  };
 }
 
 function makeWasm(exports: DspgdExports, abi: Abi, instance: WebAssembly.Instance, shared?: Wasm['shared']): Wasm {
@@ -187,11 +185,55 @@ function makeWasm(exports: DspgdExports, abi: Abi, instance: WebAssembly.Instanc
   const live = new Map<number, number>();
   let inUse = 0;
   let fma: Promise<PassKernels | undefined> | undefined;
+  // Blocks over TLSF's limit are pages this side grows memory by: TLSF takes its next growth
+  // from memory.size() on and treats the pages before it as not its own (its addMemory allows
+  // a gap for exactly this), so such a block stays out of its lists. Freed, these regions are
+  // kept here (never given to TLSF) for the next large block: best fit, merged when adjacent.
+  const big = new Set<number>();
+  const bigFree: { ptr: number; bytes: number }[] = [];
+  let tlsfReady = false;
+  const allocBig = (bytes: number): number => {
+    // TLSF sets itself up at its first allocation and then takes all memory up to
+    // memory.size() as its own: it must do so before pages are grown for a large block.
+    if (!tlsfReady) {
+      exports.free(exports.alloc(8));
+      tlsfReady = true;
+    }
+    let best = -1;
+    for (let i = 0; i < bigFree.length; i++) {
+      if (bigFree[i].bytes >= bytes && (best < 0 || bigFree[i].bytes < bigFree[best].bytes)) best = i;
+    }
+    if (best >= 0) {
+      const r = bigFree.splice(best, 1)[0];
+      new Float64Array(exports.memory.buffer, r.ptr, Math.ceil(bytes / 8)).fill(0);
+      live.set(r.ptr, r.bytes);
+      return r.ptr;
+    }
+    const size = Math.ceil(bytes / 65536) * 65536;
+    // Fresh pages are zero: no fill. grow() throws a RangeError past the maximum (4 GiB).
+    const ptr = exports.memory.grow(size / 65536) * 65536;
+    live.set(ptr, size);
+    return ptr;
+  };
+  const freeBig = (ptr: number, bytes: number): void => {
+    let r = { ptr, bytes };
+    for (let i = bigFree.length - 1; i >= 0; i--) {
+      const f = bigFree[i];
+      if (f.ptr + f.bytes === r.ptr || r.ptr + r.bytes === f.ptr) {
+        r = { ptr: Math.min(f.ptr, r.ptr), bytes: f.bytes + r.bytes };
+        bigFree.splice(i, 1);
+      }
+    }
+    bigFree.push(r);
+  };
   return {
     exports,
     abi,
     shared,
-    simd: { name: 'simd', residualGrad: exports.residualGrad, residualGradRows: exports.residualGradRows, residualGradBatch: exports.residualGradBatch },
+    simd: {
+      name: 'simd', residualGrad: exports.residualGrad, residualGradRows: exports.residualGradRows, residualGradBatch: exports.residualGradBatch,
+      residualRows: exports.residualRows, gradPanel: exports.gradPanel,
+    },
     fma() {
       fma ??= loadFma(instance, shared).catch(() => undefined);
       return fma;
@@ -207,9 +249,21 @@ function makeWasm(exports: DspgdExports, abi: Abi, instance: WebAssembly.Instanc
       }
       if (bytes > WASM_MAX_ARRAY_BYTES) {
         throw new DspgdError('E_TOO_LARGE',
-          `${what}: one array of ${formatBytes(bytes)} is more than the WASM allocator's limit of 1 GiB per array`);
+          `${what}: one array of ${formatBytes(bytes)} is more than the ${WASM_MAX_ARRAY_BYTES / 2 ** 20} MiB one array can have in WASM memory`);
       }
       let ptr: number;
+      if (bytes > TLSF_MAX_BLOCK_BYTES) {
+        try {
+          ptr = allocBig(bytes);
+        } catch (e) {
+          throw new DspgdError('E_TOO_LARGE',
+            `${what}: could not allocate ${formatBytes(bytes)} in WASM memory (${formatBytes(exports.memory.buffer.byteLength)} of the 4 GiB already taken)`,
+            undefined, { cause: e });
+        }
+        big.add(ptr);
+        inUse += live.get(ptr)!;
+        return ptr;
+      }
       try {
         // usize comes back as a signed i32: addresses above 2 GiB would be negative.
         ptr = exports.alloc(Math.max(bytes, 8)) >>> 0;
@@ -228,7 +282,8 @@ function makeWasm(exports: DspgdExports, abi: Abi, instance: WebAssembly.Instanc
         live.delete(p);
         inUse -= size;
       }
-      exports.free(p);
+      if (big.delete(p)) freeBig(p, size!);
+      else exports.free(p);
     },
     bytesInUse() {
       return inUse;

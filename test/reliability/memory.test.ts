@@ -115,11 +115,11 @@ describe('problems that cannot fit', () => {
     });
   }
 
-  it('one array over the allocator limit (1 GiB) is E_TOO_LARGE, not a trap', async () => {
+  it('one array over the per-array limit (4 GiB less the module\'s first MiB) is E_TOO_LARGE, not a trap', async () => {
     const wasm = await getWasm();
-    const e = (() => { try { wasm.allocF64(2 ** 27 + 1, 'big'); } catch (x) { return x; } })() as DspgdError;
+    const e = (() => { try { wasm.allocF64(2 ** 29 - 2 ** 17 + 1, 'big'); } catch (x) { return x; } })() as DspgdError;
     expect(e).toBeInstanceOf(DspgdError);
     expect(e.code).toBe('E_TOO_LARGE');
-    expect(e.message).toMatch(/1 GiB per array/);
+    expect(e.message).toMatch(/more than the 4095 MiB one array can have in WASM memory/);
   });
 });

@@ -26,6 +26,7 @@ import { randomBytes } from 'node:crypto';
 import { basename, dirname, join, resolve } from 'node:path';
 import { DspgdError } from '../../errors.js';
 import { describeFsError } from './read.js';
+import { killPoint } from './fault.js';
 
 export interface AtomicFile {
   path: string;
@@ -93,6 +94,7 @@ export async function writeFilesAtomic(files: readonly AtomicFile[]): Promise<vo
     const f = files[i];
     if (streamed[i]) continue;
     try {
+      killPoint('rename');
       await rename(temps[i]!, f.path);
       temps[i] = undefined;
     } catch (e) {
@@ -185,7 +187,8 @@ async function removeOrphans(path: string): Promise<void> {
   }));
 }
 
-function processAlive(pid: number): boolean {
+/** Whether a process with this id exists on this machine (someone else's counts). */
+export function processAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
     return true;
