@@ -20,6 +20,8 @@ interface Handle {
 
 /** Client coordinates of a data point of a chart (through its layout and the SVG's box on screen). */
 async function clientPoint(page: Page, chart: 'loss' | 'path', sel: string, x: number, y: number): Promise<[number, number]> {
+  // The mouse only reaches what is on screen: the page above the figures grows with its controls.
+  await page.$eval(sel, (el) => el.scrollIntoView({ block: 'center' }));
   return page.evaluate(([chart, sel, x, y]) => {
     const h = (globalThis as unknown as { dspgdFigures: { charts: Record<string, Handle> } }).dspgdFigures.charts[chart as string]!;
     const L = h.layout;
