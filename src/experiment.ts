@@ -3,6 +3,7 @@
  * (seeds). The engine behind `dspgd sweep` and `dspgd demo`; every run is one
  * row, and a run that diverges is a row with status 'diverged', not an error.
  */
+import type { BiasPath } from './bias/path.js';
 import { solve, solveBatch, type SolveResult, type SolveOptions } from './solve.js';
 import { resolvePrecond, type Preconditioner } from './precond/index.js';
 import type { Problem } from './problem.js';
@@ -50,6 +51,8 @@ export interface RunTrace {
   iteration: Float64Array;
   loss: Float64Array;
   relResidual: Float64Array;
+  /** The run's path in the bias plane (result.bias.path), for the geometry figure; absent when not recorded. */
+  biasPath?: BiasPath;
 }
 
 export interface GridProblem {
@@ -202,6 +205,7 @@ function toRow(r: SolveResult, seed: number | null): [RunRow, RunTrace] {
     label: `${row.precond} @ lr ${fmtLr(row.lr)}${seed === null ? '' : ` (seed ${seed})`}`,
     precond: row.precond, lr: row.lr, seed,
     iteration: r.trace.iteration, loss: r.trace.loss, relResidual: r.trace.relResidual,
+    ...(r.bias?.path ? { biasPath: r.bias.path } : {}),
   };
   return [row, trace];
 }

@@ -14,6 +14,7 @@ import { resolvePrecond, type Preconditioner } from './precond/index.js';
 import { resolveStopping, StopMonitor, type Status, type StoppingOptions } from './stopping.js';
 import { TraceRecorder, type Trace } from './trace.js';
 import { biasReport, type BiasReport } from './bias/report.js';
+import { BiasPathRecorder, BIAS_PATH_SAMPLES } from './bias/path.js';
 import { suggestLearningRate } from './lr.js';
 import { requireParam } from './spec.js';
 import { DEFAULTS, checkOptionKeys } from './options.js';
@@ -60,6 +61,13 @@ export interface SolveOptions extends StoppingOptions {
   traceEvery?: number;
   /** Compute the implicit-bias report (default true). Sweeps over one problem share its GD limit. */
   report?: boolean;
+  /**
+   * Geometric steps of the bias path (result.bias.path: distance to W_GD∞ within the row space and
+   * the null-space part, sampled from t = 0 to maxIter at ratio maxIter^{1/samples}). Default 32;
+   * 0 turns the path off. Each sample costs about two passes over X; with the path on, the GD
+   * limit is computed before the run instead of after it. Ignored with report: false.
+   */
+  biasPathSamples?: number;
   /** How often the loop lets the event loop run, in ms. Default 25. */
   yieldEveryMs?: number;
   /**
@@ -229,11 +237,13 @@ interface RunConfig {
   path: PathOption;
   threads: number;
   kernel: KernelOption;
+  /** 0 when the run records no bias path. */
+  biasPathSamples: number;
 }
 
 /** Every key of SolveOptions, for the unknown-key check (the type below fails to compile if one is missing). */
 const SOLVE_OPTION_KEYS = [
-  'precond', 'lr', 'loss', 'reduction', 'signal', 'callback', 'callbackEvery', 'traceEvery', 'report', 'yieldEveryMs',
+  'precond', 'lr', 'loss', 'reduction', 'signal', 'callback', 'callbackEvery', 'traceEvery', 'report', 'biasPathSamples', 'yieldEveryMs',
   'path', 'threads', 'kernel', 'maxIter', 'tol', 'gradTol', 'gradRelTol', 'stall', 'divergenceFactor', 'timeLimitMs',
 ] as const satisfies readonly (keyof SolveOptions)[];
 type MissingSolveKey = Exclude<keyof SolveOptions, (typeof SOLVE_OPTION_KEYS)[number]>;
@@ -276,7 +286,9 @@ function validate(options: SolveOptions, where: string): RunConfig {
   requireParam(Number.isInteger(threads) && threads >= 1 && threads <= 64, 'threads', 'an integer from 1 to 64', threads);
   const kernel = options.kernel ?? 'simd';
   requireParam(KERNEL_OPTIONS.includes(kernel), 'kernel', "'simd', 'fma' or 'auto'", kernel);
-  return { precond, loss, reduction, lr, stop, callbackEvery, traceEvery, yieldEveryMs, path, threads, kernel };
+  const biasPathSamples = options.report === false ? 0 : options.biasPathSamples ?? BIAS_PATH_SAMPLES;
+  requireParam(Number.isInteger(biasPathSamples) && biasPathSamples >= 0 && biasPathSamples <= 10_000, 'biasPathSamples', 'an integer from 0 to 10000', biasPathSamples);
+  return { precond, loss, reduction, lr, stop, callbackEvery, traceEvery, yieldEveryMs, path, threads, kernel, biasPathSamples };
 }
 
 /**
@@ -373,6 +385,7 @@ class Run {
   private Ks = 0;
   private lastSample = -1;
   private readonly yNorm: number;
+  private biasPath?: BiasPathRecorder;
 
   private constructor(
     private readonly prob: Problem,
@@ -417,6 +430,7 @@ class Run {
     this.start = { maxAbsResidual: this.eng.maxAbsResidual(), gradNorm: this.eng.gradNorm };
     this.monitor.noInterpolant = cfg.stop.gradRelTol > 0 && noInterpolant(prob);
     this.lr = typeof cfg.lr === 'number' ? cfg.lr : cfg.lr.autoFactor * suggestLearningRate(prob, cfg.precond, cfg.loss, cfg.reduction, this.start);
+    if (cfg.biasPathSamples > 0) this.biasPath = new BiasPathRecorder(prob.wasmInstance, prob, cfg.stop.maxIter, cfg.biasPathSamples);
     this.t0 = now();
   }
 
@@ -441,6 +455,7 @@ class Run {
     this.lossV = lv; this.rel = rv; this.gnorm = gv;
     if (t % cfg.traceEvery === 0 || verdict) { trace.push(t, lv, rv, gv); this.lastSample = t; }
     if (verdict) return this.end(verdict.status, verdict.reason);
+    if (this.biasPath?.due(t)) this.biasPath.record(t, eng.weights());
     const callbackDue = options.callback !== undefined && t % cfg.callbackEvery === 0;
     // The clock only when a time limit or a callback asks for it (see Yielder for why).
     const elapsed = callbackDue || cfg.stop.timeLimitMs !== Infinity ? now() - this.t0 : 0;
@@ -504,6 +519,7 @@ class Run {
     let W = eng.weights();
     const Wout = wasm.f64(W, d * k).slice();
     const flags = { isotropic: precond.isotropic, preservesRowSpace: precond.preservesRowSpace, stateful: precond.stateful };
+    const biasPath = this.biasPath?.finish(this.t, W);
     let bias: BiasReport | undefined;
     if (options.report !== false) {
       let own = 0;
@@ -517,6 +533,7 @@ class Run {
       }
       try {
         bias = biasReport(wasm, prob, W, flags, { status: this.status, loss, outsideTheory: precond.outsideTheory });
+        if (biasPath) bias.path = biasPath;
       } finally {
         if (own) wasm.free(own);
       }
@@ -564,6 +581,7 @@ class Run {
   }
 
   free(): void {
+    this.biasPath?.free();
     this.eng.free();
     this.pass?.free();
   }

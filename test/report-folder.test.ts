@@ -21,7 +21,7 @@ describe('report folder', () => {
   it('buildReport: index.html, one SVG per figure, the JSON and CSV', () => {
     const files = buildReport(input);
     expect(files.map((f) => f.path)).toEqual([
-      'index.html', 'relresidual.svg', 'loss.svg', 'bias-vs-lr.svg', 'c-vs-lr.svg', 'space-split.svg', 'sweep.json', 'sweep.csv',
+      'index.html', 'relresidual.svg', 'loss.svg', 'bias-vs-lr.svg', 'c-vs-lr.svg', 'lr-sensitivity.svg', 'space-split.svg', 'sweep.json', 'sweep.csv',
     ]);
     const html = files[0]!.data;
     for (const f of files.filter((x) => x.path.endsWith('.svg'))) {

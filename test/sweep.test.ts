@@ -177,7 +177,7 @@ describe('the journal', () => {
     expect(j.dropped).toBe(2);
     const incomplete = parseJournal(head + rec(0) + rec(1) + rec(2), 'j')!;
     expect([...incomplete.records.keys()]).toEqual([0, 1]);
-    expect(() => parseJournal(head + rec(0).slice(0, 30) + '\n' + rec(1), 'j')).toThrow(/j: line 2: not a journal record/);
+    expect(() => parseJournal(`${head}${rec(0).slice(0, 30)}\n${rec(1)}`, 'j')).toThrow(/j: line 2: not a journal record/);
     expect(() => parseJournal(head + rec(0) + rec(0), 'j')).toThrow(/line 3: run 0 is recorded twice \(also line 2\)/);
     expect(() => parseJournal('{"type":"other"}\n', 'j')).toThrow(/line 1: not a dspgd sweep journal/);
     expect(parseJournal('', 'j')).toBeUndefined();

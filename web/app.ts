@@ -18,7 +18,7 @@ import { download, fmt, formatSpecParams } from './util.js';
 import { checkSettings, defaultPrecond, fromHash, toHash, TEXT_FIELDS, type FieldError, type RunInputs, type Settings } from './settings.js';
 import { PRESETS, presetSettings } from './presets.js';
 import { runWarning, staticWarnings } from './precheck.js';
-import { lineChart } from '../src/plot/index.js';
+import { PageFigures, traceJson } from './figures.js';
 import { cWords, lossWords } from './figure-words.js';
 import { DataWorker } from './data-protocol.js';
 import { verdict } from './verdict.js';
@@ -292,36 +292,26 @@ function scheduleDraw() {
   setTimeout(() => requestAnimationFrame(() => { drawPending = false; drawLoss(); }), 150);
 }
 
+// The figures (web/figures.ts): loss curves, |c − 1| and relDistToGD against lr, the bias path.
+const figures = new PageFigures({ loss: $('#lossplot'), c: $('#cplot') });
+// For tests: the chart handles (hover, toggles, zoom, export).
+(globalThis as { dspgdFigures?: unknown }).dspgdFigures = figures;
+
 function drawLoss() {
-  const series = page.runs.map((r) => r.result
-    ? { name: r.label, x: r.result.trace.iteration, y: r.result.trace.loss }
-    : { name: r.label, x: r.live.x, y: r.live.y });
-  if (!series.some((s) => s.x.length)) return;
-  $('#lossplot').innerHTML = lineChart({
-    series, xLabel: 'iteration', yLabel: 'loss', yScale: 'log', width: 640, height: 400, legend: series.length <= 16,
-  });
+  figures.drawLoss(page.runs);
   $('#loss-summary').textContent = lossWords(page.runs);
 }
 
 function drawC() {
-  // Only converged runs have a limit to plot; the others stay in the table, marked provisional.
-  const rows = page.runs.map((r) => r.row).filter((r): r is RunRow & { c: number } => !!r && r.status === 'converged' && r.c !== null && Number.isFinite(r.c));
-  const by = new Map<string, (RunRow & { c: number })[]>();
-  for (const r of rows) by.set(r.precond, [...(by.get(r.precond) ?? []), r]);
-  const series = [...by].map(([name, rs]) => {
-    rs.sort((a, b) => a.lr - b.lr);
-    return { name, x: rs.map((r) => r.lr), y: rs.map((r) => r.c) };
-  });
-  $('#cplot').innerHTML = series.length
-    ? lineChart({ series, xLabel: 'learning rate', yLabel: 'c', xScale: 'log', markers: true, width: 640, height: 400 })
-    : '';
+  figures.drawBias(page.runs);
   $('#c-summary').textContent = cWords(page.runs);
 }
 
 function clearResults(message: string) {
   page.runs = [];
   $('#bias tbody').replaceChildren();
-  for (const id of ['#lossplot', '#cplot', '#loss-summary', '#c-summary']) $(id).replaceChildren();
+  figures.clear();
+  for (const id of ['#loss-summary', '#c-summary']) $(id).replaceChildren();
   $('#measured').replaceChildren(Object.assign(document.createElement('li'), { className: 'muted', textContent: message }));
   page.resultsHash = undefined;
   markStale();
@@ -569,7 +559,7 @@ function wireDownloads() {
       link: `${location.origin}${location.pathname}#${page.resultsHash ?? ''}`,
       settings: page.resultsHash ? fromHash(page.resultsHash).settings : undefined,
       problem: page.problem, rows: finished().map((r) => r.row), conclusions: [...document.querySelectorAll('#measured li')].map((li) => li.textContent ?? ''),
-      runs: finished().map((r) => ({ label: r.label, options: r.opts, message: r.result!.message, W: { shape: r.result!.W.shape, data: Array.from(r.result!.W.data) } })),
+      runs: finished().map((r) => ({ label: r.label, options: r.opts, message: r.result!.message, W: { shape: r.result!.W.shape, data: Array.from(r.result!.W.data) }, ...traceJson(r.result!) })),
     };
     download('dspgd-results.json', JSON.stringify(json, null, 2), 'application/json');
   });
@@ -622,7 +612,7 @@ async function start() {
   threadsEl.readOnly = !iso;
   $('#env').textContent = iso
     ? `Cross-origin isolated: the solver may use up to ${cores} threads on shared WASM memory.`
-    : 'Not cross-origin isolated: the solver runs single-threaded (serve with `npm run web` for threads).';
+    : 'Not cross-origin isolated (the server sends no COOP/COEP headers): the solver runs on one thread. Threads need those two headers (`npm run web` sends them; see _headers in the static site).';
   const notes = location.hash ? applyHash() : [];
   syncUrl();
   form.addEventListener('change', (e) => {

@@ -7,6 +7,7 @@ import { WORKLOADS, WORKLOAD_IDS, BENCH_PRECONDS } from '../bench/suite.js';
 import type { SuiteResult } from '../bench/suite.js';
 import type { BenchMessage, BenchRequest } from './bench-protocol.js';
 import { download } from './util.js';
+import { resultHtml, compareHtml, asSuiteResult } from './bench-view.js';
 
 const PEERS = ['js', 'ml-matrix', 'tfjs', 'stream'];
 const $ = <T extends Element = HTMLElement>(sel: string) => document.querySelector(sel) as T;
@@ -54,6 +55,7 @@ function run(ev: Event) {
   state.error = undefined;
   $('#log').textContent = '';
   $('#table').textContent = '';
+  $('#view').replaceChildren();
   ($('#run') as HTMLButtonElement).disabled = true;
   ($('#stop') as HTMLButtonElement).disabled = false;
   ($('#dl-json') as HTMLButtonElement).disabled = true;
@@ -75,6 +77,7 @@ function run(ev: Event) {
       state.result = m.result;
       state.table = m.table;
       $('#table').textContent = m.table;
+      $('#view').innerHTML = resultHtml(m.result);
       ($('#dl-json') as HTMLButtonElement).disabled = false;
       setStatus(`done in ${Number(m.result.environment?.totalSeconds ?? 0).toFixed(1)} s`);
       finish('done');
@@ -93,6 +96,12 @@ function start() {
     const w = WORKLOADS[id as keyof typeof WORKLOADS];
     return `n=${w.n}, d=${w.d}, k=${w.k}${w.runs ? `, ${w.runs} learning rates` : ''}; X is ${(w.n * w.d * 8 / 2 ** 20).toFixed(0)} MiB`;
   });
+  // Named by shape, not only by id: "W1 2000×4000, k=1".
+  for (const box of form.querySelectorAll<HTMLInputElement>('input[name=workload]')) {
+    const w = WORKLOADS[box.value as keyof typeof WORKLOADS];
+    box.after(` ${w.n}×${w.d}, k=${w.k}${w.runs ? `, ${w.runs} runs` : ''}`);
+  }
+  wireCompare();
   boxes('#bpreconds', 'precond', BENCH_PRECONDS, () => true);
   boxes('#peers', 'peer', PEERS, () => true);
   const iso = globalThis.crossOriginIsolated === true;
@@ -107,6 +116,35 @@ function start() {
   $('#dl-json').addEventListener('click', () => {
     if (state.result) download(`dspgd-bench-${new Date().toISOString().slice(0, 19).replace(/:/g, '')}.json`, `${JSON.stringify(state.result, null, 2)}\n`, 'application/json');
   });
+}
+
+/** Two result files side by side (web/bench-view.ts). */
+function wireCompare() {
+  const files: Partial<Record<'A' | 'B', { name: string; result: ReturnType<typeof asSuiteResult> }>> = {};
+  const show = () => {
+    const { A, B } = files;
+    $('#compare-view').innerHTML = A && B ? compareHtml(A.result, B.result, A.name, B.name) : '';
+    $('#cmp-status').textContent = A && B ? '' : `load ${A ? 'B' : B ? 'A' : 'two result files'} to compare`;
+  };
+  for (const side of ['A', 'B'] as const) {
+    const input = form.ownerDocument.querySelector<HTMLInputElement>(`input[name=cmp${side}]`)!;
+    input.addEventListener('change', async () => {
+      const file = input.files?.[0];
+      delete files[side];
+      $('#cmp-status').classList.remove('error');
+      if (file) {
+        try {
+          files[side] = { name: file.name, result: asSuiteResult(JSON.parse(await file.text()), file.name) };
+        } catch (e) {
+          $('#compare-view').replaceChildren();
+          $('#cmp-status').textContent = e instanceof SyntaxError ? `${file.name}: not JSON (${e.message})` : (e as Error).message;
+          $('#cmp-status').classList.add('error');
+          return;
+        }
+      }
+      show();
+    });
+  }
 }
 
 start();

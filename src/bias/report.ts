@@ -19,6 +19,7 @@ import type { Matrix } from '../matrix.js';
 import type { Wasm } from '../wasm/module.js';
 import type { Status } from '../stopping.js';
 import { lossReference } from './reference.js';
+import type { BiasPath } from './path.js';
 
 export interface BiasReport {
   /** W0 + X⁺(Y − XW0), shape mirroring W0: the GD limit for the squared loss (see `reference`). */
@@ -74,6 +75,11 @@ export interface BiasReport {
     /** One or two sentences comparing prediction and measurement. */
     summary: string;
   };
+  /**
+   * The run's path in the bias plane (distance to W_GD∞ within the row space, null-space part),
+   * sampled along the run (src/bias/path.ts); absent with biasPathSamples: 0.
+   */
+  path?: BiasPath;
 }
 
 /** Threshold under which relDistToGD counts as "at the GD limit" in summaries. */

@@ -45,6 +45,14 @@ export function resultToJson(r: SolveResult): Record<string, unknown> {
       w0Interpolates: b.w0Interpolates,
       gdLimitRelResidual: b.gdLimitRelResidual,
       theory: b.theory,
+      ...(b.path ? {
+        path: {
+          gdNorm: b.path.gdNorm,
+          iteration: Array.from(b.path.iteration),
+          rowDistance: Array.from(b.path.rowDistance, num),
+          nullPart: Array.from(b.path.nullPart, num),
+        },
+      } : {}),
     },
     ...(r.divergedAt !== undefined ? { divergedAt: r.divergedAt, suggestedLr: r.suggestedLr } : {}),
     ...(r.advice !== undefined ? { advice: { ...r.advice, decadesPer1000: num(r.advice.decadesPer1000) } } : {}),

@@ -103,29 +103,59 @@ function decade(v: number): number | null {
  * Builds an axis for `values`. `tickCount` is a hint passed to d3.
  * `includeZero` (linear only) anchors bar charts at 0.
  */
-export function makeAxis(type: ScaleType, values: Iterable<number>, tickCount: number, includeZero = false): Axis {
-  const ext = extent(values, type);
+export function makeAxis(type: ScaleType, values: Iterable<number>, tickCount: number, includeZero = false, domain?: readonly [number, number]): Axis {
+  // A given domain (a zoomed view) is taken as is, not widened to nice values.
+  const fixed = domain && domain[0] < domain[1] && domain.every((v) => accepts(type, v)) ? [domain[0], domain[1]] as [number, number] : undefined;
+  const ext = fixed ? null : extent(values, type);
   if (type === 'log') {
-    const scale = scaleLog().domain(logDomain(ext));
+    const scale = scaleLog().domain(fixed ?? logDomain(ext));
     // d3 gives powers of ten (possibly every k-th) for wide domains and 1…9 × 10^k for
     // narrow ones; only the powers are labelled so the labels stay short and uniform.
-    const ticks = scale.ticks(tickCount).map((value) => {
+    let ticks = scale.ticks(tickCount).map((value) => {
       const e = decade(value);
       return { value, label: e === null ? null : powerOfTenLabel(e) };
     });
+    // A zoomed view inside one decade has no power of ten: label its ticks plainly instead.
+    if (!ticks.some((t) => t.label !== null)) {
+      const fmt = scale.tickFormat(tickCount, '.3~g');
+      ticks = scale.ticks(tickCount).map((value) => ({ value, label: fmt(value).replace('e+', 'e').replace(/-/g, '−') }));
+    }
     return { type, scale, ticks };
   }
-  const scale = scaleLinear().domain(linearDomain(ext, includeZero, tickCount));
+  const scale = scaleLinear().domain(fixed ?? linearDomain(ext, includeZero, tickCount));
+  const [d0, d1] = scale.domain() as [number, number];
+  const mag = Math.max(Math.abs(d0), Math.abs(d1));
+  const values_ = scale.ticks(tickCount);
+  if (d1 - d0 < 1e-4 * mag) return { type, scale, ticks: offsetTicks(values_, d1 - d0) };
   // tickFormat picks a d3-format precision from the tick step. Plain grouped
   // decimals ("20,000", "0.0025") read best in the everyday range; outside it
   // they get long, so exponent notation ("2e−8", "5e5") takes over. Hyphens become
   // true minus signs (U+2212), which line up with the digits.
-  const [d0, d1] = scale.domain() as [number, number];
-  const mag = Math.max(Math.abs(d0), Math.abs(d1));
   const fmt = scale.tickFormat(tickCount, mag >= 1e6 || mag < 1e-3 ? '~e' : ',~f');
   const label = (v: number) => (v === 0 ? '0' : fmt(v).replace('e+', 'e').replace(/-/g, '−'));
-  const ticks = scale.ticks(tickCount).map((value) => ({ value, label: label(value) }));
+  const ticks = values_.map((value) => ({ value, label: label(value) }));
   return { type, scale, ticks };
+}
+
+/**
+ * Ticks of a span tiny against its magnitude (c from 0.999999999995 to 1.000000000005): each
+ * label is a short base plus an offset ("1 + 5e−12"), not 13 significant digits that differ in
+ * the last two. The base is the tick with the shortest decimal form.
+ */
+function offsetTicks(values: number[], span: number): Tick[] {
+  if (values.length === 0) return [];
+  const step = values.length > 1 ? Math.abs(values[1]! - values[0]!) : span;
+  // The base is a tick itself (so the offsets are whole steps), the one with the shortest form.
+  const base = values.reduce((b, v) => (String(v).length < String(b).length ? v : b), values[0]!);
+  const digits = Math.min(17, Math.max(1, Math.ceil(Math.log10(Math.abs(base) / step)) + 2));
+  const baseLabel = (String(base).length <= digits + 2 ? String(base) : String(Number(base.toPrecision(digits)))).replace(/-/g, '−');
+  return values.map((value) => {
+    const off = value - base;
+    if (Math.abs(off) < step * 1e-6) return { value, label: baseLabel };
+    // Two significant digits: the offsets are multiples of a 1-2-5 step.
+    const mag = Math.abs(off).toExponential(1).replace(/\.0e/, 'e').replace('e+', 'e').replace(/-/g, '−');
+    return { value, label: `${baseLabel} ${off < 0 ? '−' : '+'} ${mag}` };
+  });
 }
 
 /** Pixel position of `v`, or null when it cannot be drawn (outside the axis' type or non-finite after mapping). */

@@ -20,8 +20,8 @@
  *   series: [{ name: 'adam:eps=0.1', x: [1e-3, 4e-3], y: [0.21, 0.35] }],
  * });
  */
-export { lineChart, type LineChartOptions, type LineSeries } from './line.js';
+export { lineChart, lineChartLayout, type LineChartOptions, type LineChartLayout, type LineSeries } from './line.js';
 export { barChart, type BarChartOptions, type BarGroup } from './bar.js';
 export type { ScaleType } from './axis.js';
-export { PALETTE, DASHES, seriesStyle, type SeriesStyle } from './palette.js';
+export { PALETTE, DASHES, seriesStyle, groupedStyles, type SeriesStyle, type StyleKey } from './palette.js';
 export { escapeXml, FONT } from './svg.js';

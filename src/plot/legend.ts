@@ -9,6 +9,12 @@ import type { SeriesStyle } from './palette.js';
 export interface LegendEntry {
   name: string;
   style: SeriesStyle;
+  /**
+   * Set on grouped legends: what the row stands for ('group' rows show a colour, 'variant' rows a
+   * dash pattern, 'heading' rows only text). The row carries data-toggle="group:NAME" or
+   * "variant:NAME", which a page uses to hide and show the series of that group or variant.
+   */
+  role?: 'group' | 'variant' | 'heading';
 }
 
 /** What the swatch shows: a stroke sample (with an optional marker) or a filled box. */
@@ -50,8 +56,14 @@ export function renderLegend(entries: readonly LegendEntry[], kind: SwatchKind, 
   const rows = entries.map((e, i) => {
     const cy = i * LEGEND_ROW + LEGEND_ROW / 2;
     const shown = truncate(e.name, MAX_CHARS);
-    return el('g', { class: 'legend-entry', 'data-series': e.name }, [
-      title(e.name),
+    if (e.role === 'heading') {
+      return el('g', { class: 'legend-heading' }, text(shown, { x: 0, y: cy, dy: '0.32em', fill: FONT.muted, 'font-weight': 'bold' }));
+    }
+    const toggle = e.role ? `${e.role}:${e.name}` : undefined;
+    return el('g', { class: 'legend-entry', 'data-series': e.role ? undefined : e.name, 'data-toggle': toggle }, [
+      title(toggle ? `${e.name} (click to hide or show)` : e.name),
+      // A transparent box over the whole row: the click target of a toggle.
+      toggle ? el('rect', { class: 'legend-hit', x: 0, y: cy - LEGEND_ROW / 2, width: SWATCH + GAP + textWidth(shown), height: LEGEND_ROW, fill: 'transparent' }) : '',
       swatch(e.style, kind, cy),
       text(shown, { x: SWATCH + GAP, y: cy, dy: '0.32em', fill: FONT.color }),
     ]);

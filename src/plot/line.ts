@@ -15,6 +15,11 @@ export interface LineSeries {
   name: string;
   x: ArrayLike<number>;
   y: ArrayLike<number>;
+  /** Overrides of the series' default look (see groupedStyles for colour by group, dash by variant). */
+  style?: Partial<SeriesStyle>;
+  /** For a grouped legend: the series' group (a colour row) and variant (a dash row), e.g. preconditioner and lr. */
+  group?: string;
+  variant?: string;
 }
 
 export interface LineChartOptions {
@@ -33,6 +38,31 @@ export interface LineChartOptions {
   markers?: boolean;
   /** Show the legend (default true). */
   legend?: boolean;
+  /**
+   * 'series' (default): one legend row per series. 'grouped': one row per group (colour) and one
+   * per variant (dash), under the headings groupTitle and variantTitle, each row a toggle
+   * (data-toggle) for interactive pages; it stays short however many series there are.
+   */
+  legendMode?: 'series' | 'grouped';
+  groupTitle?: string;
+  variantTitle?: string;
+  /** Fixed axis domains (a zoomed view): taken as given, and the lines are clipped to the plot. */
+  xDomain?: readonly [number, number];
+  yDomain?: readonly [number, number];
+  /** A marker on each series' last drawable point (where a path ends), default false. */
+  endMarkers?: boolean;
+  /** Unique id prefix for the clip path of a zoomed view (several charts in one page). */
+  id?: string;
+}
+
+/** What a page needs to map pointer positions back to data: the plot rectangle and the axes. */
+export interface LineChartLayout {
+  svg: string;
+  width: number;
+  height: number;
+  plot: { left: number; top: number; width: number; height: number };
+  x: { type: ScaleType; domain: [number, number] };
+  y: { type: ScaleType; domain: [number, number] };
 }
 
 /** A point in pixels, or null where the data point cannot be drawn (which breaks the line there). */
@@ -103,7 +133,7 @@ export function decimate(pts: readonly Px[]): Px[] {
   return out;
 }
 
-function renderSeries(s: LineSeries, pts: Px[], style: SeriesStyle, markers: boolean): string {
+function renderSeries(s: LineSeries, pts: Px[], style: SeriesStyle, markers: boolean, endMarker = false): string {
   const parts: string[] = [title(s.name)];
   const d = pts.some((p) => p !== null) ? path(decimate(pts)) : null;
   if (d) {
@@ -118,12 +148,13 @@ function renderSeries(s: LineSeries, pts: Px[], style: SeriesStyle, markers: boo
   pts.forEach((p, i) => {
     if (p === null) return;
     const isolated = (i === 0 || pts[i - 1] === null) && (i === pts.length - 1 || pts[i + 1] === null);
-    if (!markers && !isolated) return;
+    const end = endMarker && pts.slice(i + 1).every((q) => q === null);
+    if (!markers && !isolated && !end) return;
     const tip = title(`${s.name}: (${fmtValue(s.x[i]!)}, ${fmtValue(s.y[i]!)})`);
-    marks.push(el('path', { d: style.marker, transform: `translate(${num(p[0])},${num(p[1])})` }, markers ? tip : ''));
+    marks.push(el('path', { d: style.marker, transform: `translate(${num(p[0])},${num(p[1])})` }, markers || end ? tip : ''));
   });
   if (marks.length) parts.push(el('g', { class: 'markers', fill: style.color }, marks));
-  return el('g', { class: 'series', 'data-series': s.name }, parts);
+  return el('g', { class: 'series', 'data-series': s.name, 'data-group': s.group, 'data-variant': s.variant }, parts);
 }
 
 function describe(o: LineChartOptions, xType: ScaleType, yType: ScaleType): string {
@@ -148,14 +179,22 @@ function describe(o: LineChartOptions, xType: ScaleType, yType: ScaleType): stri
  * await writeFile('loss.svg', svg);
  */
 export function lineChart(o: LineChartOptions): string {
+  return lineChartLayout(o).svg;
+}
+
+let clipCount = 0;
+
+/** lineChart with its layout: the plot rectangle and axis domains, for hover read-outs and zoom. */
+export function lineChartLayout(o: LineChartOptions): LineChartLayout {
   const xType = o.xScale ?? 'linear';
   const yType = o.yScale ?? 'linear';
   const reqW = o.width ?? 640;
   const reqH = o.height ?? 400;
-  const x = makeAxis(xType, drawable(o.series, xType, yType, 'x'), Math.max(2, Math.round(reqW / 120)));
-  const y = makeAxis(yType, drawable(o.series, xType, yType, 'y'), Math.max(2, Math.round(reqH / 55)));
-  const styles = o.series.map((_, i) => seriesStyle(i));
-  const legend: LegendEntry[] = o.legend === false ? [] : o.series.map((s, i) => ({ name: s.name, style: styles[i]! }));
+  const x = makeAxis(xType, drawable(o.series, xType, yType, 'x'), Math.max(2, Math.round(reqW / 120)), false, o.xDomain);
+  const y = makeAxis(yType, drawable(o.series, xType, yType, 'y'), Math.max(2, Math.round(reqH / 55)), false, o.yDomain);
+  const styles = o.series.map((s, i) => ({ ...seriesStyle(i), ...s.style }));
+  const grouped = o.legendMode === 'grouped';
+  const legend: LegendEntry[] = o.legend === false ? [] : grouped ? groupedLegend(o, styles) : o.series.map((s, i) => ({ name: s.name, style: styles[i]! }));
 
   const f = frame({
     width: reqW, height: reqH, title: o.title, yLabel: o.yLabel, yTickChars: maxLabelChars(y),
@@ -167,17 +206,41 @@ export function lineChart(o: LineChartOptions): string {
 
   const projected = o.series.map((s) => project(s, x, y));
   const empty = projected.every((pts) => pts.every((p) => p === null));
+  const zoomed = o.xDomain !== undefined || o.yDomain !== undefined;
+  const clip = zoomed ? `${o.id ?? 'dspgd'}-clip-${++clipCount}` : undefined;
   const body = [
+    clip ? el('defs', {}, el('clipPath', { id: clip }, el('rect', { x: r.left, y: r.top, width: r.width, height: r.height }))) : '',
     renderTitle(o.title, f.width),
     renderGrid(x, y, r),
     renderXAxis(x, r, o.xLabel),
     renderYAxis(y, r, o.yLabel, f.yTitleX),
-    el('g', { class: 'plot-area' }, o.series.map((s, i) => renderSeries(s, projected[i]!, styles[i]!, o.markers === true))),
+    el('g', { class: 'plot-area', 'clip-path': clip ? `url(#${clip})` : undefined },
+      o.series.map((s, i) => renderSeries(s, projected[i]!, styles[i]!, o.markers === true, o.endMarkers === true))),
     empty ? text('no data to show', { x: r.left + r.width / 2, y: r.top + r.height / 2, 'text-anchor': 'middle', fill: FONT.muted }) : '',
     legend.length ? renderLegend(legend, o.markers ? 'line+marker' : 'line', f.legendX, f.legendY) : '',
   ];
-  return svgDocument(
+  const svg = svgDocument(
     { width: f.width, height: f.height, title: o.title ?? 'Line chart', desc: describe(o, xType, yType), className: 'dspgd-chart dspgd-line-chart' },
     body.join(''),
   );
+  const dom = (a: Axis) => (a.scale as unknown as { domain(): [number, number] }).domain();
+  return { svg, width: f.width, height: f.height, plot: r, x: { type: xType, domain: dom(x) }, y: { type: yType, domain: dom(y) } };
+}
+
+/** Legend rows of a grouped legend: a heading, the groups (colours), a heading, the variants (dashes). */
+function groupedLegend(o: LineChartOptions, styles: readonly SeriesStyle[]): LegendEntry[] {
+  const groups = new Map<string, SeriesStyle>();
+  const variants = new Map<string, SeriesStyle>();
+  o.series.forEach((s, i) => {
+    const st = styles[i]!;
+    if (s.group !== undefined && !groups.has(s.group)) groups.set(s.group, { ...st, dash: undefined });
+    if (s.variant !== undefined && !variants.has(s.variant)) variants.set(s.variant, { ...st, color: FONT.muted });
+  });
+  const none = { color: FONT.muted, dash: undefined, marker: '' };
+  return [
+    ...(groups.size ? [{ name: o.groupTitle ?? 'group', style: none, role: 'heading' as const }] : []),
+    ...[...groups].map(([name, style]) => ({ name, style, role: 'group' as const })),
+    ...(variants.size ? [{ name: o.variantTitle ?? 'variant', style: none, role: 'heading' as const }] : []),
+    ...[...variants].map(([name, style]) => ({ name, style, role: 'variant' as const })),
+  ];
 }

@@ -17,11 +17,17 @@ export const PALETTE: readonly string[] = [
   '#E69F00', // orange
   '#56B4E9', // sky blue
   '#000000', // black
+  // Four darker colours from Paul Tol's palettes, so that the ten built-in preconditioners
+  // each get their own colour before the low-contrast yellow.
+  '#882255', // wine
+  '#999933', // olive
+  '#332288', // indigo
+  '#661100', // brown
   '#F0E442', // yellow
 ];
 
-/** Dash patterns (SVG `stroke-dasharray`), one per trip round the palette. */
-export const DASHES: readonly (string | undefined)[] = [undefined, '6 3', '2 2', '8 3 2 3'];
+/** Dash patterns (SVG `stroke-dasharray`), one per trip round the palette (and one per variant in grouped styles). */
+export const DASHES: readonly (string | undefined)[] = [undefined, '6 3', '2 2', '8 3 2 3', '12 4', '4 2 1 2'];
 
 export interface SeriesStyle {
   color: string;
@@ -45,4 +51,28 @@ export function seriesStyle(i: number, markerSize = 36): SeriesStyle {
     // Shape changes with the colour index *and* the lap, so series sharing a colour never share a shape.
     marker: markerPath(symbolsFill[(i + lap) % symbolsFill.length]!, markerSize),
   };
+}
+
+/** A series' place in a grouped style: its group (colour) and variant (dash), e.g. preconditioner and learning rate. */
+export interface StyleKey {
+  group: string;
+  variant: string;
+}
+
+/**
+ * Styles by (group, variant): one colour per group and one dash pattern per variant, in order of
+ * first appearance (pass `variants` to fix the variant order, e.g. learning rates from large to
+ * small). Markers follow the group. Many series then read as a small key (10 colours + 4 dashes)
+ * instead of 40 unrelated looks.
+ */
+export function groupedStyles(keys: readonly StyleKey[], variants?: readonly string[]): { styles: SeriesStyle[]; groups: string[]; variants: string[] } {
+  const groups = [...new Set(keys.map((k) => k.group))];
+  const vs = variants ? [...variants] : [...new Set(keys.map((k) => k.variant))];
+  for (const k of keys) if (!vs.includes(k.variant)) vs.push(k.variant);
+  const styles = keys.map((k) => {
+    const g = groups.indexOf(k.group);
+    const base = seriesStyle(g);
+    return { ...base, dash: DASHES[vs.indexOf(k.variant) % DASHES.length] };
+  });
+  return { styles, groups, variants: vs };
 }

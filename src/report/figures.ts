@@ -22,7 +22,7 @@
  * Every figure is `{ name, title, caption, svg }`; `name` is the file stem,
  * unique within one call and made of [a-z0-9.-] only.
  */
-import { lineChart, barChart, type LineSeries } from '../plot/index.js';
+import { lineChart, barChart, groupedStyles, type LineSeries, type SeriesStyle } from '../plot/index.js';
 import { fmtLr, type RunRow, type RunTrace } from '../experiment.js';
 import { AT_GD_LIMIT } from '../bias/report.js';
 
@@ -45,10 +45,19 @@ export const MAX_SERIES = 12;
 /** Most runs (bar clusters) in one bar figure. */
 export const MAX_BARS = 24;
 
-/** Every figure of a report, in reading order: loss curves, bias against lr, row/null-space split. */
+/** Every figure of a report, in reading order: loss curves, the bias path, bias against lr, lr-sensitivity, row/null-space split. */
 export function reportFigures(input: FigureInput): Figure[] {
-  const figs = [...lossCurves(input.traces), ...biasVsLr(input.rows), ...spaceSplit(input.rows)];
+  const figs = [...lossCurves(input.traces), ...biasPaths(input.traces), ...biasVsLr(input.rows), ...lrSensitivity(input.rows), ...spaceSplit(input.rows)];
   return uniqueNames(figs);
+}
+
+/**
+ * Colour by preconditioner, dash by learning rate (largest lr solid), the same over every
+ * figure of one report, so a run looks alike in the loss curves and in the bias path.
+ */
+export function runStyles(traces: readonly { precond: string; lr: number }[]): SeriesStyle[] {
+  const lrs = [...new Set(traces.map((t) => t.lr))].sort((a, b) => b - a).map(fmtLr);
+  return groupedStyles(traces.map((t) => ({ group: t.precond, variant: fmtLr(t.lr) })), lrs).styles;
 }
 
 // ---------------------------------------------------------------------------
@@ -64,6 +73,7 @@ export function lossCurves(traces: readonly RunTrace[]): Figure[] {
   if (traces.length === 0) return [];
   const pages = pack(traces, (t) => t.precond);
   const n = traces.length;
+  const styles = new Map(traces.map((t, i) => [t, runStyles(traces)[i]!]));
   const make = (stem: string, what: string, yLabel: string, pick: (t: RunTrace) => ArrayLike<number>, explain: string): Figure[] =>
     pages.map((ts, i) => {
       const title = `${what} against iteration${partOf(i, pages.length)}`;
@@ -71,8 +81,8 @@ export function lossCurves(traces: readonly RunTrace[]): Figure[] {
       return {
         name: `${stem}${suffixOf(i)}`,
         title,
-        caption: `${explain} One line per run; log scale, so exact zeros are not drawn.${which}`,
-        svg: lineChart({ title, xLabel: 'iteration', yLabel, yScale: 'log', series: ts.map((t) => ({ name: t.label, x: t.iteration, y: pick(t) })) }),
+        caption: `${explain} One line per run, coloured by preconditioner and dashed by learning rate (solid: the largest); log scale, so exact zeros are not drawn.${which}`,
+        svg: lineChart({ title, xLabel: 'iteration', yLabel, yScale: 'log', series: ts.map((t) => ({ name: t.label, x: t.iteration, y: pick(t), style: styles.get(t) })) }),
       };
     });
   return [
@@ -164,16 +174,87 @@ export function biasVsLr(rows: readonly RunRow[]): Figure[] {
     });
   });
   pages.forEach((ss, i) => {
-    const title = `c = ‖W∞ − W0‖ / ‖W_GD∞ − W0‖ against learning rate${part(i)}`;
+    const title = `c − 1 against learning rate${part(i)}`;
     figs.push({
       name: `c-vs-lr${suffix(i)}`,
       title,
-      caption: `c ≥ 1 for every interpolant and c = 1 exactly at the GD limit (the interpolant closest to W0); a series whose c changes with lr measured a limit that moved with the step size (the table's lrSensitivity says by how much). `
-        + `Log x, linear y. ${how}${omitted}`,
-      svg: lineChart({ title, xLabel: 'learning rate', yLabel: 'c', xScale: 'log', markers: true, series: toLine(ss, (p) => p.c) }),
+      caption: `c = ‖W∞ − W0‖ / ‖W_GD∞ − W0‖ of the converged runs, drawn as |c − 1| on log–log axes: for an interpolant c ≥ 1, with c = 1 exactly at the GD limit, so `
+        + `round-off level (about 1e-12; its sign is round-off too, hence the absolute value) means on the GD limit and a change of c that is invisible on a linear axis `
+        + `(1.0323 against 1.0320) is a visible step here. The lr-sensitivity figure says how far the limits at different learning rates are apart. `
+        + `${how}${omitted} Exact zeros (c = 1 to the last bit) are not drawn on the log axis.`,
+      svg: lineChart({ title, xLabel: 'learning rate', yLabel: '|c − 1|', xScale: 'log', yScale: 'log', markers: true, series: toLine(ss, (p) => Math.abs(p.c - 1)) }),
     });
   });
   return figs;
+}
+
+// ---------------------------------------------------------------------------
+// lr-sensitivity
+
+/**
+ * One bar per preconditioner (and seed, with several seeds): its lrSensitivity, the largest
+ * ‖W∞(η₁) − W∞(η₂)‖ / ‖W_GD∞ − W0‖ over its converged runs (log y). No figure when no
+ * preconditioner has two converged runs at different learning rates.
+ */
+export function lrSensitivity(rows: readonly RunRow[]): Figure[] {
+  const seeds = new Set(rows.map((r) => r.seed)).size;
+  const bars = groupBy(rows, (r) => `${r.precond}\u0000${seeds > 1 ? String(r.seed) : ''}`)
+    .map(([, rs]) => ({ label: `${rs[0]!.precond}${seeds > 1 && rs[0]!.seed !== null ? ` (seed ${rs[0]!.seed})` : ''}`, value: rs[0]!.lrSensitivity }))
+    .filter((b): b is { label: string; value: number } => b.value !== null);
+  if (bars.length === 0) return [];
+  const pages = chunk(bars, MAX_BARS);
+  return pages.map((bs, i) => {
+    const title = `lr-sensitivity of the limit${partOf(i, pages.length)}`;
+    return {
+      name: `lr-sensitivity${suffixOf(i)}`,
+      title,
+      caption: `For each preconditioner: the largest ‖W∞(η₁) − W∞(η₂)‖ / ‖W_GD∞ − W0‖ over pairs of its converged runs at different learning rates (log scale). `
+        + `Round-off level (about 1e-12) means its limit did not move with the learning rate; row-space-preserving preconditioners stay there by the theory. `
+        + `Preconditioners with fewer than two converged learning rates have no bar and are not listed.`,
+      svg: barChart({
+        title, yLabel: 'lr-sensitivity', yScale: 'log', width: Math.max(640, 160 + 40 * bs.length),
+        categories: bs.map((b) => b.label), groups: [{ name: 'lr-sensitivity', values: bs.map((b) => b.value) }],
+      }),
+    };
+  });
+}
+
+// ---------------------------------------------------------------------------
+// The geometry of implicit bias
+
+/**
+ * Each run's path in the bias plane: x = ‖P_row(W_t − W_GD∞)‖ / ‖W_GD∞ − W0‖ (distance to the
+ * GD limit within the row space), y = ‖P_null(W_t − W0)‖ / ‖W_GD∞ − W0‖ (the part off the row
+ * space), sampled along the run (result.bias.path), a marker where the run ended. Figures
+ * `bias-path`, `bias-path-2`, … (paged like the loss curves); none when no trace carries a path.
+ */
+export function biasPaths(traces: readonly RunTrace[]): Figure[] {
+  const styles = runStyles(traces);
+  const usable = traces.map((t, i) => ({ t, style: styles[i]! })).filter(({ t }) => t.biasPath && t.biasPath.gdNorm > 0 && t.biasPath.iteration.length > 0);
+  if (usable.length === 0) return [];
+  const without = traces.filter((t) => !(t.biasPath && t.biasPath.gdNorm > 0)).map((t) => t.label);
+  const pages = pack(usable, ({ t }) => t.precond);
+  return pages.map((us, i) => {
+    const title = `The geometry of implicit bias: each run's path${partOf(i, pages.length)}`;
+    const which = pages.length > 1 ? ` This part: ${[...new Set(us.map(({ t }) => t.precond))].join(', ')}.` : '';
+    return {
+      name: `bias-path${suffixOf(i)}`,
+      title,
+      caption: 'Where the iterates travel, sampled along each run (a geometric schedule of iterations, a few dozen samples): x is the distance to the GD limit '
+        + 'within the row space, ‖P_row(W_t − W_GD∞)‖, y the part outside it, ‖P_null(W_t − W0)‖, both divided by ‖W_GD∞ − W0‖. Every run starts at W0 = (1, 0). '
+        + 'Row-space-preserving preconditioners move along the x axis (y at round-off) to the GD limit at (0, 0); elementwise and row-wise ones leave the axis, '
+        + 'and where a path ends (marker) is the bias: for an interpolant x ends at 0 and y is the null-space part, so the endpoint\'s distance from the origin is relDistToGD. '
+        + `Coloured by preconditioner, dashed by learning rate. Runs that did not converge end where they stopped.${which}`
+        + (without.length ? ` Not drawn (no path recorded, or W0 already interpolates): ${without.join(', ')}.` : ''),
+      svg: lineChart({
+        title, xLabel: '‖P_row(W_t − W_GD∞)‖ / ‖W_GD∞ − W0‖', yLabel: '‖P_null(W_t − W0)‖ / ‖W_GD∞ − W0‖', endMarkers: true,
+        series: us.map(({ t, style }) => {
+          const p = t.biasPath!;
+          return { name: t.label, x: p.rowDistance.map((v) => v / p.gdNorm), y: p.nullPart.map((v) => v / p.gdNorm), style };
+        }),
+      }),
+    };
+  });
 }
 
 // ---------------------------------------------------------------------------
