@@ -49,7 +49,7 @@ describe('threads', () => {
     }
   });
 
-  // The split pass (assembly/kernels/pass_split.ts) on any pieces and panels must give the bits
+  // The split pass (assembly/pass/split.ts) on any pieces and panels must give the bits
   // of the fused pass on the same chunks: R, D, G and the stats.
   for (const [n, d, k, C] of [[67, 4099, 4, 4], [70, 515, 1, 4], [33, 301, 11, 1], [9, 60, 2, 4]] as const) {
     it(`split pass = fused pass bit for bit, for odd pieces and panels (n=${n}, d=${d}, k=${k}, ${C} chunks)`, async () => {

@@ -1,5 +1,5 @@
 // Plain products with X, for the GD limit, the generators and power iteration.
-// The iteration itself uses the fused kernel in residual_grad.ts instead.
+// The iteration itself uses the fused pass in assembly/pass/residual_grad.ts instead.
 import { dot, axpy, zero } from "./dot";
 import { rowTimesW, addOuter } from "./rows";
 

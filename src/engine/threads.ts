@@ -7,7 +7,7 @@
  *  - chunks (when T divides the chunk count of pass.ts, e.g. 2 or 4 threads): the
  *    fused kernel on the fixed row chunks, chunk c on thread c mod T (this thread
  *    being thread 0), each into its own partial G, added in chunk order here;
- *  - split (any other T, e.g. 3 or 8): the split pass (assembly/kernels/pass_split.ts)
+ *  - split (any other T, e.g. 3 or 8): the split pass (assembly/pass/split.ts)
  *    on a grid fixed by the shape, handed out from a shared counter: R on row pieces,
  *    then the loss here, then G on column panels of d (each panel summing the chunks
  *    in order). It reads X twice (measured 0–25% more CPU time than the fused pass),

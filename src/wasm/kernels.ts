@@ -12,7 +12,7 @@ export type KernelName = 'simd' | 'fma';
 export type KernelOption = KernelName | 'auto';
 export const KERNEL_OPTIONS: readonly KernelOption[] = ['simd', 'fma', 'auto'];
 
-/** The pass over X as both builds export it (see assembly/kernels/residual_grad.ts and pass_split.ts for the contracts). */
+/** The pass over X as both builds export it (see assembly/pass/residual_grad.ts and split.ts for the contracts). */
 export interface PassExports {
   residualGrad(
     n: I32, d: I32, k: I32,
@@ -25,7 +25,7 @@ export interface PassExports {
     lossId: I32, lossParam: F64, scale: F64, stats: Ptr,
   ): void;
   residualGradBatch(i0: I32, i1: I32, d: I32, k: I32, X: Ptr, Y: Ptr, count: I32, table: Ptr): void;
-  // The split pass (assembly/kernels/pass_split.ts), for threads.
+  // The split pass (assembly/pass/split.ts), for threads.
   residualRows(i0: I32, i1: I32, d: I32, k: I32, X: Ptr, W: Ptr, Y: Ptr, R: Ptr): void;
   gradPanel(n: I32, per: I32, C: I32, j0: I32, j1: I32, d: I32, k: I32, X: Ptr, D: Ptr, G: Ptr, scratch: Ptr): void;
 }

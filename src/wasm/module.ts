@@ -50,7 +50,7 @@ export interface DspgdExports extends PassExports, PrecondExports, LinalgExports
   // kernels/matmul.ts
   matmulXW(n: I32, d: I32, k: I32, X: Ptr, W: Ptr, out: Ptr): void;
   matmulXtV(n: I32, d: I32, k: I32, X: Ptr, V: Ptr, out: Ptr): void;
-  // kernels/residual_grad.ts and kernels/pass_split.ts: the pass over X (PassExports); lossRows is the main build's only
+  // pass/residual_grad.ts and pass/split.ts: the pass over X (PassExports); lossRows is the main build's only
   sumStats(count: I32, src: Ptr, dst: Ptr): void;
   lossRows(i0: I32, i1: I32, k: I32, R: Ptr, D: Ptr, lossId: I32, lossParam: F64, scale: F64, stats: Ptr): void;
   // rowspace/

@@ -1,15 +1,15 @@
 // The iteration's only O(n·d·k) work, fused into one pass over X:
 //   R = X·W − Y,  D = scale·∇ℓ(R),  G = Xᵀ·D,  plus ℓ(R) and ‖R‖²_F.
-// Rows of X go four at a time (rows4.ts): a block is read from memory once and
+// Rows of X go four at a time (kernels/rows4.ts): a block is read from memory once and
 // reused from cache for both its product with W and its contribution to G,
 // and W and G are reused four times per load, which is what bounds the speed.
-import { passLossRow } from "./pass_loss";
+import { passLossRow } from "./loss_row";
 import {
   BATCH_RECORD_DOUBLES, BATCH_W, BATCH_G, BATCH_R, BATCH_D, BATCH_STATS, BATCH_LOSS_ID, BATCH_LOSS_PARAM, BATCH_SCALE,
 } from "../abi";
-import { zero } from "./dot";
-import { rowTimesW, addOuter, addOuter1 } from "./rows";
-import { rows4TimesW, rows4Dot, dotPairs, rows4AddOuter } from "./rows4";
+import { zero } from "../kernels/dot";
+import { rowTimesW, addOuter, addOuter1 } from "../kernels/rows";
+import { rows4TimesW, rows4Dot, dotPairs, rows4AddOuter } from "../kernels/rows4";
 
 /**
  * Shapes (all row-major, contiguous): X n×d, W d×k, Y n×k, G d×k (out),

@@ -9,9 +9,9 @@
 // the same chunks, in the same order, so the results are bit-identical to it whatever the
 // pieces and panels and however they are spread over threads. The price is a second read
 // of X (the fused pass reads each block of rows once for both products).
-import { rowTimesW, addOuter, addOuter1 } from "./rows";
-import { rows4TimesW, rows4Dot, dotPairs, rows4AddOuter } from "./rows4";
-import { passLossRow } from "./pass_loss";
+import { rowTimesW, addOuter, addOuter1 } from "../kernels/rows";
+import { rows4TimesW, rows4Dot, dotPairs, rows4AddOuter } from "../kernels/rows4";
+import { passLossRow } from "./loss_row";
 
 /**
  * R rows [i0, i1) = X·W − Y (rows in blocks of four from i0, then one at a time, as the
