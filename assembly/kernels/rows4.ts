@@ -10,6 +10,7 @@
 // not depend on which block it falls in: row ranges can be split freely
 // (threads, batches) without changing a bit.
 import { madd } from "./madd";
+import { rowTimesW } from "./rows";
 
 /**
  * out[r·k + c] = Σ_j x_r[j]·W[j, c] for the four rows x_r = x + r·xStride (bytes),
@@ -211,5 +212,19 @@ export function rows4AddOuter(d: i32, k: i32, x: usize, xStride: usize, g: usize
       store<f64>(row, s);
       row += kRow;
     }
+  }
+}
+
+/**
+ * out (rows×k) = the rows [0, rows) of x (stride xStride) times W, rows = 4 or 1: the
+ * product both forms of the pass start a row block with (k = 1 takes the dot-product kernels).
+ */
+@inline export function rowBlockTimesW(rows: i32, d: i32, k: i32, x: usize, xStride: usize, W: usize, out: usize): void {
+  if (rows == 4) {
+    if (k == 1) rows4Dot(d, x, xStride, W, out);
+    else rows4TimesW(d, k, x, xStride, W, out);
+  } else {
+    if (k == 1) store<f64>(out, dotPairs(d, x, W));
+    else rowTimesW(d, k, x, W, out);
   }
 }

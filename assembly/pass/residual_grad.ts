@@ -8,8 +8,8 @@ import {
   BATCH_RECORD_DOUBLES, BATCH_W, BATCH_G, BATCH_R, BATCH_D, BATCH_STATS, BATCH_LOSS_ID, BATCH_LOSS_PARAM, BATCH_SCALE,
 } from "../abi";
 import { zero } from "../kernels/dot";
-import { rowTimesW, addOuter, addOuter1 } from "../kernels/rows";
-import { rows4TimesW, rows4Dot, dotPairs, rows4AddOuter } from "../kernels/rows4";
+import { addOuter, addOuter1 } from "../kernels/rows";
+import { rowBlockTimesW, rows4AddOuter } from "../kernels/rows4";
 
 /**
  * Shapes (all row-major, contiguous): X n×d, W d×k, Y n×k, G d×k (out),
@@ -87,13 +87,7 @@ export function residualGradBatch(i0: i32, i1: i32, d: i32, k: i32, X: usize, Y:
   const ri = R + <usize>i * kRow;
   const di = D + <usize>i * kRow;
   const yi = Y + <usize>i * kRow;
-  if (rows == 4) {
-    if (k == 1) rows4Dot(d, xi, xRow, W, ri);
-    else rows4TimesW(d, k, xi, xRow, W, ri);
-  } else {
-    if (k == 1) store<f64>(ri, dotPairs(d, xi, W));
-    else rowTimesW(d, k, xi, W, ri);
-  }
+  rowBlockTimesW(rows, d, k, xi, xRow, W, ri);
   let rr = load<f64>(stats, 8);
   const m = rows * k;
   for (let c = 0; c < m; c++) {

@@ -9,8 +9,8 @@
 // the same chunks, in the same order, so the results are bit-identical to it whatever the
 // pieces and panels and however they are spread over threads. The price is a second read
 // of X (the fused pass reads each block of rows once for both products).
-import { rowTimesW, addOuter, addOuter1 } from "../kernels/rows";
-import { rows4TimesW, rows4Dot, dotPairs, rows4AddOuter } from "../kernels/rows4";
+import { addOuter, addOuter1 } from "../kernels/rows";
+import { rowBlockTimesW, rows4AddOuter } from "../kernels/rows4";
 import { passLossRow } from "./loss_row";
 
 /**
@@ -25,13 +25,7 @@ export function residualRows(i0: i32, i1: i32, d: i32, k: i32, X: usize, W: usiz
     const xi = X + <usize>i * xRow;
     const ri = R + <usize>i * kRow;
     const yi = Y + <usize>i * kRow;
-    if (rows == 4) {
-      if (k == 1) rows4Dot(d, xi, xRow, W, ri);
-      else rows4TimesW(d, k, xi, xRow, W, ri);
-    } else {
-      if (k == 1) store<f64>(ri, dotPairs(d, xi, W));
-      else rowTimesW(d, k, xi, W, ri);
-    }
+    rowBlockTimesW(rows, d, k, xi, xRow, W, ri);
     const m = rows * k;
     for (let c = 0; c < m; c++) {
       const o = <usize>c << 3;

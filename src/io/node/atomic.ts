@@ -231,7 +231,8 @@ async function writeTemp(f: AtomicFile, created: (tmp: string) => void): Promise
   await fh.close();
 }
 
-async function fsyncDir(dir: string): Promise<void> {
+/** fsync a folder so a rename or a new entry in it survives a crash; a no-op where folders cannot be opened. */
+export async function fsyncDir(dir: string): Promise<void> {
   let fh;
   try {
     fh = await open(dir, 'r');

@@ -32,7 +32,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { basename, dirname, join, resolve, sep } from 'node:path';
 import { DspgdError } from '../../errors.js';
 import { describeFsError } from './read.js';
-import { processAlive } from './atomic.js';
+import { fsyncDir, processAlive } from './atomic.js';
 import { killPoint } from './fault.js';
 
 export interface FolderFile {
@@ -290,17 +290,6 @@ async function writeSynced(path: string, data: string | Uint8Array): Promise<voi
   }
 }
 
-async function fsyncDir(dir: string): Promise<void> {
-  let fh;
-  try {
-    fh = await open(dir, 'r');
-    await fh.sync();
-  } catch {
-    // Windows and some file systems cannot open or fsync a directory.
-  } finally {
-    await fh?.close().catch(() => undefined);
-  }
-}
 
 const exists = (path: string) => lstat(path).then(() => true, () => false);
 const escapeRegExp = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
