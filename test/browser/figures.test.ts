@@ -153,12 +153,17 @@ describe('demo page figures in Chromium', () => {
     it(`tick labels are at least 11 px on screen at ${width} px`, async () => {
       const page = await browser().newPage({ viewport: { width, height: 900 } });
       await runSmall(page);
-      const sizes = await page.$$eval('#lossplot svg .axis text, #pathplot svg .axis text', (ts) => ts.map((t) => {
+      // Two frames: a redraw the ResizeObserver asked for after the run has happened.
+      await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
+      // Only labels drawn on screen: an SVG not laid out (width 0, e.g. replaced mid-redraw) has no size to check.
+      const measured = await page.$$eval('#lossplot svg .axis text, #pathplot svg .axis text', (ts) => ts.map((t) => {
         const svg = (t as SVGTextElement).ownerSVGElement!;
-        const scale = svg.getBoundingClientRect().width / svg.viewBox.baseVal.width;
-        return Number.parseFloat(getComputedStyle(t).fontSize) * scale;
+        const w = svg.getBoundingClientRect().width, vb = svg.viewBox.baseVal?.width ?? 0;
+        return w > 0 && vb > 0 ? Number.parseFloat(getComputedStyle(t).fontSize) * (w / vb) : null;
       }));
-      expect(sizes.length).toBeGreaterThan(4);
+      const sizes = measured.filter((v): v is number => v !== null);
+      expect(sizes.length, `${measured.length} tick labels, ${sizes.length} laid out`).toBeGreaterThan(4);
+      expect(sizes.every(Number.isFinite)).toBe(true);
       expect(Math.min(...sizes)).toBeGreaterThanOrEqual(11 - 1e-9);
       mkdirSync('test-artifacts', { recursive: true });
       await page.screenshot({ path: `test-artifacts/figures-${width}.png`, fullPage: true });
