@@ -3,13 +3,23 @@
  * run the same iteration budget) through `runSweep`, the code behind `dspgd sweep`, with
  * `--jobs 1` and `--jobs N` (default 2), journal and report included: the speed-up is what a user
  * gets from `--jobs`. Runs alternate (1, N, 1, N, …) so a change in machine load hits both; the
- * median of each is reported, and the rows are checked to be bit-identical. On a busy machine
- * the speed-up is a lower bound of what idle cores give.
+ * median of each is reported, and the rows are checked to be bit-identical.
+ *
+ * On a busy machine the wall-clock speed-up is biased low (N threads wait for cores that one
+ * thread need not share), so the section also reports where the time went, from each sweep's
+ * profile (src/sweep/run.ts): the workers' start-up (wall and CPU), how busy they were, the tail
+ * (first to last worker done), this thread's serial parts (set-up, report), and CPU time per
+ * thread. From the CPU times it predicts the speed-up on idle cores: T1 = the CPU time of the
+ * `--jobs 1` sweep's thread; TN = this thread's set-up and report + the busiest worker's CPU
+ * (start-up included) + the CPU the other threads used meanwhile (this thread's journal and
+ * messages, V8's compiler and GC threads), shared out over the N cores. Each is the median over
+ * the repeats. CPU time is inflated by load too (caches shared with other processes), but
+ * about equally on both sides, so the ratio holds better than the wall-clock one.
  */
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
-import { tmpdir, availableParallelism } from 'node:os';
+import { tmpdir, availableParallelism, loadavg } from 'node:os';
 import { join } from 'node:path';
-import { runSweep } from '../src/sweep/run.js';
+import { runSweep, type SweepProfile } from '../src/sweep/run.js';
 import type { SweepGrid } from '../src/sweep/grid.js';
 
 export interface SweepBench {
@@ -24,6 +34,32 @@ export interface SweepBench {
   identical: boolean;
   cores: number;
   problem: string;
+  /** Load average (1 min) before and after the section. */
+  load?: [number, number];
+  /** Where the time went (medians over the repeats); absent where thread CPU time is unknown (not Linux). */
+  profile?: SweepBenchProfile;
+}
+
+export interface SweepBenchProfile {
+  /** Workers: asked for → ready (ms, wall), and their CPU until ready (ms). */
+  startupMs: number;
+  startupCpuMs: number;
+  /** Worker time in units ÷ (N × the wall time of the cells), --jobs N. */
+  busy: number;
+  /** Wall ms from the first worker done to the last (--jobs N). */
+  tailMs: number;
+  /** This thread's wall ms before the cells (folder, journal) and after them (report), --jobs N. */
+  setupMs: number;
+  reportMs: number;
+  /** CPU ms: the --jobs 1 sweep's thread; --jobs N: each worker (in start order), this thread, the process's other threads. */
+  cpu1: number;
+  cpuWorkers: number[];
+  cpuMain: number;
+  cpuOther: number;
+  /** Critical path on idle cores from the CPU times (see the file's comment), ms, and T1 / TN. */
+  predictedMs1: number;
+  predictedMsN: number;
+  predicted: number;
 }
 
 export function sweepBenchGrid(quick: boolean): SweepGrid {
@@ -43,23 +79,71 @@ const median = (xs: number[]) => {
   return s.length % 2 ? s[(s.length - 1) / 2]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
 };
 
-export async function sweepSection(o: { quick: boolean; jobs?: number; onProgress?: (m: string) => void }): Promise<SweepBench> {
+/** CPU ms of the whole process (every thread). */
+const processCpuMs = (since?: NodeJS.CpuUsage) => {
+  const u = process.cpuUsage(since);
+  return (u.user + u.system) / 1000;
+};
+
+interface Sample {
+  wall: number;
+  profile: SweepProfile;
+  processCpu: number;
+}
+
+/** One repeat's figures; undefined when a CPU time is missing. */
+function figures(one: Sample, many: Sample) {
+  const p1 = one.profile, pN = many.profile;
+  const main1 = p1.mainCpu, mainN = pN.mainCpu;
+  const workers = pN.threads.filter((t) => t.kind === 'worker');
+  if (!main1 || !mainN || workers.some((w) => w.cpuMs === undefined || w.cpuReadyMs === undefined || w.readyMs === undefined)) return undefined;
+  const N = Math.max(1, workers.length);
+  const cpuWorkers = workers.map((w) => w.cpuMs!);
+  const cpuMain = mainN.setup + mainN.execute + mainN.report;
+  const cpuOther = Math.max(0, many.processCpu - cpuMain - cpuWorkers.reduce((a, b) => a + b, 0));
+  const cells = pN.executeEndMs - pN.executeStartMs;
+  const ends = workers.map((_, i) => Math.max(...pN.units.filter((u) => pN.threads[u.thread] === workers[i]).map((u) => u.endMs)));
+  const predictedMs1 = main1.setup + main1.execute + main1.report;
+  const predictedMsN = mainN.setup + Math.max(...cpuWorkers) + (mainN.execute + cpuOther) / N + mainN.report;
+  return {
+    startupMs: median(workers.map((w) => w.readyMs! - w.spawnMs)),
+    startupCpuMs: median(workers.map((w) => w.cpuReadyMs!)),
+    busy: pN.units.reduce((t, u) => t + (u.endMs - u.startMs), 0) / (N * cells),
+    tailMs: Math.max(...ends) - Math.min(...ends),
+    setupMs: pN.executeStartMs,
+    reportMs: pN.endMs - pN.executeEndMs,
+    cpu1: predictedMs1,
+    cpuWorkers,
+    cpuMain,
+    cpuOther,
+    predictedMs1,
+    predictedMsN,
+  };
+}
+
+export async function sweepSection(o: { quick: boolean; jobs?: number; repeats?: number; onProgress?: (m: string) => void }): Promise<SweepBench> {
   const jobs = o.jobs ?? 2;
   const grid = sweepBenchGrid(o.quick);
-  const repeats = o.quick ? 1 : 3;
+  const repeats = o.repeats ?? (o.quick ? 1 : 3);
   const dir = await mkdtemp(join(tmpdir(), 'dspgd-bench-sweep-'));
   const seconds1: number[] = [], secondsN: number[] = [];
+  const samples: { one?: Sample; many?: Sample }[] = [];
   let identical = true;
+  const load0 = loadavg()[0]!;
   try {
     for (let r = 0; r < repeats; r++) {
+      const pair: { one?: Sample; many?: Sample } = {};
       for (const j of [1, jobs]) {
         const out = join(dir, `j${j}-${r}`);
+        const c0 = process.cpuUsage();
         const t0 = performance.now();
-        await runSweep({ grid, baseDir: dir, outDir: out, jobs: j });
+        const { profile } = await runSweep({ grid, baseDir: dir, outDir: out, jobs: j });
         const s = (performance.now() - t0) / 1000;
-        (j === 1 ? seconds1 : secondsN).push(s);
-        o.onProgress?.(`sweep: 16 runs, --jobs ${j}: ${s.toFixed(2)} s`);
+        const sample = { wall: s, profile, processCpu: processCpuMs(c0) };
+        if (j === 1) { seconds1.push(s); pair.one = sample; } else { secondsN.push(s); pair.many = sample; }
+        o.onProgress?.(`sweep: 16 runs, --jobs ${j}: ${s.toFixed(2)} s (load ${loadavg()[0]!.toFixed(2)})`);
       }
+      samples.push(pair);
       const a = await readFile(join(dir, `j1-${r}`, 'sweep.csv'));
       const b = await readFile(join(dir, `j${jobs}-${r}`, 'sweep.csv'));
       identical &&= a.equals(b);
@@ -67,17 +151,42 @@ export async function sweepSection(o: { quick: boolean; jobs?: number; onProgres
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
+  const per = samples.map((s) => figures(s.one!, s.many!));
+  let profile: SweepBenchProfile | undefined;
+  if (per.every((f) => f !== undefined) && per.length > 0) {
+    const f = per as NonNullable<(typeof per)[number]>[];
+    const m = (k: keyof (typeof f)[number]) => median(f.map((x) => x[k] as number));
+    const predictedMs1 = m('predictedMs1'), predictedMsN = m('predictedMsN');
+    profile = {
+      startupMs: m('startupMs'), startupCpuMs: m('startupCpuMs'), busy: m('busy'), tailMs: m('tailMs'),
+      setupMs: m('setupMs'), reportMs: m('reportMs'), cpu1: m('cpu1'),
+      cpuWorkers: f[0]!.cpuWorkers.map((_, i) => median(f.map((x) => x.cpuWorkers[i] ?? NaN))),
+      cpuMain: m('cpuMain'), cpuOther: m('cpuOther'),
+      predictedMs1, predictedMsN, predicted: median(f.map((x) => x.predictedMs1 / x.predictedMsN)),
+    };
+  }
   return {
     runs: 16, jobs, seconds1, secondsN, speedup: median(seconds1) / median(secondsN), identical,
     cores: availableParallelism(), problem: `gaussian n=200 d=2000 k=1, ${grid.stopping.maxIter} iterations per run`,
+    load: [load0, loadavg()[0]!], profile,
   };
 }
 
 export function formatSweepBench(s: SweepBench): string {
   const f = (xs: number[]) => xs.map((x) => x.toFixed(2)).join(', ');
-  return [
-    `Sweep (--jobs): ${s.runs} runs (${s.problem}), ${s.cores} cores available`,
+  const ms = (x: number) => `${Math.round(x)} ms`;
+  const lines = [
+    `Sweep (--jobs): ${s.runs} runs (${s.problem}), ${s.cores} cores available${s.load ? `, load ${s.load[0].toFixed(2)} → ${s.load[1].toFixed(2)}` : ''}`,
     `  --jobs 1: ${f(s.seconds1)} s;  --jobs ${s.jobs}: ${f(s.secondsN)} s;  speed-up ${s.speedup.toFixed(2)}× (medians; target ≥ 1.8× on 2 idle cores)`,
     `  rows of --jobs 1 and --jobs ${s.jobs} ${s.identical ? 'bit-identical' : 'DIFFER'}`,
-  ].join('\n');
+  ];
+  const p = s.profile;
+  if (p) {
+    lines.push(
+      `  --jobs ${s.jobs}: worker start-up ${ms(p.startupMs)} (${ms(p.startupCpuMs)} CPU), busy ${(100 * p.busy).toFixed(0)}%, tail ${ms(p.tailMs)}; this thread: set-up ${ms(p.setupMs)}, report ${ms(p.reportMs)}`,
+      `  CPU: --jobs 1 ${ms(p.cpu1)}; --jobs ${s.jobs} workers ${p.cpuWorkers.map(ms).join(' + ')}, this thread ${ms(p.cpuMain)}, other threads ${ms(p.cpuOther)}`,
+      `  predicted on idle cores (critical path from CPU times): ${ms(p.predictedMs1)} / ${ms(p.predictedMsN)} = ${p.predicted.toFixed(2)}×`,
+    );
+  }
+  return lines.join('\n');
 }

@@ -18,7 +18,8 @@ import { runGrid, type GridOptions, type GridResult } from '../experiment.js';
 import { generate } from '../generate.js';
 import { loadProblem } from '../io/node/problem-files.js';
 import type { Problem, ProblemData } from '../problem.js';
-import { createRunner, type RemoteProblem, type Runner } from '../worker/runner.js';
+import { createRunner, runnerTiming, type RemoteProblem, type Runner } from '../worker/runner.js';
+import { threadCpuMs } from '../util/thread-cpu.js';
 import { isGenerated, lrSpecOf, type Cell, type GridProblemSpec, type SweepGrid } from './grid.js';
 import type { RunRecord } from './journal.js';
 
@@ -41,6 +42,62 @@ export interface ExecuteOptions {
   onNote?(message: string): void;
   /** Where the worker program is (tests; default as createRunner). */
   workerUrl?: string | URL;
+  /** Workers started ahead (startWorkers), which the caller stops; default: started and stopped here. */
+  workers?: StartedWorkers;
+  /** Filled with where the time went (units, workers), for bench/sweep.ts. */
+  profile?: ExecuteProfile;
+}
+
+/**
+ * Where a sweep's time went. Times are performance.now() of the calling thread minus `t0`, in
+ * ms; CPU times are those of one thread (src/util/thread-cpu.ts), absent where unknown.
+ */
+export interface ExecuteProfile {
+  t0: number;
+  /** The threads that ran units: this thread (`jobs` 1) or the workers, in start order. */
+  threads: ThreadProfile[];
+  /** Every unit of work (one batch: consecutive cells of one problem and loss), in start order. */
+  units: UnitProfile[];
+}
+
+export interface ThreadProfile {
+  kind: 'main' | 'worker';
+  /** Asked for, and ready (its first message): start-up is readyMs − spawnMs. */
+  spawnMs: number;
+  readyMs?: number;
+  /** CPU of the thread when it was ready, and when it last answered (a worker), or its CPU in units (main). */
+  cpuReadyMs?: number;
+  cpuMs?: number;
+}
+
+export interface UnitProfile {
+  thread: number;
+  problem: number;
+  cells: number;
+  runs: number;
+  /** Making or receiving the problem (when the thread did not hold it), then the runs. */
+  problemMs?: number;
+  startMs: number;
+  endMs: number;
+  /** CPU of the thread from the end of its previous unit (or ready) to the end of this one. */
+  cpuMs?: number;
+}
+
+/** Worker threads started before the cells are known (runSweep starts them before it reads the journal). */
+export interface StartedWorkers {
+  readonly runners: readonly Promise<Runner>[];
+}
+
+export function startWorkers(count: number, o: { workerUrl?: string | URL } = {}): StartedWorkers {
+  const runners = Array.from({ length: count }, () => createRunner({ workerUrl: o.workerUrl, progressEveryMs: 250 }));
+  // A worker that fails to start is reported by whoever uses it; none is left unhandled here.
+  for (const r of runners) r.catch(() => undefined);
+  return { runners };
+}
+
+/** Terminates the workers of `w` (those that started). */
+export async function stopWorkers(w: StartedWorkers): Promise<void> {
+  await Promise.all(w.runners.map((r) => r.then((x) => x.terminate(), () => undefined)));
 }
 
 /** The default of --jobs: the cores this process may use. */
@@ -108,42 +165,71 @@ export async function openGridProblem(spec: GridProblemSpec, baseDir: string, on
 
 async function inThread(o: ExecuteOptions): Promise<{ aborted: boolean }> {
   const g = o.grid;
-  let i = 0;
-  while (i < o.cells.length) {
-    if (o.signal?.aborted) return { aborted: true };
-    const first = o.cells[i]!;
-    let j = i;
-    while (j < o.cells.length && o.cells[j]!.problem === first.problem) j++;
-    const spec = g.problems[first.problem]!;
-    const problem = await openGridProblem(spec, o.baseDir, o.onNote);
-    try {
-      for (let a = i; a < j;) {
-        let b = a;
-        while (b < j && o.cells[b]!.loss === o.cells[a]!.loss) b++;
-        const group = o.cells.slice(a, b);
-        const signal = scoped(o.signal);
-        let r: GridResult;
-        try {
-          r = await runGrid([{ problem, seed: isGenerated(spec) ? spec.seed : null }], {
-            ...gridOptions(o, group[0]!.loss), signal: signal.signal,
-            preconds: group.map((c) => g.preconds[c.precond]!),
-            onRun: (row) => o.onRun?.(row.relResidual),
-            onProgress: o.onProgress && ((run, it, rel) => o.onProgress!(group[Math.floor(run / g.lrs.length)]!.firstRun + (run % g.lrs.length), it, rel)),
-          });
-        } finally {
-          signal.release();
+  const prof = o.profile;
+  const clock = () => performance.now() - (prof?.t0 ?? 0);
+  if (prof) prof.threads.push({ kind: 'main', spawnMs: clock(), readyMs: clock(), cpuReadyMs: threadCpuMs(), cpuMs: 0 });
+  let cpuMark = threadCpuMs();
+  // Journal writes go on while the next cells run (one write and fsync per batch); awaited at the end.
+  let journal: Promise<void> = Promise.resolve();
+  let failure: unknown;
+  const record = (recs: RunRecord[]) => {
+    if (recs.length) journal = journal.then(() => (failure === undefined ? o.onCells(recs) : undefined)).catch((e: unknown) => { failure ??= e; });
+  };
+  const loop = async (): Promise<{ aborted: boolean }> => {
+    let i = 0;
+    while (i < o.cells.length && failure === undefined) {
+      if (o.signal?.aborted) return { aborted: true };
+      const first = o.cells[i]!;
+      let j = i;
+      while (j < o.cells.length && o.cells[j]!.problem === first.problem) j++;
+      const spec = g.problems[first.problem]!;
+      const t0 = clock();
+      const problem = await openGridProblem(spec, o.baseDir, o.onNote);
+      let problemMs: number | undefined = clock() - t0;
+      try {
+        for (let a = i; a < j && failure === undefined;) {
+          let b = a;
+          while (b < j && o.cells[b]!.loss === o.cells[a]!.loss) b++;
+          const group = o.cells.slice(a, b);
+          const signal = scoped(o.signal);
+          const startMs = clock();
+          let r: GridResult;
+          try {
+            r = await runGrid([{ problem, seed: isGenerated(spec) ? spec.seed : null }], {
+              ...gridOptions(o, group[0]!.loss), signal: signal.signal,
+              preconds: group.map((c) => g.preconds[c.precond]!),
+              onRun: (row) => o.onRun?.(row.relResidual),
+              onProgress: o.onProgress && ((run, it, rel) => o.onProgress!(group[Math.floor(run / g.lrs.length)]!.firstRun + (run % g.lrs.length), it, rel)),
+            });
+          } finally {
+            signal.release();
+          }
+          if (prof) {
+            const cpu = threadCpuMs();
+            prof.units.push({ thread: 0, problem: first.problem, cells: group.length, runs: group.length * g.lrs.length, problemMs, startMs: problemMs === undefined ? startMs : t0, endMs: clock(), cpuMs: cpu === undefined || cpuMark === undefined ? undefined : cpu - cpuMark });
+            cpuMark = cpu;
+            problemMs = undefined;
+          }
+          record(recordsOf(g, group, r, o.signal).flat());
+          if (r.aborted || o.signal?.aborted) return { aborted: true };
+          a = b;
         }
-        const done = recordsOf(g, group, r, o.signal).filter((x) => x.length > 0);
-        for (const recs of done) await o.onCells(recs);
-        if (r.aborted || o.signal?.aborted) return { aborted: true };
-        a = b;
+      } finally {
+        problem.dispose();
       }
-    } finally {
-      problem.dispose();
+      i = j;
     }
-    i = j;
+    return { aborted: false };
+  };
+  let out: { aborted: boolean };
+  try {
+    out = await loop();
+  } finally {
+    await journal;
+    if (prof) prof.threads[0]!.cpuMs = prof.units.reduce((t, u) => t + (u.cpuMs ?? 0), 0);
   }
-  return { aborted: false };
+  if (failure !== undefined) throw failure;
+  return out;
 }
 
 /**
@@ -163,9 +249,11 @@ export function tasksOf(cells: readonly Cell[], jobs: number): Cell[][] {
   return tasks;
 }
 
+
 async function onWorkers(o: ExecuteOptions, jobs: number): Promise<{ aborted: boolean }> {
   const g = o.grid;
-  const runners: Runner[] = [];
+  const prof = o.profile;
+  const clock = () => performance.now() - (prof?.t0 ?? 0);
   // Problems read from files are read here once and copied to each worker that needs them.
   const fileData = new Map<number, Promise<ProblemData>>();
   const dataOf = (p: number) => {
@@ -194,23 +282,37 @@ async function onWorkers(o: ExecuteOptions, jobs: number): Promise<{ aborted: bo
     return at < 0 ? undefined : tasks[left.splice(at, 1)[0]!];
   };
   let failure: unknown;
+  // Journal writes (one write and fsync per task) go on while the workers run their next tasks.
   let journal: Promise<void> = Promise.resolve();
   const stop = new AbortController();
   const onAbort = () => stop.abort();
   o.signal?.addEventListener('abort', onAbort, { once: true });
+  // Workers started ahead by the caller, or here; all start together (each compiles and makes its
+  // problem on its own core) and each begins as soon as it is ready.
+  const started = o.workers?.runners ?? startWorkers(Math.min(jobs, tasks.length), { workerUrl: o.workerUrl }).runners;
+  const count = Math.min(jobs, tasks.length, started.length);
+  const own = o.workers ? [] : started;
   try {
-    // Started together: each worker compiles its WASM on its own core.
-    const started = await Promise.allSettled(Array.from({ length: Math.min(jobs, tasks.length) }, () => createRunner({ workerUrl: o.workerUrl, progressEveryMs: 250 })));
-    for (const s of started) if (s.status === 'fulfilled') runners.push(s.value);
-    const bad = started.find((s) => s.status === 'rejected');
-    if (bad) throw (bad as PromiseRejectedResult).reason;
-    await Promise.all(runners.map(async (runner) => {
+    await Promise.all(started.slice(0, count).map(async (pending, wi) => {
+      let runner: Runner;
+      try {
+        runner = await pending;
+      } catch (e) {
+        failure ??= e;
+        stop.abort();
+        return;
+      }
+      const timing = runnerTiming(runner);
+      const thread = prof ? prof.threads.push({ kind: 'worker', spawnMs: (timing?.spawnedMs ?? prof.t0) - prof.t0 }) - 1 : wi;
+      let cpuMark: number | undefined;
       let held: { problem: number; remote: RemoteProblem } | undefined;
       try {
         for (;;) {
           const task = stop.signal.aborted || failure !== undefined ? undefined : take(held?.problem);
           if (!task) break;
           const first = task[0]!;
+          const t0 = clock();
+          let problemMs: number | undefined;
           if (held?.problem !== first.problem) {
             await held?.remote.dispose();
             if (held) holding.set(held.problem, holding.get(held.problem)! - 1);
@@ -221,10 +323,18 @@ async function onWorkers(o: ExecuteOptions, jobs: number): Promise<{ aborted: bo
               ? await runner.generate({ kind: spec.kind, n: spec.n, d: spec.d, k: spec.k, seed: spec.seed, noise: spec.noise, cond: spec.cond })
               : await runner.createProblem(await dataOf(first.problem));
             held = { problem: first.problem, remote };
+            problemMs = clock() - t0;
+          }
+          if (prof && cpuMark === undefined) {
+            // The first answer: the thread's start-up (ready) is known by now.
+            const th = prof.threads[thread]!;
+            th.readyMs = timing?.readyMs === undefined ? undefined : timing.readyMs - prof.t0;
+            cpuMark = th.cpuReadyMs = timing?.cpuReadyMs;
           }
           const spec = g.problems[first.problem]!;
           const L = g.lrs.length;
           const signal = scoped(stop.signal);
+          const startMs = clock();
           let r: GridResult;
           try {
             r = await runner.runGrid([{ problem: held.remote, seed: isGenerated(spec) ? spec.seed : null }], {
@@ -236,11 +346,14 @@ async function onWorkers(o: ExecuteOptions, jobs: number): Promise<{ aborted: bo
           } finally {
             signal.release();
           }
-          for (const recs of recordsOf(g, task, r, stop.signal)) {
-            if (recs.length === 0) continue;
-            journal = journal.then(() => o.onCells(recs));
+          if (prof) {
+            const cpu = timing?.cpuMs;
+            prof.units.push({ thread, problem: first.problem, cells: task.length, runs: task.length * L, problemMs, startMs: problemMs === undefined ? startMs : t0, endMs: clock(), cpuMs: cpu === undefined || cpuMark === undefined ? undefined : cpu - cpuMark });
+            cpuMark = cpu;
+            prof.threads[thread]!.cpuMs = cpu;
           }
-          await journal;
+          const recs = recordsOf(g, task, r, stop.signal).flat();
+          if (recs.length) journal = journal.then(() => (failure === undefined ? o.onCells(recs) : undefined)).catch((e: unknown) => { failure ??= e; stop.abort(); });
         }
       } catch (e) {
         failure ??= e;
@@ -254,6 +367,6 @@ async function onWorkers(o: ExecuteOptions, jobs: number): Promise<{ aborted: bo
     return { aborted: o.signal?.aborted ?? false };
   } finally {
     o.signal?.removeEventListener('abort', onAbort);
-    await Promise.all(runners.map((r) => r.terminate()));
+    await stopWorkers({ runners: own });
   }
 }

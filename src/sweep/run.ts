@@ -9,7 +9,8 @@ import { describeFsError } from '../io/node/read.js';
 import { writeReportFolder } from '../report/folder.js';
 import { VERSION } from '../version.js';
 import { cellsOf, gridDifference, type SweepGrid } from './grid.js';
-import { executeCells } from './execute.js';
+import { executeCells, startWorkers, stopWorkers, type ExecuteProfile, type StartedWorkers } from './execute.js';
+import { threadCpuMs } from '../util/thread-cpu.js';
 import { JournalWriter, journalHeader, readJournal, JOURNAL, type RunRecord } from './journal.js';
 import { machineInfo, sweepReport } from './report.js';
 import { shardCells, type Shard } from './shard.js';
@@ -46,11 +47,42 @@ export interface SweepOutcome {
   /** Runs the journal already held (resume). */
   resumed: number;
   runs: number;
+  /** Where the time went (bench/sweep.ts reports it). */
+  profile: SweepProfile;
+}
+
+/** ExecuteProfile and this thread's part: ms from the sweep's start, CPU of this thread per phase. */
+export interface SweepProfile extends ExecuteProfile {
+  jobs: number;
+  /** The cells began (journal ready), ended, and the report was written (the end). */
+  executeStartMs: number;
+  executeEndMs: number;
+  endMs: number;
+  /** This thread's CPU before the cells (folder, journal), while they ran, and for the report. */
+  mainCpu?: { setup: number; execute: number; report: number };
 }
 
 export async function runSweep(o: SweepOptions): Promise<SweepOutcome> {
   const argument = o.argument ?? '--out-dir';
   const t0 = Date.now();
+  const profile: SweepProfile = { t0: performance.now(), jobs: o.jobs, threads: [], units: [], executeStartMs: NaN, executeEndMs: NaN, endMs: NaN };
+  const cpu0 = threadCpuMs();
+  // Workers start first: they boot, compile and make their problems while this thread sets up the
+  // folder and the journal (a resume that leaves fewer cells terminates the extra ones).
+  const workers: StartedWorkers | undefined = Number.isSafeInteger(o.jobs) && o.jobs > 1
+    ? startWorkers(Math.min(o.jobs, cellsOf(o.grid).length), { workerUrl: o.workerUrl })
+    : undefined;
+  // Stopped once the cells are done: their threads wind down while this one writes the report.
+  let stopping: Promise<void> | undefined;
+  const release = () => (stopping ??= workers ? stopWorkers(workers) : Promise.resolve());
+  try {
+    return await sweep(o, argument, t0, profile, cpu0, workers, release);
+  } finally {
+    await release();
+  }
+}
+
+async function sweep(o: SweepOptions, argument: string, t0: number, profile: SweepProfile, cpu0: number | undefined, workers: StartedWorkers | undefined, release: () => Promise<void>): Promise<SweepOutcome> {
   const shard = o.shard ? { index: o.shard.index, count: o.shard.count } : null;
   const header = journalHeader(o.grid, VERSION, shard);
   await makeFolder(o.outDir, argument);
@@ -75,16 +107,22 @@ export async function runSweep(o: SweepOptions): Promise<SweepOutcome> {
   const resumed = runs - pending.length * L;
   o.onStart?.(runs, resumed);
   const writer = await JournalWriter.start(o.outDir, header, [...records.values()].sort((a, b) => a.run - b.run), argument);
+  const clock = () => performance.now() - profile.t0;
+  profile.executeStartMs = clock();
+  const cpu1 = threadCpuMs();
   let aborted: boolean;
   try {
     ({ aborted } = await executeCells({
-      grid: o.grid, cells: pending, jobs: o.jobs, baseDir: o.baseDir, signal: o.signal, workerUrl: o.workerUrl,
+      grid: o.grid, cells: pending, jobs: o.jobs, baseDir: o.baseDir, signal: o.signal, workerUrl: o.workerUrl, workers, profile,
       onCells: (recs) => writer.append(recs),
       onRun: o.onRun, onProgress: o.onProgress, onNote: o.onNote,
     }));
   } finally {
+    void release();
     await writer.close();
   }
+  profile.executeEndMs = clock();
+  const cpu2 = threadCpuMs();
   // The report is what the journal on disk holds, read back: the same path as `dspgd merge`.
   const done = await readJournal(o.outDir, argument);
   if (!done) throw new DspgdError('E_IO', `${argument}: ${JOURNAL} vanished from ${o.outDir} during the sweep`, argument);
@@ -95,7 +133,12 @@ export async function runSweep(o: SweepOptions): Promise<SweepOutcome> {
     host: { machine: machineInfo(), command: o.command, jobs: o.jobs, resumedRuns: resumed, seconds: (Date.now() - t0) / 1000 },
   });
   const files = await writeReportFolder(o.outDir, input, { argument });
-  return { rows: [...input.rows], files, aborted, missing, resumed, runs };
+  profile.endMs = clock();
+  const cpu3 = threadCpuMs();
+  if (cpu0 !== undefined && cpu1 !== undefined && cpu2 !== undefined && cpu3 !== undefined) {
+    profile.mainCpu = { setup: cpu1 - cpu0, execute: cpu2 - cpu1, report: cpu3 - cpu2 };
+  }
+  return { rows: [...input.rows], files, aborted, missing, resumed, runs, profile };
 }
 
 /** Creates the output folder (and parents); E_IO naming `argument` when it is a file or cannot be made. */

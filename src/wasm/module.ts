@@ -3,7 +3,7 @@
  * exports with types. Kernels take byte pointers into linear memory; see
  * assembly/index.ts for the list and each kernel's file for its contract.
  */
-import { instantiate } from '@assemblyscript/loader';
+import { instantiate, instantiateSync } from '@assemblyscript/loader';
 import { DspgdError } from '../errors.js';
 import { canShareMemory } from '../util/shared-memory.js';
 // Node reads the builds from build/; browser bundles take source.browser.ts instead (scripts/browser-build.mjs).
@@ -121,6 +121,20 @@ export function setWasmSource(source: Source, opts: { shared?: Source; fma?: Sou
   wasmPromise = undefined;
 }
 
+const inNode = typeof process !== 'undefined' && process.versions?.node !== undefined;
+
+/**
+ * The loader's instantiate(), except that in Node it never reads the global `Response` (the
+ * loader's test for a fetch Response): there that global is a lazy getter that loads undici,
+ * about 40 ms of CPU in every worker thread a sweep starts. Compiled asynchronously either way;
+ * in Node the compiled module is then instantiated synchronously (a browser keeps the async
+ * path, which Chromium's main thread requires for big modules).
+ */
+async function instantiateBytes(bytes: WasmBytes, imports: Parameters<typeof instantiate>[1]): ReturnType<typeof instantiate<Record<string, unknown>>> {
+  if (!inNode) return instantiate<Record<string, unknown>>(bytes, imports);
+  return instantiateSync<Record<string, unknown>>(await WebAssembly.compile(bytes as BufferSource), imports);
+}
+
 /** Initial and maximum memory in 64 KiB pages (asconfig.json's initialMemory and maximumMemory). */
 const INITIAL_PAGES = 16;
 const MAX_PAGES = 65536;
@@ -132,12 +146,12 @@ export function getWasm(): Promise<Wasm> {
       const bytes = sharedSource === null ? undefined : await (sharedSource ?? (wasmSource ? undefined : defaultSharedSource))?.();
       if (bytes) {
         const memory = new WebAssembly.Memory({ initial: INITIAL_PAGES, maximum: MAX_PAGES, shared: true });
-        const { module, instance, exports } = await instantiate<Record<string, unknown>>(bytes, { env: { memory } });
+        const { module, instance, exports } = await instantiateBytes(bytes, { env: { memory } });
         return makeWasm(exports as unknown as DspgdExports, loadAbi(instance), instance, { module, memory });
       }
     }
     const bytes = await (wasmSource ?? defaultSource)();
-    const { instance, exports } = await instantiate<Record<string, unknown>>(bytes, {});
+    const { instance, exports } = await instantiateBytes(bytes, {});
     return makeWasm(exports as unknown as DspgdExports, loadAbi(instance), instance);
   })();
   return wasmPromise;

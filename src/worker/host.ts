@@ -10,6 +10,7 @@ import { solve, solveBatch, type Progress, type SolveOptions } from '../solve.js
 import { runGrid } from '../experiment.js';
 import { suggestLearningRate } from '../lr.js';
 import { now } from '../util/yield.js';
+import { threadCpuMs } from '../util/thread-cpu.js';
 import { DspgdError } from '../errors.js';
 import type { Request, Response, WireProblem, WireSolveOptions, ProblemInfo, WithCancelFlag } from './protocol.js';
 import { errorToWire } from './wire.js';
@@ -42,7 +43,13 @@ export function serve(ep: Endpoint): void {
   const jobs = new Map<number, AbortController>();
   let nextProblem = 1;
 
-  const send = (msg: Response, transfer = false) => ep.post(msg, transfer ? transferables(msg) : []);
+  const send = (msg: Response, transfer = false) => {
+    if (msg.type === 'result' || msg.type === 'ready') {
+      const cpuMs = threadCpuMs();
+      if (cpuMs !== undefined) msg.cpuMs = cpuMs;
+    }
+    ep.post(msg, transfer ? transferables(msg) : []);
+  };
   const info = (p: Problem): ProblemInfo => {
     const id = nextProblem++;
     problems.set(id, p);

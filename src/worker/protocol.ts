@@ -60,9 +60,13 @@ export interface RunProgress extends Progress {
   run: number;
 }
 
+/**
+ * `cpuMs` on 'ready' and 'result': the worker thread's CPU time so far (src/util/thread-cpu.ts),
+ * where the runtime tells it; sweeps report it (how busy each worker was), nothing depends on it.
+ */
 export type Response =
-  | { id: number; type: 'ready' }
+  | { id: number; type: 'ready'; cpuMs?: number }
   | { id: number; type: 'progress'; progress: RunProgress }
   | { id: number; type: 'runDone'; run: number; result?: SolveResult; row?: RunRow; done: number; total: number }
-  | { id: number; type: 'result'; value: ProblemInfo | SolveResult | SolveResult[] | GridResult | number | null }
+  | { id: number; type: 'result'; value: ProblemInfo | SolveResult | SolveResult[] | GridResult | number | null; cpuMs?: number }
   | { id: number; type: 'error'; error: { code?: DspgdErrorCode; message: string; argument?: string; name?: string } };

@@ -72,7 +72,28 @@ interface Job {
 
 /** Starts a worker and returns a Runner bound to it. */
 export async function createRunner(opts: RunnerOptions = {}): Promise<Runner> {
-  return new WorkerRunner(await spawnWorker(opts.workerUrl), opts.progressEveryMs ?? 50);
+  const spawnedMs = performance.now();
+  return new WorkerRunner(await spawnWorker(opts.workerUrl), opts.progressEveryMs ?? 50, spawnedMs);
+}
+
+/**
+ * When a runner's worker was asked for and when it said it was ready (performance.now() of this
+ * thread), and the worker thread's CPU time as of its last answer (where its runtime tells it:
+ * src/util/thread-cpu.ts). For sweeps' profiles (bench/sweep.ts); undefined for a runner that
+ * createRunner did not make.
+ */
+export interface RunnerTiming {
+  spawnedMs: number;
+  readyMs?: number;
+  /** The worker thread's CPU time when it was ready (its start-up), and as of its last answer. */
+  cpuReadyMs?: number;
+  cpuMs?: number;
+}
+
+const timings = new WeakMap<Runner, RunnerTiming>();
+
+export function runnerTiming(r: Runner): RunnerTiming | undefined {
+  return timings.get(r);
 }
 
 type Body = Request extends infer R ? R extends Request ? Omit<R, 'id'> : never : never;
@@ -89,7 +110,11 @@ class WorkerRunner implements Runner {
   /** One controller per call in flight, for cancel(). */
   private readonly inFlight = new Set<AbortController>();
 
-  constructor(private readonly worker: WorkerHandle, private readonly everyMs: number) {
+  private readonly timing: RunnerTiming;
+
+  constructor(private readonly worker: WorkerHandle, private readonly everyMs: number, spawnedMs: number) {
+    this.timing = { spawnedMs };
+    timings.set(this, this.timing);
     worker.onMessage((m) => this.receive(m));
     worker.onFailure((err) => {
       this.dead = err;
@@ -152,6 +177,11 @@ class WorkerRunner implements Runner {
   };
 
   private receive(m: Response): void {
+    if ((m.type === 'result' || m.type === 'ready') && m.cpuMs !== undefined) this.timing.cpuMs = m.cpuMs;
+    if (m.type === 'ready' && this.timing.readyMs === undefined) {
+      this.timing.readyMs = performance.now();
+      this.timing.cpuReadyMs = m.cpuMs;
+    }
     const job = this.jobs.get(m.id);
     if (!job) return;
     if (m.type === 'result' || m.type === 'error') {
