@@ -206,7 +206,12 @@ describe('one grid, run four ways: the same bytes', () => {
     const ref = comparable(join(dir, 'whole'));
     expect(Object.keys(ref)).toEqual(expect.arrayContaining(['index.html', 'sweep.csv', 'sweep.json', 'loss.svg']));
     expect(comparable(join(dir, 'merged'))).toEqual(ref);
-    await runSweep({ grid, baseDir: dir, outDir: join(dir, 'jobs2'), jobs: 2 });
+    const two = await runSweep({ grid, baseDir: dir, outDir: join(dir, 'jobs2'), jobs: 2 });
+    // The profile (bench/sweep.ts): two workers, every cell in one unit, in order of time.
+    expect(two.profile.threads.map((t) => t.kind)).toEqual(['worker', 'worker']);
+    expect(two.profile.units.reduce((n, u) => n + u.cells, 0)).toBe(cellsOf(grid).length);
+    for (const u of two.profile.units) expect(u.endMs).toBeGreaterThanOrEqual(u.startMs);
+    expect(two.profile.executeEndMs).toBeLessThanOrEqual(two.profile.endMs);
     expect(comparable(join(dir, 'jobs2'))).toEqual(ref);
     // The merged folder is a sweep folder itself: its journal holds every run once.
     expect(readFileSync(join(dir, 'merged', 'journal.jsonl'), 'utf8').trimEnd().split('\n')).toHaveLength(13);

@@ -88,8 +88,8 @@ export interface StartedWorkers {
   readonly runners: readonly Promise<Runner>[];
 }
 
-export function startWorkers(count: number, o: { workerUrl?: string | URL } = {}): StartedWorkers {
-  const runners = Array.from({ length: count }, () => createRunner({ workerUrl: o.workerUrl, progressEveryMs: 250 }));
+export function startWorkers(count: number, o: { workerUrl?: string | URL; progressEveryMs?: number } = {}): StartedWorkers {
+  const runners = Array.from({ length: count }, () => createRunner({ workerUrl: o.workerUrl, progressEveryMs: o.progressEveryMs ?? 250 }));
   // A worker that fails to start is reported by whoever uses it; none is left unhandled here.
   for (const r of runners) r.catch(() => undefined);
   return { runners };

@@ -1,10 +1,13 @@
 /**
  * runGrid for Node with `jobs`: the runs of a grid on `jobs` worker threads, each with its own
- * WASM instance (src/worker/). A unit of work is one problem and one preconditioner with all the
- * learning rates (its rows' lrSensitivity compares them); a worker keeps the problem it last
- * received, so each worker gets a copy of a problem's X about once. The rows are those of
- * `jobs: 1` bit for bit, in the same order. The Node entry (src/index.ts) exports this runGrid;
- * the core one (src/experiment.ts), which the browser bundles export, refuses `jobs` > 1.
+ * WASM instance (src/worker/). The units are a problem and a preconditioner with all the
+ * learning rates (its rows' lrSensitivity compares them); a task is a run of consecutive units
+ * of one problem (at most units/jobs of them, as a sweep's tasks: src/sweep/execute.ts), which a
+ * worker advances as one batch, like `jobs: 1` does with all of a problem's runs. Workers start
+ * together and each takes tasks of the problem it holds first, so each gets a copy of a
+ * problem's X about once. The rows are those of `jobs: 1` bit for bit, in the same order. The
+ * Node entry (src/index.ts) exports this runGrid; the core one (src/experiment.ts), which the
+ * browser bundles export, refuses `jobs` > 1.
  */
 import { DspgdError } from '../errors.js';
 import { runGrid as runGridHere, type GridOptions, type GridProblem, type GridResult, type RunRow, type RunTrace } from '../experiment.js';
@@ -12,11 +15,13 @@ import { checkOptionKeys, GRID_OPTION_KEYS } from '../options.js';
 import { resolvePrecond } from '../precond/index.js';
 import { parseLr } from '../lr-spec.js';
 import type { ProblemData } from '../problem.js';
-import { createRunner, type RemoteProblem, type Runner } from '../worker/runner.js';
+import type { RemoteProblem, Runner } from '../worker/runner.js';
+import { startWorkers, stopWorkers, tasksOf } from './execute.js';
+import type { Cell } from './grid.js';
 
 /**
  * runGrid(problems, options) with `options.jobs` (default 1: this thread). See src/experiment.ts
- * for the rest; `batch` applies within each unit of work.
+ * for the rest; `batch` applies within each task.
  */
 export async function runGrid(problems: readonly GridProblem[], o: GridOptions): Promise<GridResult> {
   checkOptionKeys(o, GRID_OPTION_KEYS, 'options');
@@ -35,20 +40,41 @@ export async function runGrid(problems: readonly GridProblem[], o: GridOptions):
   const onAbort = () => stop.abort(o.signal?.reason);
   if (o.signal?.aborted) onAbort();
   else o.signal?.addEventListener('abort', onAbort, { once: true });
-  const runners: Runner[] = [];
-  let next = 0, done = 0;
+  // A unit is a sweep cell of one loss: tasksOf groups consecutive units of one problem.
+  const cells: Cell[] = Array.from({ length: units }, (_, u) => ({ index: u, problem: Math.floor(u / preconds.length), loss: 0, precond: u % preconds.length, firstRun: u * L }));
+  const tasks = tasksOf(cells, jobs);
+  const left = tasks.map((_, i) => i);
+  const holding = new Map<number, number>();
+  const take = (held: number | undefined): Cell[] | undefined => {
+    let at = held === undefined ? -1 : left.findIndex((t) => tasks[t]![0]!.problem === held);
+    if (at < 0) at = left.findIndex((t) => !holding.get(tasks[t]![0]!.problem));
+    if (at < 0) at = left.length ? 0 : -1;
+    return at < 0 ? undefined : tasks[left.splice(at, 1)[0]!];
+  };
+  const workers = startWorkers(Math.min(jobs, tasks.length), { progressEveryMs: 100 });
+  let done = 0;
   let failure: unknown;
   try {
-    for (let w = 0; w < Math.min(jobs, units); w++) runners.push(await createRunner({ progressEveryMs: 100 }));
-    await Promise.all(runners.map(async (runner) => {
+    await Promise.all(workers.runners.map(async (pending) => {
+      let runner: Runner;
+      try {
+        runner = await pending;
+      } catch (e) {
+        failure ??= e;
+        stop.abort();
+        return;
+      }
       let held: { index: number; remote: RemoteProblem } | undefined;
       try {
-        while (!stop.signal.aborted && failure === undefined && next < units) {
-          const unit = next++;
-          const pi = Math.floor(unit / preconds.length), precond = preconds[unit % preconds.length]!;
+        for (;;) {
+          const task = stop.signal.aborted || failure !== undefined ? undefined : take(held?.index);
+          if (!task) break;
+          const pi = task[0]!.problem;
           if (held?.index !== pi) {
             await held?.remote.dispose();
+            if (held) holding.set(held.index, holding.get(held.index)! - 1);
             held = undefined;
+            holding.set(pi, (holding.get(pi) ?? 0) + 1);
             const p = problems[pi]!.problem;
             let d = data.get(pi);
             if (!d) data.set(pi, (d = { X: p.X, Y: p.Y, W0: p.W0 }));
@@ -61,15 +87,19 @@ export async function runGrid(problems: readonly GridProblem[], o: GridOptions):
           let r: GridResult;
           try {
             r = await runner.runGrid([{ problem: held.remote, seed: problems[pi]!.seed }], {
-              preconds: [precond], lrs, loss: o.loss, reduction: o.reduction, tol: o.tol, maxIter: o.maxIter, stall: o.stall, batch: o.batch,
+              preconds: task.map((c) => preconds[c.precond]!), lrs, loss: o.loss, reduction: o.reduction, tol: o.tol, maxIter: o.maxIter, stall: o.stall, batch: o.batch,
               signal: ctl.signal,
               onRun: (row) => o.onRun?.(row, ++done, total),
-              onProgress: o.onProgress && ((run, it, rel, maxIter) => o.onProgress!(unit * L + run, it, rel, maxIter)),
+              onProgress: o.onProgress && ((run, it, rel, maxIter) => o.onProgress!(task[Math.floor(run / L)]!.firstRun + (run % L), it, rel, maxIter)),
             });
           } finally {
             stop.signal.removeEventListener('abort', abort);
           }
-          r.rows.forEach((row, j) => { rows[unit * L + j] = row; traces[unit * L + j] = r.traces[j]; });
+          r.rows.forEach((row, j) => {
+            const at = task[Math.floor(j / L)]!.firstRun + (j % L);
+            rows[at] = row;
+            traces[at] = r.traces[j];
+          });
         }
       } catch (e) {
         failure ??= e;
@@ -80,7 +110,7 @@ export async function runGrid(problems: readonly GridProblem[], o: GridOptions):
     }));
   } finally {
     o.signal?.removeEventListener('abort', onAbort);
-    await Promise.all(runners.map((r) => r.terminate()));
+    await stopWorkers(workers);
   }
   if (failure !== undefined) throw failure;
   const keep = rows.map((_, i) => i).filter((i) => rows[i] !== undefined);
