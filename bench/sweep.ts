@@ -2,8 +2,12 @@
  * Bench section "sweep": one 16-run sweep (4 preconditioners × 2 learning rates × 2 seeds, every
  * run the same iteration budget) through `runSweep`, the code behind `dspgd sweep`, with
  * `--jobs 1` and `--jobs N` (default 2), journal and report included: the speed-up is what a user
- * gets from `--jobs`. Runs alternate (1, N, 1, N, …) so a change in machine load hits both; the
- * median of each is reported, and the rows are checked to be bit-identical.
+ * gets from `--jobs`. Each repeat runs `--jobs 1`, then `--jobs N` on fresh workers ("cold": what
+ * one `dspgd sweep` from the shell gets, every worker starting its thread, module and WASM and
+ * warming its JIT), then `--jobs N` again on the workers the cold sweep left (a process running
+ * several sweeps or grids keeps idle workers: src/sweep/execute.ts). This thread is warm either
+ * way (earlier sections, earlier repeats). Repeats interleave so a change in machine load hits
+ * all three; medians are reported, and the rows are checked to be bit-identical.
  *
  * On a busy machine the wall-clock speed-up is biased low (N threads wait for cores that one
  * thread need not share), so the section also reports where the time went, from each sweep's
@@ -20,24 +24,29 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir, availableParallelism, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { runSweep, type SweepProfile } from '../src/sweep/run.js';
+import { closeIdleWorkers } from '../src/sweep/execute.js';
 import type { SweepGrid } from '../src/sweep/grid.js';
 
 export interface SweepBench {
   runs: number;
   jobs: number;
-  /** Wall seconds of each repeat. */
+  /** Wall seconds of each repeat: --jobs 1, --jobs N on the workers kept from the cold sweep, --jobs N on fresh workers. */
   seconds1: number[];
   secondsN: number[];
-  /** median(jobs 1) / median(jobs N). */
+  secondsCold?: number[];
+  /** median(jobs 1) / median(jobs N), workers kept (a process's second and later sweeps). */
   speedup: number;
-  /** sweep.csv of both equal, byte for byte. */
+  /** median(jobs 1) / median(jobs N, fresh workers): one `dspgd sweep` from the shell. */
+  speedupCold?: number;
+  /** sweep.csv of all equal, byte for byte. */
   identical: boolean;
   cores: number;
   problem: string;
   /** Load average (1 min) before and after the section. */
   load?: [number, number];
-  /** Where the time went (medians over the repeats); absent where thread CPU time is unknown (not Linux). */
+  /** Where the time went (medians over the repeats), workers kept and fresh; absent where thread CPU time is unknown (not Linux). */
   profile?: SweepBenchProfile;
+  profileCold?: SweepBenchProfile;
 }
 
 export interface SweepBenchProfile {
@@ -96,6 +105,7 @@ function figures(one: Sample, many: Sample) {
   const p1 = one.profile, pN = many.profile;
   const main1 = p1.mainCpu, mainN = pN.mainCpu;
   const workers = pN.threads.filter((t) => t.kind === 'worker');
+  if (workers.length === 0) return undefined;
   if (!main1 || !mainN || workers.some((w) => w.cpuMs === undefined || w.cpuReadyMs === undefined || w.readyMs === undefined)) return undefined;
   const N = Math.max(1, workers.length);
   const cpuWorkers = workers.map((w) => w.cpuMs!);
@@ -126,49 +136,53 @@ export async function sweepSection(o: { quick: boolean; jobs?: number; repeats?:
   const grid = sweepBenchGrid(o.quick);
   const repeats = o.repeats ?? (o.quick ? 1 : 3);
   const dir = await mkdtemp(join(tmpdir(), 'dspgd-bench-sweep-'));
-  const seconds1: number[] = [], secondsN: number[] = [];
-  const samples: { one?: Sample; many?: Sample }[] = [];
+  const seconds1: number[] = [], secondsN: number[] = [], secondsCold: number[] = [];
+  const samples: { one: Sample; cold: Sample; warm: Sample }[] = [];
   let identical = true;
   const load0 = loadavg()[0]!;
+  const time = async (j: number, name: string): Promise<Sample> => {
+    const c0 = process.cpuUsage();
+    const t0 = performance.now();
+    const { profile } = await runSweep({ grid, baseDir: dir, outDir: join(dir, name), jobs: j });
+    const wall = (performance.now() - t0) / 1000;
+    o.onProgress?.(`sweep: 16 runs, --jobs ${j}${j === 1 ? '' : name.startsWith('cold') ? ' (fresh workers)' : ' (workers kept)'}: ${wall.toFixed(2)} s (load ${loadavg()[0]!.toFixed(2)})`);
+    return { wall, profile, processCpu: processCpuMs(c0) };
+  };
   try {
     for (let r = 0; r < repeats; r++) {
-      const pair: { one?: Sample; many?: Sample } = {};
-      for (const j of [1, jobs]) {
-        const out = join(dir, `j${j}-${r}`);
-        const c0 = process.cpuUsage();
-        const t0 = performance.now();
-        const { profile } = await runSweep({ grid, baseDir: dir, outDir: out, jobs: j });
-        const s = (performance.now() - t0) / 1000;
-        const sample = { wall: s, profile, processCpu: processCpuMs(c0) };
-        if (j === 1) { seconds1.push(s); pair.one = sample; } else { secondsN.push(s); pair.many = sample; }
-        o.onProgress?.(`sweep: 16 runs, --jobs ${j}: ${s.toFixed(2)} s (load ${loadavg()[0]!.toFixed(2)})`);
-      }
-      samples.push(pair);
-      const a = await readFile(join(dir, `j1-${r}`, 'sweep.csv'));
-      const b = await readFile(join(dir, `j${jobs}-${r}`, 'sweep.csv'));
-      identical &&= a.equals(b);
+      const one = await time(1, `one-${r}`);
+      await closeIdleWorkers();
+      const cold = await time(jobs, `cold-${r}`);
+      const warm = await time(jobs, `warm-${r}`);
+      seconds1.push(one.wall);
+      secondsCold.push(cold.wall);
+      secondsN.push(warm.wall);
+      samples.push({ one, cold, warm });
+      const a = await readFile(join(dir, `one-${r}`, 'sweep.csv'));
+      for (const b of [`cold-${r}`, `warm-${r}`]) identical &&= a.equals(await readFile(join(dir, b, 'sweep.csv')));
     }
   } finally {
+    await closeIdleWorkers();
     await rm(dir, { recursive: true, force: true });
   }
-  const per = samples.map((s) => figures(s.one!, s.many!));
-  let profile: SweepBenchProfile | undefined;
-  if (per.every((f) => f !== undefined) && per.length > 0) {
+  const summarize = (pick: (s: (typeof samples)[number]) => Sample): SweepBenchProfile | undefined => {
+    const per = samples.map((s) => figures(s.one, pick(s)));
+    if (per.length === 0 || per.some((f) => f === undefined)) return undefined;
     const f = per as NonNullable<(typeof per)[number]>[];
     const m = (k: keyof (typeof f)[number]) => median(f.map((x) => x[k] as number));
-    const predictedMs1 = m('predictedMs1'), predictedMsN = m('predictedMsN');
-    profile = {
+    return {
       startupMs: m('startupMs'), startupCpuMs: m('startupCpuMs'), busy: m('busy'), tailMs: m('tailMs'),
       setupMs: m('setupMs'), reportMs: m('reportMs'), cpu1: m('cpu1'),
       cpuWorkers: f[0]!.cpuWorkers.map((_, i) => median(f.map((x) => x.cpuWorkers[i] ?? NaN))),
       cpuMain: m('cpuMain'), cpuOther: m('cpuOther'),
-      predictedMs1, predictedMsN, predicted: median(f.map((x) => x.predictedMs1 / x.predictedMsN)),
+      predictedMs1: m('predictedMs1'), predictedMsN: m('predictedMsN'), predicted: median(f.map((x) => x.predictedMs1 / x.predictedMsN)),
     };
-  }
+  };
   return {
-    runs: 16, jobs, seconds1, secondsN, speedup: median(seconds1) / median(secondsN), identical,
+    runs: 16, jobs, seconds1, secondsN, secondsCold,
+    speedup: median(seconds1) / median(secondsN), speedupCold: median(seconds1) / median(secondsCold), identical,
     cores: availableParallelism(), problem: `gaussian n=200 d=2000 k=1, ${grid.stopping.maxIter} iterations per run`,
-    load: [load0, loadavg()[0]!], profile,
+    load: [load0, loadavg()[0]!], profile: summarize((s) => s.warm), profileCold: summarize((s) => s.cold),
   };
 }
 
@@ -177,16 +191,18 @@ export function formatSweepBench(s: SweepBench): string {
   const ms = (x: number) => `${Math.round(x)} ms`;
   const lines = [
     `Sweep (--jobs): ${s.runs} runs (${s.problem}), ${s.cores} cores available${s.load ? `, load ${s.load[0].toFixed(2)} → ${s.load[1].toFixed(2)}` : ''}`,
-    `  --jobs 1: ${f(s.seconds1)} s;  --jobs ${s.jobs}: ${f(s.secondsN)} s;  speed-up ${s.speedup.toFixed(2)}× (medians; target ≥ 1.8× on 2 idle cores)`,
-    `  rows of --jobs 1 and --jobs ${s.jobs} ${s.identical ? 'bit-identical' : 'DIFFER'}`,
+    `  --jobs 1: ${f(s.seconds1)} s;  --jobs ${s.jobs}: ${f(s.secondsN)} s (workers kept from the sweep before);  speed-up ${s.speedup.toFixed(2)}× (medians; target ≥ 1.8× on 2 idle cores)`,
   ];
-  const p = s.profile;
-  if (p) {
-    lines.push(
-      `  --jobs ${s.jobs}: worker start-up ${ms(p.startupMs)} (${ms(p.startupCpuMs)} CPU), busy ${(100 * p.busy).toFixed(0)}%, tail ${ms(p.tailMs)}; this thread: set-up ${ms(p.setupMs)}, report ${ms(p.reportMs)}`,
-      `  CPU: --jobs 1 ${ms(p.cpu1)}; --jobs ${s.jobs} workers ${p.cpuWorkers.map(ms).join(' + ')}, this thread ${ms(p.cpuMain)}, other threads ${ms(p.cpuOther)}`,
-      `  predicted on idle cores (critical path from CPU times): ${ms(p.predictedMs1)} / ${ms(p.predictedMsN)} = ${p.predicted.toFixed(2)}×`,
-    );
+  if (s.secondsCold && s.speedupCold !== undefined) {
+    lines.push(`  --jobs ${s.jobs} on fresh workers (one \`dspgd sweep\` from the shell): ${f(s.secondsCold)} s;  speed-up ${s.speedupCold.toFixed(2)}×`);
   }
+  lines.push(`  rows of --jobs 1 and --jobs ${s.jobs} ${s.identical ? 'bit-identical' : 'DIFFER'}`);
+  const profile = (p: SweepBenchProfile, what: string) => [
+    `  ${what}: worker start-up ${ms(p.startupMs)} (${ms(p.startupCpuMs)} CPU), busy ${(100 * p.busy).toFixed(0)}%, tail ${ms(p.tailMs)}; this thread: set-up ${ms(p.setupMs)}, report ${ms(p.reportMs)}`,
+    `    CPU: --jobs 1 ${ms(p.cpu1)}; --jobs ${s.jobs} workers ${p.cpuWorkers.map(ms).join(' + ')}, this thread ${ms(p.cpuMain)}, other threads ${ms(p.cpuOther)}`,
+    `    predicted on idle cores (critical path from CPU times): ${ms(p.predictedMs1)} / ${ms(p.predictedMsN)} = ${p.predicted.toFixed(2)}×`,
+  ];
+  if (s.profile) lines.push(...profile(s.profile, 'workers kept'));
+  if (s.profileCold) lines.push(...profile(s.profileCold, 'fresh workers'));
   return lines.join('\n');
 }

@@ -212,6 +212,10 @@ describe('one grid, run four ways: the same bytes', () => {
     expect(two.profile.units.reduce((n, u) => n + u.cells, 0)).toBe(cellsOf(grid).length);
     for (const u of two.profile.units) expect(u.endMs).toBeGreaterThanOrEqual(u.startMs);
     expect(two.profile.executeEndMs).toBeLessThanOrEqual(two.profile.endMs);
+    // The next sweep of this process runs on the workers the last one kept, with the same rows.
+    const again = await runSweep({ grid, baseDir: dir, outDir: join(dir, 'jobs2-again'), jobs: 2 });
+    expect(again.profile.threads.map((t) => t.reused)).toEqual([true, true]);
+    expect(comparable(join(dir, 'jobs2-again'))).toEqual(ref);
     expect(comparable(join(dir, 'jobs2'))).toEqual(ref);
     // The merged folder is a sweep folder itself: its journal holds every run once.
     expect(readFileSync(join(dir, 'merged', 'journal.jsonl'), 'utf8').trimEnd().split('\n')).toHaveLength(13);

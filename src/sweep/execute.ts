@@ -62,6 +62,8 @@ export interface ExecuteProfile {
 
 export interface ThreadProfile {
   kind: 'main' | 'worker';
+  /** A worker kept from an earlier sweep of this process (ready at once, CPU counted from this sweep's start). */
+  reused?: boolean;
   /** Asked for, and ready (its first message): start-up is readyMs − spawnMs. */
   spawnMs: number;
   readyMs?: number;
@@ -86,18 +88,80 @@ export interface UnitProfile {
 /** Worker threads started before the cells are known (runSweep starts them before it reads the journal). */
 export interface StartedWorkers {
   readonly runners: readonly Promise<Runner>[];
+  /** Which idle workers they may be taken from and go back to (the worker program and progress rate). */
+  readonly key: string;
+  /** Workers not to keep when stopped: they held a big problem (WASM memory never shrinks). */
+  readonly drop: Set<Runner>;
 }
+
+/**
+ * Idle workers kept for this process's next sweep or grid: a worker's start-up (thread, module,
+ * WASM) and its JIT warm-up are then paid once per process, not once per sweep. A worker is kept
+ * only after a sweep that ended cleanly, when it held no problem bigger than KEEP_BYTES, up to
+ * one per core; idle workers never keep the process alive (unref'd) and end after IDLE_MS unused.
+ */
+const IDLE_MS = 60_000;
+const KEEP_BYTES = 256 * 2 ** 20;
+const idle = new Map<string, { runner: Runner; timer: ReturnType<typeof setTimeout> }[]>();
 
 export function startWorkers(count: number, o: { workerUrl?: string | URL; progressEveryMs?: number } = {}): StartedWorkers {
-  const runners = Array.from({ length: count }, () => createRunner({ workerUrl: o.workerUrl, progressEveryMs: o.progressEveryMs ?? 250 }));
+  const everyMs = o.progressEveryMs ?? 250;
+  const key = `${o.workerUrl === undefined ? '' : String(o.workerUrl)} ${everyMs}`;
+  const list = idle.get(key) ?? [];
+  const runners = Array.from({ length: count }, () => {
+    for (let e = list.pop(); e; e = list.pop()) {
+      clearTimeout(e.timer);
+      if (!runnerTiming(e.runner)?.dead) return Promise.resolve(e.runner);
+    }
+    return createRunner({ workerUrl: o.workerUrl, progressEveryMs: everyMs });
+  });
   // A worker that fails to start is reported by whoever uses it; none is left unhandled here.
   for (const r of runners) r.catch(() => undefined);
-  return { runners };
+  return { runners, key, drop: new Set() };
 }
 
-/** Terminates the workers of `w` (those that started). */
-export async function stopWorkers(w: StartedWorkers): Promise<void> {
-  await Promise.all(w.runners.map((r) => r.then((x) => x.terminate(), () => undefined)));
+/** Marks `runner` as not to be kept if a problem of n×d (and k) makes its memory big. */
+export function noteProblemSize(w: StartedWorkers, runner: Runner, p: { n: number; d: number; k: number }): void {
+  if (8 * (p.n * p.d + 2 * (p.n + p.d) * p.k) > KEEP_BYTES) w.drop.add(runner);
+}
+
+/**
+ * Ends the workers of `w` (those that started): with `keep`, idle healthy ones wait for the next
+ * sweep of this process (see IDLE_MS), the others are terminated.
+ */
+export async function stopWorkers(w: StartedWorkers, keep = false): Promise<void> {
+  await Promise.all(w.runners.map(async (pending) => {
+    let r: Runner;
+    try {
+      r = await pending;
+    } catch {
+      return;
+    }
+    const t = runnerTiming(r);
+    const list = idle.get(w.key) ?? [];
+    if (keep && t && !t.dead && t.busy === 0 && !w.drop.has(r) && list.length < availableParallelism()) {
+      const timer = setTimeout(() => {
+        const at = list.findIndex((e) => e.runner === r);
+        if (at >= 0) list.splice(at, 1);
+        void r.terminate();
+      }, IDLE_MS);
+      (timer as { unref?: () => void }).unref?.();
+      list.push({ runner: r, timer });
+      idle.set(w.key, list);
+      return;
+    }
+    await r.terminate();
+  }));
+}
+
+/** Terminates the idle workers kept for later sweeps (bench/sweep.ts, to time a sweep on fresh workers). */
+export async function closeIdleWorkers(): Promise<void> {
+  const all = [...idle.values()].flat();
+  idle.clear();
+  await Promise.all(all.map((e) => {
+    clearTimeout(e.timer);
+    return e.runner.terminate();
+  }));
 }
 
 /** The default of --jobs: the cores this process may use. */
@@ -289,9 +353,10 @@ async function onWorkers(o: ExecuteOptions, jobs: number): Promise<{ aborted: bo
   o.signal?.addEventListener('abort', onAbort, { once: true });
   // Workers started ahead by the caller, or here; all start together (each compiles and makes its
   // problem on its own core) and each begins as soon as it is ready.
-  const started = o.workers?.runners ?? startWorkers(Math.min(jobs, tasks.length), { workerUrl: o.workerUrl }).runners;
+  const pool = o.workers ?? startWorkers(Math.min(jobs, tasks.length), { workerUrl: o.workerUrl });
+  const started = pool.runners;
   const count = Math.min(jobs, tasks.length, started.length);
-  const own = o.workers ? [] : started;
+  let clean = false;
   try {
     await Promise.all(started.slice(0, count).map(async (pending, wi) => {
       let runner: Runner;
@@ -303,8 +368,14 @@ async function onWorkers(o: ExecuteOptions, jobs: number): Promise<{ aborted: bo
         return;
       }
       const timing = runnerTiming(runner);
-      const thread = prof ? prof.threads.push({ kind: 'worker', spawnMs: (timing?.spawnedMs ?? prof.t0) - prof.t0 }) - 1 : wi;
-      let cpuMark: number | undefined;
+      // A worker kept from an earlier sweep (stopWorkers) is ready already: no start-up here, and
+      // its CPU counts from now.
+      const reused = timing !== undefined && timing.readyMs !== undefined && prof !== undefined && timing.readyMs < prof.t0;
+      const cpuBase = reused ? timing.cpuMs : 0;
+      const thread = prof ? prof.threads.push(reused
+        ? { kind: 'worker', reused, spawnMs: 0, readyMs: 0, cpuReadyMs: 0 }
+        : { kind: 'worker', reused, spawnMs: (timing?.spawnedMs ?? prof.t0) - prof.t0 }) - 1 : wi;
+      let cpuMark: number | undefined = reused ? cpuBase : undefined;
       let held: { problem: number; remote: RemoteProblem } | undefined;
       try {
         for (;;) {
@@ -323,6 +394,7 @@ async function onWorkers(o: ExecuteOptions, jobs: number): Promise<{ aborted: bo
               ? await runner.generate({ kind: spec.kind, n: spec.n, d: spec.d, k: spec.k, seed: spec.seed, noise: spec.noise, cond: spec.cond })
               : await runner.createProblem(await dataOf(first.problem));
             held = { problem: first.problem, remote };
+            noteProblemSize(pool, runner, remote);
             problemMs = clock() - t0;
           }
           if (prof && cpuMark === undefined) {
@@ -350,7 +422,7 @@ async function onWorkers(o: ExecuteOptions, jobs: number): Promise<{ aborted: bo
             const cpu = timing?.cpuMs;
             prof.units.push({ thread, problem: first.problem, cells: task.length, runs: task.length * L, problemMs, startMs: problemMs === undefined ? startMs : t0, endMs: clock(), cpuMs: cpu === undefined || cpuMark === undefined ? undefined : cpu - cpuMark });
             cpuMark = cpu;
-            prof.threads[thread]!.cpuMs = cpu;
+            prof.threads[thread]!.cpuMs = cpu === undefined || cpuBase === undefined ? undefined : cpu - cpuBase;
           }
           const recs = recordsOf(g, task, r, stop.signal).flat();
           if (recs.length) journal = journal.then(() => (failure === undefined ? o.onCells(recs) : undefined)).catch((e: unknown) => { failure ??= e; stop.abort(); });
@@ -364,9 +436,10 @@ async function onWorkers(o: ExecuteOptions, jobs: number): Promise<{ aborted: bo
     }));
     await journal;
     if (failure !== undefined) throw failure;
-    return { aborted: o.signal?.aborted ?? false };
+    clean = !(o.signal?.aborted ?? false);
+    return { aborted: !clean };
   } finally {
     o.signal?.removeEventListener('abort', onAbort);
-    await stopWorkers({ runners: own });
+    if (!o.workers) await stopWorkers(pool, clean);
   }
 }

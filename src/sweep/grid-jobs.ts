@@ -16,7 +16,7 @@ import { resolvePrecond } from '../precond/index.js';
 import { parseLr } from '../lr-spec.js';
 import type { ProblemData } from '../problem.js';
 import type { RemoteProblem, Runner } from '../worker/runner.js';
-import { startWorkers, stopWorkers, tasksOf } from './execute.js';
+import { noteProblemSize, startWorkers, stopWorkers, tasksOf } from './execute.js';
 import type { Cell } from './grid.js';
 
 /**
@@ -54,6 +54,7 @@ export async function runGrid(problems: readonly GridProblem[], o: GridOptions):
   const workers = startWorkers(Math.min(jobs, tasks.length), { progressEveryMs: 100 });
   let done = 0;
   let failure: unknown;
+  let clean = false;
   try {
     await Promise.all(workers.runners.map(async (pending) => {
       let runner: Runner;
@@ -79,6 +80,7 @@ export async function runGrid(problems: readonly GridProblem[], o: GridOptions):
             let d = data.get(pi);
             if (!d) data.set(pi, (d = { X: p.X, Y: p.Y, W0: p.W0 }));
             held = { index: pi, remote: await runner.createProblem(d) };
+            noteProblemSize(workers, runner, held.remote);
           }
           // A signal per call: a call leaves its listeners on the signal it is given.
           const ctl = new AbortController();
@@ -108,9 +110,10 @@ export async function runGrid(problems: readonly GridProblem[], o: GridOptions):
         await held?.remote.dispose().catch(() => undefined);
       }
     }));
+    clean = failure === undefined && !stop.signal.aborted;
   } finally {
     o.signal?.removeEventListener('abort', onAbort);
-    await stopWorkers(workers);
+    await stopWorkers(workers, clean);
   }
   if (failure !== undefined) throw failure;
   const keep = rows.map((_, i) => i).filter((i) => rows[i] !== undefined);

@@ -74,7 +74,7 @@ export async function runSweep(o: SweepOptions): Promise<SweepOutcome> {
     : undefined;
   // Stopped once the cells are done: their threads wind down while this one writes the report.
   let stopping: Promise<void> | undefined;
-  const release = () => (stopping ??= workers ? stopWorkers(workers) : Promise.resolve());
+  const release = (keep = false) => (stopping ??= workers ? stopWorkers(workers, keep) : Promise.resolve());
   try {
     return await sweep(o, argument, t0, profile, cpu0, workers, release);
   } finally {
@@ -82,7 +82,7 @@ export async function runSweep(o: SweepOptions): Promise<SweepOutcome> {
   }
 }
 
-async function sweep(o: SweepOptions, argument: string, t0: number, profile: SweepProfile, cpu0: number | undefined, workers: StartedWorkers | undefined, release: () => Promise<void>): Promise<SweepOutcome> {
+async function sweep(o: SweepOptions, argument: string, t0: number, profile: SweepProfile, cpu0: number | undefined, workers: StartedWorkers | undefined, release: (keep?: boolean) => Promise<void>): Promise<SweepOutcome> {
   const shard = o.shard ? { index: o.shard.index, count: o.shard.count } : null;
   const header = journalHeader(o.grid, VERSION, shard);
   await makeFolder(o.outDir, argument);
@@ -110,7 +110,7 @@ async function sweep(o: SweepOptions, argument: string, t0: number, profile: Swe
   const clock = () => performance.now() - profile.t0;
   profile.executeStartMs = clock();
   const cpu1 = threadCpuMs();
-  let aborted: boolean;
+  let aborted = true;
   try {
     ({ aborted } = await executeCells({
       grid: o.grid, cells: pending, jobs: o.jobs, baseDir: o.baseDir, signal: o.signal, workerUrl: o.workerUrl, workers, profile,
@@ -118,7 +118,8 @@ async function sweep(o: SweepOptions, argument: string, t0: number, profile: Swe
       onRun: o.onRun, onProgress: o.onProgress, onNote: o.onNote,
     }));
   } finally {
-    void release();
+    // Kept for this process's next sweep only after a clean run (executeCells' pool, IDLE_MS).
+    void release(!aborted && !(o.signal?.aborted ?? false));
     await writer.close();
   }
   profile.executeEndMs = clock();

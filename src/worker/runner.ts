@@ -88,6 +88,9 @@ export interface RunnerTiming {
   /** The worker thread's CPU time when it was ready (its start-up), and as of its last answer. */
   cpuReadyMs?: number;
   cpuMs?: number;
+  /** Calls in flight, and whether the worker is gone (terminated or failed). */
+  busy: number;
+  dead: boolean;
 }
 
 const timings = new WeakMap<Runner, RunnerTiming>();
@@ -113,11 +116,12 @@ class WorkerRunner implements Runner {
   private readonly timing: RunnerTiming;
 
   constructor(private readonly worker: WorkerHandle, private readonly everyMs: number, spawnedMs: number) {
-    this.timing = { spawnedMs };
+    this.timing = { spawnedMs, busy: 0, dead: false };
     timings.set(this, this.timing);
     worker.onMessage((m) => this.receive(m));
     worker.onFailure((err) => {
       this.dead = err;
+      this.timing.dead = true;
       this.rejectAll(err);
       worker.setBusy(false);
     });
@@ -171,6 +175,7 @@ class WorkerRunner implements Runner {
   terminate = async (): Promise<void> => {
     if (!this.dead) {
       this.dead = new DspgdError('E_THREAD', 'runner: terminated', 'worker');
+      this.timing.dead = true;
       this.rejectAll(this.dead);
     }
     await this.worker.terminate();
@@ -186,6 +191,7 @@ class WorkerRunner implements Runner {
     if (!job) return;
     if (m.type === 'result' || m.type === 'error') {
       this.jobs.delete(m.id);
+      this.timing.busy = this.jobs.size;
       this.worker.setBusy(this.jobs.size > 0);
       if (m.type === 'result') job.resolve(m.value);
       else job.reject(errorFromWire(m.error));
@@ -197,6 +203,7 @@ class WorkerRunner implements Runner {
   private rejectAll(err: DspgdError): void {
     for (const j of this.jobs.values()) j.reject(err);
     this.jobs.clear();
+    this.timing.busy = 0;
   }
 
   private call<T>(body: Body, extra: CallExtra = {}): Promise<T> {
@@ -219,12 +226,14 @@ class WorkerRunner implements Runner {
         reject: (e) => { done(); reject(e); },
         onMessage: extra.onMessage,
       });
+      this.timing.busy = jobs.size;
       worker.setBusy(true);
       try {
         worker.post({ ...body, id, ...(flag ? { cancelFlag: flag } : {}) } as Request, extra.transfer ?? []);
       } catch (e) {
         // Not cloneable (a function or a DOM object in the data): nothing reached the worker.
         jobs.delete(id);
+        this.timing.busy = jobs.size;
         worker.setBusy(jobs.size > 0);
         done();
         reject(new DspgdError('E_PARAM', `${body.op}: the arguments cannot be sent to the worker (${e instanceof Error ? e.message : String(e)})`, body.op, { cause: e }));
