@@ -5,7 +5,9 @@
  * of one problem (at most units/jobs of them, as a sweep's tasks: src/sweep/execute.ts), which a
  * worker advances as one batch, like `jobs: 1` does with all of a problem's runs. Workers start
  * together and each takes tasks of the problem it holds first, so each gets a copy of a
- * problem's X about once. The rows are those of `jobs: 1` bit for bit, in the same order. The
+ * problem's X about once. After a clean grid the workers stay for the process's next grid or
+ * sweep (idle and unref'd, ended after 60 s unused: src/sweep/execute.ts), so a script that runs
+ * several grids pays their start-up once. The rows are those of `jobs: 1` bit for bit, in the same order. The
  * Node entry (src/index.ts) exports this runGrid; the core one (src/experiment.ts), which the
  * browser bundles export, refuses `jobs` > 1.
  */
