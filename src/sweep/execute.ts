@@ -139,7 +139,9 @@ export async function stopWorkers(w: StartedWorkers, keep = false): Promise<void
     }
     const t = runnerTiming(r);
     const list = idle.get(w.key) ?? [];
-    if (keep && t && !t.dead && t.busy === 0 && !w.drop.has(r) && list.length < availableParallelism()) {
+    // Only a worker that answered a call: Node unrefs a worker thread for good only once it is
+    // online (setBusy after a call), and an idle worker must not keep the process alive.
+    if (keep && t && !t.dead && t.busy === 0 && t.answered > 0 && !w.drop.has(r) && list.length < availableParallelism()) {
       const timer = setTimeout(() => {
         const at = list.findIndex((e) => e.runner === r);
         if (at >= 0) list.splice(at, 1);

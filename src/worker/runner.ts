@@ -88,8 +88,9 @@ export interface RunnerTiming {
   /** The worker thread's CPU time when it was ready (its start-up), and as of its last answer. */
   cpuReadyMs?: number;
   cpuMs?: number;
-  /** Calls in flight, and whether the worker is gone (terminated or failed). */
+  /** Calls in flight, calls answered, and whether the worker is gone (terminated or failed). */
   busy: number;
+  answered: number;
   dead: boolean;
 }
 
@@ -116,7 +117,7 @@ class WorkerRunner implements Runner {
   private readonly timing: RunnerTiming;
 
   constructor(private readonly worker: WorkerHandle, private readonly everyMs: number, spawnedMs: number) {
-    this.timing = { spawnedMs, busy: 0, dead: false };
+    this.timing = { spawnedMs, busy: 0, answered: 0, dead: false };
     timings.set(this, this.timing);
     worker.onMessage((m) => this.receive(m));
     worker.onFailure((err) => {
@@ -192,6 +193,7 @@ class WorkerRunner implements Runner {
     if (m.type === 'result' || m.type === 'error') {
       this.jobs.delete(m.id);
       this.timing.busy = this.jobs.size;
+      this.timing.answered++;
       this.worker.setBusy(this.jobs.size > 0);
       if (m.type === 'result') job.resolve(m.value);
       else job.reject(errorFromWire(m.error));
