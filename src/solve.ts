@@ -350,14 +350,16 @@ function choosePath(prob: Problem, precond: Preconditioner, want: PathOption, ma
 }
 
 /**
- * Whether the problem has no interpolant, for the gradRelTol stop. Asked for n ≥ d only (an
- * interpolant then exists only for Y − XW0 in the range of X, which generic data is not), so
- * the GD limit is computed here: for n > d its factorization costs about d/(4k) iterations and a
- * copy of X, and the bias report reuses it. Decided by the shape, never by whether an earlier
- * run happened to cache the GD limit, so a run's result does not depend on what ran before it.
+ * Whether the problem has no interpolant, for the gradRelTol stop. For n ≥ d it is decided before
+ * the run (an interpolant then exists only for Y − XW0 in the range of X, which generic data is
+ * not): for n > d the factorization costs about d/(4k) iterations and a copy of X, and the bias
+ * report reuses it. For n < d it is a question the monitor asks only when ‖G‖/‖G₀‖ reaches
+ * gradRelTol without tol (a rank-deficient X, as real data often is). Either way it is decided by
+ * the data, never by whether an earlier run happened to cache the GD limit, so a run's result
+ * does not depend on what ran before it.
  */
-function noInterpolant(prob: Problem): boolean {
-  if (prob.n < prob.d) return false;
+function noInterpolant(prob: Problem): boolean | (() => boolean) {
+  if (prob.n < prob.d) return () => !prob.gdLimitPtr().info.interpolates;
   return !prob.gdLimitPtr().info.interpolates;
 }
 
@@ -428,7 +430,7 @@ class Run {
   begin(): void {
     const { prob, cfg } = this;
     this.start = { maxAbsResidual: this.eng.maxAbsResidual(), gradNorm: this.eng.gradNorm };
-    this.monitor.noInterpolant = cfg.stop.gradRelTol > 0 && noInterpolant(prob);
+    if (cfg.stop.gradRelTol > 0) this.monitor.noInterpolant = noInterpolant(prob);
     this.lr = typeof cfg.lr === 'number' ? cfg.lr : cfg.lr.autoFactor * suggestLearningRate(prob, cfg.precond, cfg.loss, cfg.reduction, this.start);
     if (cfg.biasPathSamples > 0) this.biasPath = new BiasPathRecorder(prob.wasmInstance, prob, cfg.stop.maxIter, cfg.biasPathSamples);
     this.t0 = now();

@@ -31,12 +31,13 @@ export interface StoppingOptions {
    */
   gradTol?: number;
   /**
-   * When no interpolant exists and n ≥ d (the problem's GD limit, computed before the run,
-   * does not interpolate): converged when ‖G_t‖_F / ‖G_0‖_F ≤ gradRelTol, at a minimizer of ℓ
-   * rather than an interpolant (not tested when G_0 = 0). Without it
-   * such a run would reach its minimizer and then wait for the stall test. Default 1e-10
-   * (DEFAULTS.gradRelTol); 0 turns it off. Never applies when an interpolant exists: there
-   * tol decides.
+   * When no interpolant exists (Y − XW0 is not in the range of X): converged when
+   * ‖G_t‖_F / ‖G_0‖_F ≤ gradRelTol, at a minimizer of ℓ rather than an interpolant (not tested
+   * when G_0 = 0). Without it such a run would reach its minimizer and then wait for maxIter.
+   * For n ≥ d the GD limit is computed before the run; for n < d it is computed the first time
+   * the test is met (an interpolating run reaches tol first unless X is very ill-conditioned).
+   * Default 1e-10 (DEFAULTS.gradRelTol); 0 turns it off. Never applies when an interpolant
+   * exists: there tol decides.
    */
   gradRelTol?: number;
   /**
@@ -93,21 +94,34 @@ export function resolveStopping(o: StoppingOptions): ResolvedStopping {
 
 /**
  * Tracks the criteria that need memory (start value, the stall window).
- * The stall window is a ring of the best-so-far relResidual, one per
- * iteration, allocated once.
+ * The stall window holds two rings, of the best-so-far relResidual and of the best-so-far ‖G‖,
+ * one entry per iteration, allocated once. A run stalls when neither improved by minDecrease over
+ * the window: without an interpolant the residual levels off at its minimum while ‖G‖ still
+ * shrinks geometrically, and that run is converging, not stalled.
  */
 export class StopMonitor {
   private readonly o: ResolvedStopping;
   private r0 = NaN;
   private g0 = NaN;
-  /** Set before iteration 0 when the problem is known to have no interpolant (enables gradRelTol). */
-  noInterpolant = false;
+  /**
+   * Whether the problem has no interpolant (enables gradRelTol): set before iteration 0, either
+   * as a value or as a question asked at most once, the first time ‖G‖/‖G₀‖ ≤ gradRelTol.
+   */
+  noInterpolant: boolean | (() => boolean) = false;
   private best = Infinity;
+  private bestGrad = Infinity;
   private readonly ring: Float64Array;
+  private readonly gradRing: Float64Array;
 
   constructor(o: ResolvedStopping) {
     this.o = o;
     this.ring = new Float64Array(Math.max(o.stallWindow, 0));
+    this.gradRing = new Float64Array(this.ring.length);
+  }
+
+  private hasNoInterpolant(): boolean {
+    if (typeof this.noInterpolant === 'function') this.noInterpolant = this.noInterpolant();
+    return this.noInterpolant;
   }
 
   /** The status to stop with at iteration t, or undefined to go on. Also the reason in words. */
@@ -122,7 +136,7 @@ export class StopMonitor {
     }
     if (relResidual <= o.tol) return { status: 'converged', reason: `relResidual ${formatHuman(relResidual, 3)} ≤ tol ${formatHuman(o.tol)}` };
     if (o.gradTol > 0 && gradNorm <= o.gradTol) return { status: 'converged', reason: `‖G‖ ${formatHuman(gradNorm, 3)} ≤ gradTol ${formatHuman(o.gradTol)}` };
-    if (this.noInterpolant && o.gradRelTol > 0 && this.g0 > 0 && gradNorm <= o.gradRelTol * this.g0) {
+    if (o.gradRelTol > 0 && this.g0 > 0 && gradNorm <= o.gradRelTol * this.g0 && this.hasNoInterpolant()) {
       return {
         status: 'converged',
         reason: `‖G‖/‖G₀‖ ${formatHuman(gradNorm / this.g0, 3)} ≤ gradRelTol ${formatHuman(o.gradRelTol)}: converged to a minimizer of ℓ, not to an interpolant (none exists: Y − XW0 is not in the range of X)`,
@@ -130,16 +144,18 @@ export class StopMonitor {
     }
     if (t >= o.maxIter) return { status: 'max-iter', reason: `reached maxIter = ${formatCount(o.maxIter)}` };
     if (relResidual < this.best) this.best = relResidual;
+    if (gradNorm < this.bestGrad) this.bestGrad = gradNorm;
     const w = this.ring.length;
     if (w > 0) {
       const slot = t % w;
       if (t >= w) {
-        const past = this.ring[slot];
-        if (this.best > (1 - o.stallMinDecrease) * past) {
-          return { status: 'stalled', reason: `relResidual improved by less than ${formatHuman(o.stallMinDecrease)} (relative) over the last ${formatCount(w)} iterations` };
+        const keep = 1 - o.stallMinDecrease;
+        if (this.best > keep * this.ring[slot] && this.bestGrad > keep * this.gradRing[slot]) {
+          return { status: 'stalled', reason: `neither relResidual nor ‖G‖ improved by ${formatHuman(o.stallMinDecrease)} (relative) over the last ${formatCount(w)} iterations` };
         }
       }
       this.ring[slot] = this.best;
+      this.gradRing[slot] = this.bestGrad;
     }
     return undefined;
   }

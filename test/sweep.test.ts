@@ -122,12 +122,13 @@ describe('shards', () => {
   it('the shard comes from --shard, a Slurm job array, or a Kubernetes index with --shards', () => {
     expect(resolveShard({ shard: '2/4' }, {})).toEqual({ index: 2, count: 4, source: '--shard' });
     expect(resolveShard({}, { SLURM_ARRAY_TASK_ID: '3', SLURM_ARRAY_TASK_COUNT: '4' })).toMatchObject({ index: 3, count: 4 });
-    expect(resolveShard({}, { SLURM_ARRAY_TASK_ID: '5', SLURM_ARRAY_TASK_MIN: '1', SLURM_ARRAY_TASK_MAX: '8' })).toMatchObject({ index: 4, count: 8 });
+    // An array numbered from 1 is not taken for parts 0 … N−1 (test/sweep-robust.test.ts has the rest).
+    expect(() => resolveShard({}, { SLURM_ARRAY_TASK_ID: '5', SLURM_ARRAY_TASK_MIN: '1', SLURM_ARRAY_TASK_MAX: '8' })).toThrow(/the array starts at task 1, not 0/);
     expect(resolveShard({ shards: 3 }, { JOB_COMPLETION_INDEX: '2' })).toMatchObject({ index: 2, count: 3, source: 'JOB_COMPLETION_INDEX' });
     expect(resolveShard({}, {})).toBeUndefined();
     expect(() => resolveShard({ shard: '4/4' }, {})).toThrow(/--shard: expected I\/N with 0 ≤ I < N/);
     expect(() => resolveShard({ shards: 3 }, {})).toThrow(/JOB_COMPLETION_INDEX/);
-    expect(() => resolveShard({}, { SLURM_ARRAY_TASK_ID: '4', SLURM_ARRAY_TASK_COUNT: '4' })).toThrow(/not one of 4 shards/);
+    expect(() => resolveShard({}, { SLURM_ARRAY_TASK_ID: '4', SLURM_ARRAY_TASK_COUNT: '4' })).toThrow(/task 4 is not below the array's 4 tasks/);
     expect(() => resolveShard({}, { SLURM_ARRAY_TASK_ID: 'x', SLURM_ARRAY_TASK_COUNT: '4' })).toThrow(/SLURM_ARRAY_TASK_ID: expected an integer/);
   });
 });
@@ -263,8 +264,10 @@ describe('the CLI: --grid, --shard from a job array, merge, and --resume after S
     expect([one.code, one.err]).toEqual([0, '']);
     const parts: string[] = [];
     for (let i = 0; i < 4; i++) {
-      const env: Record<string, string> = i < 2 ? { SLURM_ARRAY_TASK_ID: String(i + 1), SLURM_ARRAY_TASK_MIN: '1', SLURM_ARRAY_TASK_MAX: '4' } : { JOB_COMPLETION_INDEX: String(i) };
-      const r = cli([...base, '--out-dir', `g-${i}`, ...(i < 2 ? [] : ['--shards', '4'])], env);
+      // Part 0 from a whole array 0-3; part 1 as a task resubmitted alone (sbatch --array=1: an array of one) with --shards.
+      const env: Record<string, string> = i === 0 ? { SLURM_ARRAY_TASK_ID: '0', SLURM_ARRAY_TASK_COUNT: '4', SLURM_ARRAY_TASK_MIN: '0', SLURM_ARRAY_TASK_MAX: '3' }
+        : i === 1 ? { SLURM_ARRAY_TASK_ID: '1', SLURM_ARRAY_TASK_COUNT: '1', SLURM_ARRAY_TASK_MIN: '1', SLURM_ARRAY_TASK_MAX: '1' } : { JOB_COMPLETION_INDEX: String(i) };
+      const r = cli([...base, '--out-dir', `g-${i}`, ...(i === 0 ? [] : ['--shards', '4'])], env);
       expect([r.code, r.err]).toEqual([0, '']);
       expect(JSON.parse(readFileSync(join(dir, `g-${i}`, 'sweep.json'), 'utf8')).shard).toEqual({ index: i, count: 4 });
       parts.push(`g-${i}`);

@@ -91,7 +91,7 @@ export function sweepCommand(): Command {
     .addOption(new Option('--jobs <n>', 'runs at a time, each on its own worker thread').argParser(positiveInt).default(undefined, 'the available cores'))
     .option('--resume', 'keep the runs journal.jsonl in --out-dir already has, run the rest (the grid must be the same)')
     .option('--shard <I/N>', 'run part I of N of the grid (I from 0); `dspgd merge` joins the parts. Default: from SLURM_ARRAY_TASK_ID in a Slurm job array')
-    .option('--shards <n>', 'the number of parts, with the part from JOB_COMPLETION_INDEX (Kubernetes Indexed Job) or SLURM_ARRAY_TASK_ID', positiveInt)
+    .option('--shards <n>', 'the number of parts, the part being SLURM_ARRAY_TASK_ID (give it in a job array: a task resubmitted alone then runs its part again) or JOB_COMPLETION_INDEX (Kubernetes Indexed Job)', positiveInt)
     .option('-q, --quiet', 'print nothing but errors (no table, no progress bar)')
     .addHelpText('after', `
 Examples:

@@ -1,9 +1,11 @@
 /**
  * `dspgd merge`: the journals of several sweep folders (shards, or parts run anywhere) into one
  * report, byte for byte the report of one unsharded sweep of the same grid (see report.ts).
- * Checked: every folder holds a journal of the same grid and dspgd version; no run is in two
- * folders; every run of the grid is somewhere (else an error listing what is missing, unless
- * `allowMissing`).
+ * Checked: every folder holds a journal of the same grid and dspgd version; the shards among them
+ * are parts of one split (the same N, each part once: a task that ran with another N, such as a
+ * resubmitted array task that took its one-task array for the whole sweep, is named); no run is
+ * in two folders; every run of the grid is somewhere (else an error listing what is missing and
+ * which parts are absent, unless `allowMissing`).
  */
 import { resolve } from 'node:path';
 import { DspgdError } from '../errors.js';
@@ -32,6 +34,8 @@ export async function mergeSweeps(o: MergeOptions): Promise<{ rows: RunRow[]; fi
   const from = new Map<number, string>();
   let first: { dir: string; dspgd: string; grid: unknown } | undefined;
   let grid;
+  let split: { dir: string; index: number; count: number } | undefined;
+  const parts = new Map<number, string>();
   for (const dir of o.dirs) {
     const j = await readJournal(dir, dir);
     if (!j) throw new DspgdError('E_IO', `merge: ${dir} holds no ${JOURNAL} (not a dspgd sweep output folder, or the sweep never started)`, dir);
@@ -44,6 +48,18 @@ export async function mergeSweeps(o: MergeOptions): Promise<{ rows: RunRow[]; fi
       }
       const diff = gridDifference(first.grid, j.header.grid);
       if (diff) throw new DspgdError('E_PARAM', `merge: ${dir} is a sweep of another grid than ${first.dir}: ${diff}`, dir);
+    }
+    const shard = j.header.shard;
+    if (shard) {
+      if (split && shard.count !== split.count) {
+        throw new DspgdError('E_PARAM',
+          `merge: ${dir} is part ${shard.index} of ${shard.count}, ${split.dir} part ${split.index} of ${split.count}: parts of two different splits of the grid`
+          + ` (a task run with another number of parts, e.g. a resubmitted array task without --shards); rerun it with --shard I/${split.count} into its own folder`, dir);
+      }
+      split ??= { dir, ...shard };
+      const other = parts.get(shard.index);
+      if (other !== undefined) throw new DspgdError('E_PARAM', `merge: ${other} and ${dir} are both part ${shard.index} of ${shard.count}; give each part once`, dir);
+      parts.set(shard.index, dir);
     }
     for (const [run, r] of j.records) {
       const other = from.get(run);
@@ -60,8 +76,10 @@ export async function mergeSweeps(o: MergeOptions): Promise<{ rows: RunRow[]; fi
   for (let r = 0; r < total; r++) if (!records.has(r)) missing.push(r);
   if (missing.length && !o.allowMissing) {
     const shown = missing.slice(0, 5).map((r) => describeRun(g, r)).join('; ');
+    const absent = split ? Array.from({ length: split.count }, (_, i) => i).filter((i) => !parts.has(i)) : [];
+    const which = absent.length ? ` Part${absent.length === 1 ? '' : 's'} ${absent.join(', ')} of ${split!.count} ${absent.length === 1 ? 'is' : 'are'} not among the folders.` : '';
     throw new DspgdError('E_PARAM',
-      `merge: ${missing.length} of ${total} runs have no result in ${o.dirs.join(', ')}: ${shown}${missing.length > 5 ? '; …' : ''}`
+      `merge: ${missing.length} of ${total} runs have no result in ${o.dirs.join(', ')}: ${shown}${missing.length > 5 ? '; …' : ''}.${which}`
       + ' (a shard is missing or unfinished: run it, or --resume it; --allow-missing merges what there is)', '--allow-missing');
   }
   const input = sweepReport({

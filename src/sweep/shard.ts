@@ -14,7 +14,7 @@ import { cellsOf, isGenerated, type Cell, type SweepGrid } from './grid.js';
 export interface Shard {
   index: number;
   count: number;
-  /** Where the shard came from, for messages: '--shard', 'SLURM_ARRAY_TASK_ID', 'JOB_COMPLETION_INDEX'. */
+  /** Where the shard came from, for messages: '--shard', 'SLURM_ARRAY_TASK_ID' (with --shards or not), 'JOB_COMPLETION_INDEX'. */
   source: string;
 }
 
@@ -58,11 +58,16 @@ function envInt(env: NodeJS.ProcessEnv | Record<string, string | undefined>, nam
 }
 
 /**
- * The shard this process runs: `--shard I/N`; else, in a Slurm job array, SLURM_ARRAY_TASK_ID
- * minus SLURM_ARRAY_TASK_MIN (0 when unset) of SLURM_ARRAY_TASK_COUNT (or MAX − MIN + 1) parts,
- * or of `--shards N` when given; else JOB_COMPLETION_INDEX (a Kubernetes Indexed Job) of
- * `--shards N`. Undefined: the whole grid. An array with a step (--array=0-15:4) numbers its
- * tasks with gaps: give --shard there.
+ * The shard this process runs: `--shard I/N`; else, in a Slurm job array, SLURM_ARRAY_TASK_ID as
+ * the part, of `--shards N` when given, or else of SLURM_ARRAY_TASK_COUNT (or MAX + 1) parts;
+ * else JOB_COMPLETION_INDEX (a Kubernetes Indexed Job) of `--shards N`. Undefined: the whole grid.
+ *
+ * The task id *is* the part number, 0 … N−1. Without --shards the array's own size stands for N,
+ * and that is right only for the whole array 0 … N−1: a failed task resubmitted alone
+ * (`sbatch --array=2 …`) is an array of one task (COUNT 1, MIN = MAX = 2), an array numbered
+ * from 1 or with a step (--array=1-4, 0-15:4, 0,2,5) has ids that are not parts. Those are
+ * refused, asking for --shards N; with it, any task id below N runs that part, so a
+ * resubmitted task runs the part it ran before.
  */
 export function resolveShard(flags: { shard?: string; shards?: number }, env: Record<string, string | undefined>): Shard | undefined {
   if (flags.shard !== undefined) {
@@ -74,17 +79,33 @@ export function resolveShard(flags: { shard?: string; shards?: number }, env: Re
   }
   const task = envInt(env, 'SLURM_ARRAY_TASK_ID');
   if (task !== undefined) {
-    const min = envInt(env, 'SLURM_ARRAY_TASK_MIN') ?? 0;
+    if (flags.shards !== undefined) {
+      if (task >= flags.shards) {
+        throw new DspgdError('E_PARAM',
+          `SLURM_ARRAY_TASK_ID: task ${task} is not a part of --shards ${flags.shards}: the array's task ids are the part numbers, 0 … ${flags.shards - 1} (--array=0-${flags.shards - 1})`,
+          'SLURM_ARRAY_TASK_ID');
+      }
+      return { index: task, count: flags.shards, source: 'SLURM_ARRAY_TASK_ID with --shards' };
+    }
+    const min = envInt(env, 'SLURM_ARRAY_TASK_MIN');
     const max = envInt(env, 'SLURM_ARRAY_TASK_MAX');
-    const count = flags.shards ?? envInt(env, 'SLURM_ARRAY_TASK_COUNT') ?? (max !== undefined ? max - min + 1 : undefined);
-    if (count === undefined) {
-      throw new DspgdError('E_PARAM', 'SLURM_ARRAY_TASK_ID is set but neither SLURM_ARRAY_TASK_COUNT nor SLURM_ARRAY_TASK_MAX is: give --shards N or --shard I/N', 'SLURM_ARRAY_TASK_ID');
+    const countEnv = envInt(env, 'SLURM_ARRAY_TASK_COUNT');
+    const count = countEnv ?? (max !== undefined ? max - (min ?? 0) + 1 : undefined);
+    const seen = [`SLURM_ARRAY_TASK_ID=${task}`, ...([['COUNT', countEnv], ['MIN', min], ['MAX', max]] as const)
+      .filter(([, v]) => v !== undefined).map(([k, v]) => `SLURM_ARRAY_TASK_${k}=${v}`)].join(', ');
+    const why = count === undefined ? 'neither SLURM_ARRAY_TASK_COUNT nor SLURM_ARRAY_TASK_MAX is set'
+      : min !== undefined && min !== 0 ? `the array starts at task ${min}, not 0`
+        : task >= count ? `task ${task} is not below the array's ${count} task${count === 1 ? '' : 's'}`
+          : count === 1 ? 'the array has one task (a failed task resubmitted alone, as sbatch --array=I, is an array of one)'
+            : max !== undefined && max !== count - 1 ? `the array's ${count} tasks are not 0 … ${count - 1} (it ends at ${max}: a step or a list)`
+              : undefined;
+    if (why !== undefined) {
+      throw new DspgdError('E_PARAM',
+        `SLURM_ARRAY_TASK_ID: cannot tell which part of how many this task runs: ${why} (${seen}). `
+        + 'Pass --shards N, the number of parts of the whole sweep (--shards 4 for --array=0-3): the task id is then the part, '
+        + 'so a resubmitted task (sbatch --array=2 …) runs part 2 of N again; or give --shard I/N', 'SLURM_ARRAY_TASK_ID');
     }
-    const index = task - min;
-    if (index < 0 || index >= count) {
-      throw new DspgdError('E_PARAM', `SLURM_ARRAY_TASK_ID: task ${task} (min ${min}) is not one of ${count} shards; for an array with a step, give --shard I/N`, 'SLURM_ARRAY_TASK_ID');
-    }
-    return { index, count, source: 'SLURM_ARRAY_TASK_ID' };
+    return { index: task, count: count!, source: 'SLURM_ARRAY_TASK_ID' };
   }
   if (flags.shards !== undefined) {
     const index = envInt(env, 'JOB_COMPLETION_INDEX');

@@ -63,7 +63,12 @@ describe.skipIf(slurmMissing !== undefined)(`a one-node Slurm${slurmMissing ? ` 
       expect(r.JobState).toBe('COMPLETED');
       expect(r.ExitCode).toBe('0:0');
     }
-  }, 120_000);
+    // One task resubmitted alone (sbatch --array=2): an array of one task, COUNT 1 and MIN = MAX = 2,
+    // which is why the sweep script gives --shards (docs/cluster.md, "Resuming a failed part").
+    const one = await sbatchWait(['--array=2', 'env.sbatch'], cwd, slurmEnv(), 90_000);
+    expect(one.status, one.stderr).toBe(0);
+    expect(JSON.parse(readFileSync(join(cwd, 'task-2.json'), 'utf8'))).toEqual(['2', '1', '2', '2', one.jobId]);
+  }, 180_000);
 
   it('docs/cluster/sweep.sbatch as a 4-task array, then merge.sbatch after afterok: the merged sweep (rows and report) equals one process\'s, byte for byte', async () => {
     const cwd = mkdtempSync(join(dir, 'sweep-'));
@@ -117,5 +122,24 @@ describe.skipIf(slurmMissing !== undefined)(`a one-node Slurm${slurmMissing ? ` 
     };
     expect(withoutHost(merged)).toBe(withoutHost(join(cwd, 'single')));
     console.log(`cluster: array job ${sweep.jobId} (4 tasks) in ${(sweep.ms / 1000).toFixed(1)} s, merge job ${merge.jobId} in ${(merge.ms / 1000).toFixed(1)} s`);
-  }, 300_000);
+
+    // Task 2 "failed" (its journal holds the header only, its report is gone) and is resubmitted
+    // alone, as docs/cluster.md says: `sbatch --array=2 sweep.sbatch`, an array of one task
+    // (SLURM_ARRAY_TASK_COUNT 1, MIN = MAX = 2). With --shards 4 in the script it runs part 2 of 4
+    // again, and the merge equals the single process's again.
+    const shard2 = join(cwd, 'out', 'shard-2');
+    const header = readFileSync(join(shard2, 'journal.jsonl'), 'utf8').split('\n')[0]!;
+    rmSync(shard2, { recursive: true });
+    mkdirSync(shard2);
+    writeFileSync(join(shard2, 'journal.jsonl'), `${header}\n`);
+    rmSync(merged, { recursive: true });
+    const again = await sbatchWait(['--array=2', join(ROOT, 'docs', 'cluster', 'sweep.sbatch')], cwd, env, 150_000);
+    expect(again.status, `${again.stderr}\n${logs()}`).toBe(0);
+    expect(showJob(again.jobId).map((r) => [r.ArrayTaskId, r.JobState, r.ExitCode])).toEqual([['2', 'COMPLETED', '0:0']]);
+    expect(JSON.parse(readFileSync(join(shard2, 'sweep.json'), 'utf8'))).toMatchObject({ shard: { index: 2, count: 4 }, rows: parts[2]!.rows });
+    const merge2 = await sbatchWait([`--dependency=afterok:${again.jobId}`, join(ROOT, 'docs', 'cluster', 'merge.sbatch')], cwd, env, 90_000);
+    expect(merge2.status, `${merge2.stderr}\n${logs()}`).toBe(0);
+    expect(withoutHost(merged)).toBe(withoutHost(join(cwd, 'single')));
+    expect(readFileSync(join(merged, 'sweep.csv')).equals(readFileSync(join(cwd, 'single', 'sweep.csv')))).toBe(true);
+  }, 420_000);
 });
