@@ -111,8 +111,9 @@ export class Contention {
     return { quietMs: median(q), contendedMs: median(c), samplesQuietMs: q, samplesContendedMs: c };
   }
 
-  async measure(w: WorkloadSpec, p: IterationPlan, problem: Problem, prepared: ReadonlyMap<string, PreparedPeer>): Promise<void> {
+  async measure(w: WorkloadSpec, mainPlan: IterationPlan, problem: Problem, prepared: ReadonlyMap<string, PreparedPeer>): Promise<void> {
     if (!(await this.ensureHog())) return;
+    const p = this.quick ? mainPlan : (w.contendedPlan ?? mainPlan);
     const { n, d, k } = w;
     const peakFraction = (ms: number) => (4 * n * d * k) / (ms * 1e6) / this.quietPeak.gflops;
     for (const precond of this.preconds) {
@@ -126,6 +127,7 @@ export class Contention {
       const ds = await this.quietContended(dspgdSample, p.dspgdRepeats);
       const row: ContendedRow = {
         workload: w.id, precond, n, d, k,
+        plan: { dspgdIters: p.dspgdIters, dspgdRepeats: p.dspgdRepeats, peerIters: p.peerIters, peerRepeats: p.peerRepeats },
         dspgd: { ...ds, quietPeakFraction: peakFraction(ds.quietMs), contendedPeakFraction: peakFraction(ds.contendedMs) },
       };
       const prep = prepared.get(this.peer);

@@ -119,6 +119,10 @@ export function formatContended(c: ContendedSection, peak: number | undefined): 
     c.rows.map((x) => [x.workload, x.precond, ms(x.dspgd.quietMs), ms(x.dspgd.contendedMs), pct(x.dspgd.quietPeakFraction), pct(x.dspgd.contendedPeakFraction),
       x.peer?.name ?? `— (${x.peerReason ?? 'none'})`, ms(x.peer?.quietMs), ms(x.peer?.contendedMs), ratio(x.peer?.quietRatio), ratio(x.peer?.contendedRatio)]), [0, 1, 6]));
   out.push(`% peak = 4·n·d·k ÷ time ÷ the quiet f64x2 peak (${fixed(peak, 1)} GFLOP/s; ${fixed(c.arithmetic.gflops, 1)} with the hog running). Quiet and hog samples alternate within each repeat; medians.`);
+  const plans = [...new Map(c.rows.filter((x) => x.plan).map((x) => [x.workload, x.plan!])).entries()];
+  if (plans.length) {
+    out.push(`  iterations per timed run (dspgd / peer, × repeats): ${plans.map(([w, p]) => `${w} ${p.dspgdIters}/${p.peerIters} ×${p.dspgdRepeats}/${p.peerRepeats}`).join(', ')}`);
+  }
   return out;
 }
 

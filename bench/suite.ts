@@ -46,7 +46,11 @@ export const WORKLOADS: Readonly<Record<'W1' | 'W2' | 'W3' | 'W4' | 'W5' | 'W6',
   W1: { id: 'W1', n: 100, d: 1000, k: 1, seed: 1, plan: plan(400, 7, 200, 5, 40, 3), quickPlan: plan(40, 3, 10, 2, 4, 2) },
   W2: { id: 'W2', n: 512, d: 8192, k: 8, seed: 2, plan: plan(80, 7, 20, 5, 3, 5), quickPlan: plan(10, 3, 4, 2, 2, 1) },
   // X is 320 MB: the plain-JS peers take seconds per iteration, so they run 2 iterations, twice.
-  W3: { id: 'W3', n: 2000, d: 20000, k: 10, seed: 3, plan: plan(20, 5, 5, 3, 2, 2), quickPlan: plan(4, 2, 2, 1, 1, 1) },
+  // Contended (every sample twice, quiet and with the hog): 6 iterations and 3 repeats keep it to ≈ 20 s.
+  W3: {
+    id: 'W3', n: 2000, d: 20000, k: 10, seed: 3, plan: plan(20, 5, 5, 3, 2, 2), quickPlan: plan(4, 2, 2, 1, 1, 1),
+    contendedPlan: plan(6, 3, 3, 3, 1, 1),
+  },
   W4: { id: 'W4', n: 512, d: 8192, k: 8, seed: 2, runs: 8, plan: plan(40, 3, 5, 2, 2, 1), quickPlan: plan(6, 2, 2, 1, 1, 1) },
   // Wide, X is 134 MB (far beyond L3) and W, G are 2 MiB each (beyond L2): the shape where W and G
   // spill out of the core's own cache while X streams past them.

@@ -92,6 +92,12 @@ export interface WorkloadSpec {
   runs?: number;
   plan: IterationPlan;
   quickPlan: IterationPlan;
+  /**
+   * The contended section's plan when it should differ from `plan` (W3: a 320 MB X takes ≈ 0.1 s
+   * per iteration, and the section times every sample twice, quiet and with the hog). A quick run
+   * uses `quickPlan` throughout.
+   */
+  contendedPlan?: IterationPlan;
 }
 
 /** A workload as the result records it: the plan that ran and the bytes of X. */
@@ -275,6 +281,8 @@ export interface QuietContended {
 export interface ContendedRow {
   workload: string; precond: BenchPrecond;
   n: number; d: number; k: number;
+  /** Iterations per timed dspgd run (N in (T(N) − T(1))/(N − 1)) and per peer run, and the repeats of each. */
+  plan?: { dspgdIters: number; dspgdRepeats: number; peerIters: number; peerRepeats: number };
   dspgd: QuietContended & {
     /** 4·n·d·k ÷ time as a share of the quiet f64x2 peak (SuiteResult.arithmetic). */
     quietPeakFraction: number;

@@ -41,6 +41,23 @@ function countingHog(): Hog & { starts: number; pauses: number; running: boolean
   };
 }
 
+describe('the contended section outside a quick run', () => {
+  it('uses the workload\'s contendedPlan for its quiet and contended samples', async () => {
+    const small: IterationPlan = { dspgdIters: 4, dspgdRepeats: 2, peerIters: 2, peerRepeats: 1, slowIters: 1, slowRepeats: 1 };
+    const hog = countingHog();
+    const r = await runSuite({
+      workloads: [tiny('T2', 16, 64, 3, { contendedPlan: small })], preconds: ['gd'], peers: [], quick: false, overhead: false,
+      sections: { rowspace: false, batch: false, threads: false },
+      contended: { hog: async () => hog, workloads: ['T2'] },
+    });
+    const row = r.contended!.rows[0];
+    expect(row.plan).toEqual({ dspgdIters: 4, dspgdRepeats: 2, peerIters: 2, peerRepeats: 1 });
+    expect(row.dspgd.samplesQuietMs).toHaveLength(2);
+    expect(row.dspgd.samplesContendedMs).toHaveLength(2);
+    expect(r.rows[0].dspgd.samplesMs).toHaveLength(3); // the main row keeps its own plan
+  }, 60_000);
+});
+
 describe('runSuite on tiny workloads (quick)', () => {
   let result: SuiteResult;
   const hog = countingHog();
@@ -100,6 +117,12 @@ describe('runSuite on tiny workloads (quick)', () => {
     }
     expect(c.arithmetic.gflops).toBe(Math.max(...c.arithmetic.samplesGflops));
     expect(formatTable(result)).toMatch(/Contended: the same workloads with a memory-bandwidth hog/);
+  });
+
+  it('times a workload contended with its contendedPlan, and records the plan of every contended row', () => {
+    for (const r of result.contended!.rows) expect(r.plan).toEqual({ dspgdIters: 100, dspgdRepeats: 3, peerIters: 3, peerRepeats: 1 });
+    // W3's X is 320 MB: its contended samples (each taken twice) use fewer iterations than its main row.
+    expect(WORKLOADS.W3.contendedPlan!.dspgdIters).toBeLessThan(WORKLOADS.W3.plan.dspgdIters);
   });
 
   it('returns a plain JSON-able result with a row per workload and preconditioner', () => {

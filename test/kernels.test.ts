@@ -122,6 +122,33 @@ describe('fused residual/gradient kernel', () => {
     });
   }
 
+  // The four-row kernels go over W and G in column panels of a few thousand rows
+  // (kernels/rows4.ts panelRows); accumulators are carried across panels, so every entry is
+  // still the plain sum in order: R over j, G over rows.
+  for (const k of [2, 3, 8, 10]) {
+    it(`R and G are the in-order sums bit for bit when d spans several column panels (n=9, d=7001, k=${k})`, () => {
+      const n = 9, d = 7001;
+      const X = randn(n * d, 21 + k), Y = randn(n * k, 22), W = randn(d * k, 23, 0.01);
+      const pX = put(X), pY = put(Y), pW = put(W);
+      const pG = w.allocF64(d * k), pR = w.allocF64(n * k), pD = w.allocF64(n * k), st = w.allocF64(2);
+      w.exports.residualGrad(n, d, k, pX, pW, pY, pG, pR, pD, 0, 0, 1, st);
+      const R = new Float64Array(n * k);
+      for (let i = 0; i < n; i++) {
+        for (let q = 0; q < k; q++) {
+          let s = 0;
+          for (let j = 0; j < d; j++) s += X[i * d + j] * W[j * k + q];
+          R[i * k + q] = s - Y[i * k + q];
+        }
+      }
+      expect(Array.from(w.f64(pR, n * k))).toEqual(Array.from(R));
+      const D = w.f64(pD, n * k).slice();
+      const G = new Float64Array(d * k);
+      for (let i = 0; i < n; i++) for (let j = 0; j < d; j++) for (let q = 0; q < k; q++) G[j * k + q] += X[i * d + j] * D[i * k + q];
+      expect(Array.from(w.f64(pG, d * k))).toEqual(Array.from(G));
+      for (const p of [pX, pY, pW, pG, pR, pD, st]) w.free(p);
+    });
+  }
+
   it('logcosh stays finite for huge residuals (where cosh overflows)', () => {
     const pR = put(new Float64Array([800, -1000])), pG = w.allocF64(2);
     const v = w.exports.lossEval(LOSS_IDS.logcosh, 0, pR, pG, 2, 1, 1);

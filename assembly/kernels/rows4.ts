@@ -13,70 +13,116 @@ import { madd } from "./madd";
 import { rowTimesW } from "./rows";
 
 /**
+ * Rows of W and G per column panel of the four-row kernels (k ≥ 2). A panel of W (or G), 8·k bytes
+ * a row, and the four rows' panel of X, 32 bytes a column, take at most 256 KiB, which stays in L2
+ * while every tile of columns (four, two or one) passes over it; so W, G and X leave L2 once per
+ * four rows instead of once per tile. Measured against whole rows (one process, interleaved):
+ * equal for k = 4, 1–6% faster for k = 8 (W2, W5), 12–25% for k = 6, 10, 12, 14 (W3: 17%);
+ * panels sized for L1 (256 rows) were slower than whole rows for k = 8.
+ */
+@inline function panelRows(k: i32): i32 {
+  return max(64, (32768 / (k + 4)) & ~15);
+}
+
+/**
  * out[r·k + c] = Σ_j x_r[j]·W[j, c] for the four rows x_r = x + r·xStride (bytes),
  * W d×k row-major, out 4×k row-major. k ≥ 2 (see rows4Dot for k = 1).
+ * Columns j go in panels (panelRows); each output keeps one accumulator and adds its
+ * terms in j order, carried across panels through `out`, so a row's result does not
+ * depend on the panels either.
  */
 export function rows4TimesW(d: i32, k: i32, x: usize, xStride: usize, W: usize, out: usize): void {
   const kRow = <usize>k << 3;
+  const P = panelRows(k);
+  let j0 = 0;
+  do {
+    const j1 = min(d, j0 + P);
+    const first = j0 == 0;
+    let c = 0;
+    for (; c + 4 <= k; c += 4) timesW4x4(j0, j1, kRow, x, xStride, W + (<usize>c << 3), out + (<usize>c << 3), first);
+    if (c + 2 <= k) {
+      timesW4x2(j0, j1, kRow, x, xStride, W + (<usize>c << 3), out + (<usize>c << 3), first);
+      c += 2;
+    }
+    if (c < k) timesW4x1(j0, j1, kRow, x, xStride, W + (<usize>c << 3), out + (<usize>c << 3), first);
+    j0 = j1;
+  } while (j0 < d);
+}
+
+/** Four rows × four columns of rows4TimesW over j ∈ [j0, j1): accumulators start at 0 (first) or at out. */
+@inline function timesW4x4(j0: i32, j1: i32, kRow: usize, x: usize, xStride: usize, W: usize, out: usize, first: bool): void {
   const x1 = x + xStride, x2 = x1 + xStride, x3 = x2 + xStride;
   const o1 = out + kRow, o2 = o1 + kRow, o3 = o2 + kRow;
-  let c = 0;
-  for (; c + 4 <= k; c += 4) {
-    let a00 = f64x2.splat(0), a01 = f64x2.splat(0);
-    let a10 = f64x2.splat(0), a11 = f64x2.splat(0);
-    let a20 = f64x2.splat(0), a21 = f64x2.splat(0);
-    let a30 = f64x2.splat(0), a31 = f64x2.splat(0);
-    let w = W + (<usize>c << 3);
-    for (let j = 0; j < d; j++) {
-      const jo = <usize>j << 3;
-      const w0 = v128.load(w), w1 = v128.load(w, 16);
-      const v0 = v128.load64_splat(x + jo);
-      const v1 = v128.load64_splat(x1 + jo);
-      const v2 = v128.load64_splat(x2 + jo);
-      const v3 = v128.load64_splat(x3 + jo);
-      a00 = madd(v0, w0, a00); a01 = madd(v0, w1, a01);
-      a10 = madd(v1, w0, a10); a11 = madd(v1, w1, a11);
-      a20 = madd(v2, w0, a20); a21 = madd(v2, w1, a21);
-      a30 = madd(v3, w0, a30); a31 = madd(v3, w1, a31);
-      w += kRow;
-    }
-    const co = <usize>c << 3;
-    v128.store(out + co, a00); v128.store(out + co, a01, 16);
-    v128.store(o1 + co, a10); v128.store(o1 + co, a11, 16);
-    v128.store(o2 + co, a20); v128.store(o2 + co, a21, 16);
-    v128.store(o3 + co, a30); v128.store(o3 + co, a31, 16);
+  let a00 = f64x2.splat(0), a01 = f64x2.splat(0);
+  let a10 = f64x2.splat(0), a11 = f64x2.splat(0);
+  let a20 = f64x2.splat(0), a21 = f64x2.splat(0);
+  let a30 = f64x2.splat(0), a31 = f64x2.splat(0);
+  if (!first) {
+    a00 = v128.load(out); a01 = v128.load(out, 16);
+    a10 = v128.load(o1); a11 = v128.load(o1, 16);
+    a20 = v128.load(o2); a21 = v128.load(o2, 16);
+    a30 = v128.load(o3); a31 = v128.load(o3, 16);
   }
-  if (c + 2 <= k) {
-    let a0 = f64x2.splat(0), a1 = f64x2.splat(0), a2 = f64x2.splat(0), a3 = f64x2.splat(0);
-    let w = W + (<usize>c << 3);
-    for (let j = 0; j < d; j++) {
-      const jo = <usize>j << 3;
-      const w0 = v128.load(w);
-      a0 = madd(v128.load64_splat(x + jo), w0, a0);
-      a1 = madd(v128.load64_splat(x1 + jo), w0, a1);
-      a2 = madd(v128.load64_splat(x2 + jo), w0, a2);
-      a3 = madd(v128.load64_splat(x3 + jo), w0, a3);
-      w += kRow;
-    }
-    const co = <usize>c << 3;
-    v128.store(out + co, a0); v128.store(o1 + co, a1); v128.store(o2 + co, a2); v128.store(o3 + co, a3);
-    c += 2;
+  let w = W + <usize>j0 * kRow;
+  for (let j = j0; j < j1; j++) {
+    const jo = <usize>j << 3;
+    const w0 = v128.load(w), w1 = v128.load(w, 16);
+    const v0 = v128.load64_splat(x + jo);
+    const v1 = v128.load64_splat(x1 + jo);
+    const v2 = v128.load64_splat(x2 + jo);
+    const v3 = v128.load64_splat(x3 + jo);
+    a00 = madd(v0, w0, a00); a01 = madd(v0, w1, a01);
+    a10 = madd(v1, w0, a10); a11 = madd(v1, w1, a11);
+    a20 = madd(v2, w0, a20); a21 = madd(v2, w1, a21);
+    a30 = madd(v3, w0, a30); a31 = madd(v3, w1, a31);
+    w += kRow;
   }
-  if (c < k) {
-    let s0: f64 = 0, s1: f64 = 0, s2: f64 = 0, s3: f64 = 0;
-    let w = W + (<usize>c << 3);
-    for (let j = 0; j < d; j++) {
-      const jo = <usize>j << 3;
-      const wv = load<f64>(w);
-      s0 += load<f64>(x + jo) * wv;
-      s1 += load<f64>(x1 + jo) * wv;
-      s2 += load<f64>(x2 + jo) * wv;
-      s3 += load<f64>(x3 + jo) * wv;
-      w += kRow;
-    }
-    const co = <usize>c << 3;
-    store<f64>(out + co, s0); store<f64>(o1 + co, s1); store<f64>(o2 + co, s2); store<f64>(o3 + co, s3);
+  v128.store(out, a00); v128.store(out, a01, 16);
+  v128.store(o1, a10); v128.store(o1, a11, 16);
+  v128.store(o2, a20); v128.store(o2, a21, 16);
+  v128.store(o3, a30); v128.store(o3, a31, 16);
+}
+
+/** Four rows × two columns of rows4TimesW over j ∈ [j0, j1). */
+@inline function timesW4x2(j0: i32, j1: i32, kRow: usize, x: usize, xStride: usize, W: usize, out: usize, first: bool): void {
+  const x1 = x + xStride, x2 = x1 + xStride, x3 = x2 + xStride;
+  const o1 = out + kRow, o2 = o1 + kRow, o3 = o2 + kRow;
+  let a0 = f64x2.splat(0), a1 = f64x2.splat(0), a2 = f64x2.splat(0), a3 = f64x2.splat(0);
+  if (!first) {
+    a0 = v128.load(out); a1 = v128.load(o1); a2 = v128.load(o2); a3 = v128.load(o3);
   }
+  let w = W + <usize>j0 * kRow;
+  for (let j = j0; j < j1; j++) {
+    const jo = <usize>j << 3;
+    const w0 = v128.load(w);
+    a0 = madd(v128.load64_splat(x + jo), w0, a0);
+    a1 = madd(v128.load64_splat(x1 + jo), w0, a1);
+    a2 = madd(v128.load64_splat(x2 + jo), w0, a2);
+    a3 = madd(v128.load64_splat(x3 + jo), w0, a3);
+    w += kRow;
+  }
+  v128.store(out, a0); v128.store(o1, a1); v128.store(o2, a2); v128.store(o3, a3);
+}
+
+/** Four rows × the last (odd) column of rows4TimesW over j ∈ [j0, j1), in scalars. */
+@inline function timesW4x1(j0: i32, j1: i32, kRow: usize, x: usize, xStride: usize, W: usize, out: usize, first: bool): void {
+  const x1 = x + xStride, x2 = x1 + xStride, x3 = x2 + xStride;
+  const o1 = out + kRow, o2 = o1 + kRow, o3 = o2 + kRow;
+  let s0: f64 = 0, s1: f64 = 0, s2: f64 = 0, s3: f64 = 0;
+  if (!first) {
+    s0 = load<f64>(out); s1 = load<f64>(o1); s2 = load<f64>(o2); s3 = load<f64>(o3);
+  }
+  let w = W + <usize>j0 * kRow;
+  for (let j = j0; j < j1; j++) {
+    const jo = <usize>j << 3;
+    const wv = load<f64>(w);
+    s0 += load<f64>(x + jo) * wv;
+    s1 += load<f64>(x1 + jo) * wv;
+    s2 += load<f64>(x2 + jo) * wv;
+    s3 += load<f64>(x3 + jo) * wv;
+    w += kRow;
+  }
+  store<f64>(out, s0); store<f64>(o1, s1); store<f64>(o2, s2); store<f64>(o3, s3);
 }
 
 /**
@@ -157,61 +203,76 @@ export function rows4AddOuter(d: i32, k: i32, x: usize, xStride: usize, g: usize
     }
     return;
   }
-  // The four rows of g stay in registers across the whole j loop, two column pairs at a
-  // time (eight v128 plus four splats and two accumulators fit the sixteen x64 vector
-  // registers); reloading them for every j made this kernel load-bound. Each G entry
-  // still gets its four terms added in row order, as in the one-row kernel.
+  // Columns j go in panels (panelRows), every tile of G's columns over one panel before the
+  // next panel. Within a tile the four rows of g stay in registers across the j loop, two column
+  // pairs at a time (eight v128 plus four splats and two accumulators fit the sixteen x64 vector
+  // registers); reloading them for every j made this kernel load-bound. Each G entry still gets
+  // its four terms added in row order, as in the one-row kernel.
+  const P = panelRows(k);
   const pairs = k >> 1;
-  let p = 0;
-  for (; p + 2 <= pairs; p += 2) {
-    const o = <usize>p << 4;
-    const ga0 = v128.load(g + o), gb0 = v128.load(g + o, 16);
-    const ga1 = v128.load(g1 + o), gb1 = v128.load(g1 + o, 16);
-    const ga2 = v128.load(g2 + o), gb2 = v128.load(g2 + o, 16);
-    const ga3 = v128.load(g3 + o), gb3 = v128.load(g3 + o, 16);
-    let row = G + o;
-    for (let j = 0; j < d; j++) {
-      const jo = <usize>j << 3;
-      const v0 = v128.load64_splat(x + jo), v1 = v128.load64_splat(x1 + jo);
-      const v2 = v128.load64_splat(x2 + jo), v3 = v128.load64_splat(x3 + jo);
-      let a = v128.load(row), b = v128.load(row, 16);
-      a = madd(v0, ga0, a); b = madd(v0, gb0, b);
-      a = madd(v1, ga1, a); b = madd(v1, gb1, b);
-      a = madd(v2, ga2, a); b = madd(v2, gb2, b);
-      a = madd(v3, ga3, a); b = madd(v3, gb3, b);
-      v128.store(row, a); v128.store(row, b, 16);
-      row += kRow;
-    }
+  for (let j0 = 0; j0 < d; j0 += P) {
+    const j1 = min(d, j0 + P);
+    let p = 0;
+    for (; p + 2 <= pairs; p += 2) addOuter4x4(j0, j1, kRow, x, xStride, g + (<usize>p << 4), G + (<usize>p << 4));
+    if (p < pairs) addOuter4x2(j0, j1, kRow, x, xStride, g + (<usize>p << 4), G + (<usize>p << 4));
+    if ((k & 1) != 0) addOuter4x1(j0, j1, kRow, x, xStride, g + (<usize>(k - 1) << 3), G + (<usize>(k - 1) << 3));
   }
-  if (p < pairs) {
-    const o = <usize>p << 4;
-    const ga0 = v128.load(g + o), ga1 = v128.load(g1 + o), ga2 = v128.load(g2 + o), ga3 = v128.load(g3 + o);
-    let row = G + o;
-    for (let j = 0; j < d; j++) {
-      const jo = <usize>j << 3;
-      let a = v128.load(row);
-      a = madd(v128.load64_splat(x + jo), ga0, a);
-      a = madd(v128.load64_splat(x1 + jo), ga1, a);
-      a = madd(v128.load64_splat(x2 + jo), ga2, a);
-      a = madd(v128.load64_splat(x3 + jo), ga3, a);
-      v128.store(row, a);
-      row += kRow;
-    }
+}
+
+/** G[j, 0..4) += Σ_r x_r[j]·g_r[0..4) for j ∈ [j0, j1), rows r in order (g, G at the tile's first column). */
+@inline function addOuter4x4(j0: i32, j1: i32, kRow: usize, x: usize, xStride: usize, g: usize, G: usize): void {
+  const x1 = x + xStride, x2 = x1 + xStride, x3 = x2 + xStride;
+  const g1 = g + kRow, g2 = g1 + kRow, g3 = g2 + kRow;
+  const ga0 = v128.load(g), gb0 = v128.load(g, 16);
+  const ga1 = v128.load(g1), gb1 = v128.load(g1, 16);
+  const ga2 = v128.load(g2), gb2 = v128.load(g2, 16);
+  const ga3 = v128.load(g3), gb3 = v128.load(g3, 16);
+  let row = G + <usize>j0 * kRow;
+  for (let j = j0; j < j1; j++) {
+    const jo = <usize>j << 3;
+    const v0 = v128.load64_splat(x + jo), v1 = v128.load64_splat(x1 + jo);
+    const v2 = v128.load64_splat(x2 + jo), v3 = v128.load64_splat(x3 + jo);
+    let a = v128.load(row), b = v128.load(row, 16);
+    a = madd(v0, ga0, a); b = madd(v0, gb0, b);
+    a = madd(v1, ga1, a); b = madd(v1, gb1, b);
+    a = madd(v2, ga2, a); b = madd(v2, gb2, b);
+    a = madd(v3, ga3, a); b = madd(v3, gb3, b);
+    v128.store(row, a); v128.store(row, b, 16);
+    row += kRow;
   }
-  if ((k & 1) != 0) {
-    const last = <usize>(k - 1) << 3;
-    const s0 = load<f64>(g + last), s1 = load<f64>(g1 + last), s2 = load<f64>(g2 + last), s3 = load<f64>(g3 + last);
-    let row = G + last;
-    for (let j = 0; j < d; j++) {
-      const jo = <usize>j << 3;
-      let s = load<f64>(row);
-      s += load<f64>(x + jo) * s0;
-      s += load<f64>(x1 + jo) * s1;
-      s += load<f64>(x2 + jo) * s2;
-      s += load<f64>(x3 + jo) * s3;
-      store<f64>(row, s);
-      row += kRow;
-    }
+}
+
+/** The same for one column pair. */
+@inline function addOuter4x2(j0: i32, j1: i32, kRow: usize, x: usize, xStride: usize, g: usize, G: usize): void {
+  const x1 = x + xStride, x2 = x1 + xStride, x3 = x2 + xStride;
+  const ga0 = v128.load(g), ga1 = v128.load(g + kRow), ga2 = v128.load(g + 2 * kRow), ga3 = v128.load(g + 3 * kRow);
+  let row = G + <usize>j0 * kRow;
+  for (let j = j0; j < j1; j++) {
+    const jo = <usize>j << 3;
+    let a = v128.load(row);
+    a = madd(v128.load64_splat(x + jo), ga0, a);
+    a = madd(v128.load64_splat(x1 + jo), ga1, a);
+    a = madd(v128.load64_splat(x2 + jo), ga2, a);
+    a = madd(v128.load64_splat(x3 + jo), ga3, a);
+    v128.store(row, a);
+    row += kRow;
+  }
+}
+
+/** The same for the last (odd) column, in scalars. */
+@inline function addOuter4x1(j0: i32, j1: i32, kRow: usize, x: usize, xStride: usize, g: usize, G: usize): void {
+  const x1 = x + xStride, x2 = x1 + xStride, x3 = x2 + xStride;
+  const s0 = load<f64>(g), s1 = load<f64>(g + kRow), s2 = load<f64>(g + 2 * kRow), s3 = load<f64>(g + 3 * kRow);
+  let row = G + <usize>j0 * kRow;
+  for (let j = j0; j < j1; j++) {
+    const jo = <usize>j << 3;
+    let s = load<f64>(row);
+    s += load<f64>(x + jo) * s0;
+    s += load<f64>(x1 + jo) * s1;
+    s += load<f64>(x2 + jo) * s2;
+    s += load<f64>(x3 + jo) * s3;
+    store<f64>(row, s);
+    row += kRow;
   }
 }
 
