@@ -22,7 +22,8 @@ import { positiveInt, nonNegativeNumber, nonNegativeInt, positiveNumber } from '
 import { addDataOptions, hasData, type DataFlags } from './inputs.js';
 import { createProgress } from './progress.js';
 import { withInterrupt } from './interrupt.js';
-import { DEFAULT_LRS as DEFAULT_LR_TEXT, gridFromFlags, parseGridFile, type SweepGrid } from '../sweep/grid.js';
+import { DEFAULT_LRS as DEFAULT_LR_TEXT, gridFromFlags, type SweepGrid } from '../sweep/grid.js';
+import { parseExperimentFile } from '../sweep/experiment-file.js';
 import { describeGrid } from '../sweep/report.js';
 import { defaultJobs } from '../sweep/execute.js';
 import { resolveShard } from '../sweep/shard.js';
@@ -60,7 +61,7 @@ async function readGrid(path: string): Promise<SweepGrid> {
   } catch (e) {
     throw new DspgdError('E_IO', `--grid: cannot read ${path}: ${describeFsError(e)}`, '--grid', { cause: e });
   }
-  return parseGridFile(text, path);
+  return parseExperimentFile(text, path);
 }
 
 export function sweepCommand(): Command {
@@ -86,7 +87,7 @@ export function sweepCommand(): Command {
     .option('--tol <t>', 'stop each run when ‖XW − Y‖/‖Y‖ ≤ t', nonNegativeNumber, DEFAULTS.tol)
     .option('--max-iter <n>', 'iteration budget per run (an integer; 1e5 is accepted)', nonNegativeInt, DEFAULTS.maxIter)
     .option('--no-stall', `do not stop a run when relResidual improves by less than ${formatHuman(DEFAULTS.stallMinDecrease)} over ${formatCount(DEFAULTS.stallWindow)} iterations`)
-    .option('--grid <file>', 'an experiment file (JSON): problems, losses, preconditioners with parameter lists, learning rates, stopping; see docs/experiment.md. Replaces the grid flags above')
+    .option('--grid <file>', 'an experiment file (JSON, or YAML when it ends in .yaml or .yml): problems, losses, preconditioners with parameter lists, learning rates, stopping; see docs/experiment.md. Replaces the grid flags above')
     .option('--out-dir <dir>', 'where sweep.json, sweep.csv, the plots, index.html and journal.jsonl go', 'dspgd-sweep')
     .addOption(new Option('--jobs <n>', 'runs at a time, each on its own worker thread').argParser(positiveInt).default(undefined, 'the available cores'))
     .option('--resume', 'keep the runs journal.jsonl in --out-dir already has, run the rest (the grid must be the same)')
@@ -99,6 +100,7 @@ Examples:
   $ dspgd sweep --X X.npy --Y Y.npy --precond gd --precond spectral --lr auto,0.5*auto --out-dir results/
   $ dspgd sweep --kind spectrum --cond 1e3 --n 50 --d 200 --k 2 --lr 0.125*auto,0.25*auto,0.5*auto,auto
   $ dspgd sweep --grid experiment.json --jobs 8 --out-dir results/
+  $ dspgd sweep --grid experiment.yaml --out-dir results/             # the same schema in YAML
   $ dspgd sweep --grid experiment.json --out-dir results/ --resume      # after a crash: only the runs not yet in the journal
   $ dspgd sweep --grid experiment.json --shard 2/4 --out-dir out/shard-2 # part 2 of 4 (0-based); in a Slurm array: no --shard
   $ dspgd merge out/shard-0 out/shard-1 out/shard-2 out/shard-3 --out-dir results/`)

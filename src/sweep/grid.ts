@@ -324,7 +324,9 @@ function precondEntry(p: Json, path: string, file: string, fail: Fail): string[]
         const key = e.argument.slice('precond.'.length);
         const v = o[key];
         const at = Array.isArray(v) ? `${path}.${key}[${v.indexOf(c.find(([k]) => k === key)?.[1])}]` : `${path}.${key}`;
-        throw new DspgdError(e.code, `${file}: ${at}${e.message.slice(e.argument.length)}`, at, { cause: e });
+        // "precond.eps: expected …" keeps its text; "precond: power has no parameter …" (an unknown key) loses its prefix.
+        const what = e.message.startsWith(`${e.argument}: `) ? e.message.slice(e.argument.length + 2) : e.message.replace(/^precond: /, '');
+        throw new DspgdError(e.code, `${file}: ${at}: ${what}`, at, { cause: e });
       }
       if (e instanceof DspgdError) throw new DspgdError(e.code, `${file}: ${path}: ${e.message.replace(/^precond: /, '')}`, path, { cause: e });
       throw e;
