@@ -10,6 +10,7 @@ import {
 import { zero } from "../kernels/dot";
 import { addOuter, addOuter1 } from "../kernels/rows";
 import { rowBlockTimesW, rows4AddOuter } from "../kernels/rows4";
+import { residualGrad1Rows } from "./k1";
 
 /**
  * Shapes (all row-major, contiguous): X n×d, W d×k, Y n×k, G d×k (out),
@@ -37,6 +38,11 @@ export function residualGradRows(
   X: usize, W: usize, Y: usize, G: usize, R: usize, D: usize,
   lossId: i32, lossParam: f64, scale: f64, stats: usize,
 ): void {
+  // One label column: the pass of k1.ts (same bits, blocks of eight rows and column tiles).
+  if (k == 1) {
+    residualGrad1Rows(i0, i1, d, X, W, Y, G, R, D, lossId, lossParam, scale, stats);
+    return;
+  }
   zero(d * k, G);
   store<f64>(stats, 0);
   store<f64>(stats, 0, 8);
