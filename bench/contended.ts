@@ -124,10 +124,13 @@ export class Contention {
         await solve(problem, baseOptions(precond, lr, iters));
         return now() - t0;
       }, p.dspgdIters, 1, false))[0];
+      const hogFrom = this.hogGbps.length;
       const ds = await this.quietContended(dspgdSample, p.dspgdRepeats);
+      const rowHog = this.hogGbps.slice(hogFrom);
       const row: ContendedRow = {
         workload: w.id, precond, n, d, k,
         plan: { dspgdIters: p.dspgdIters, dspgdRepeats: p.dspgdRepeats, peerIters: p.peerIters, peerRepeats: p.peerRepeats },
+        hogGbps: { median: median(rowHog), samples: rowHog },
         dspgd: { ...ds, quietPeakFraction: peakFraction(ds.quietMs), contendedPeakFraction: peakFraction(ds.contendedMs) },
       };
       const prep = prepared.get(this.peer);

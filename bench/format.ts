@@ -115,10 +115,12 @@ export function formatOverhead(rows: readonly OverheadRow[]): string[] {
 export function formatContended(c: ContendedSection, peak: number | undefined): string[] {
   const pct = (x: number) => `${fixed(100 * x, 0)}%`;
   const out = [`Contended: the same workloads with a memory-bandwidth hog on the other core (${c.hog.description}; it moved ${fixed(c.hog.gbps, 1)} GB/s)`];
-  out.push(table(['workload', 'precond', 'dspgd quiet ms', 'hog ms', 'quiet % peak', 'hog % peak', 'peer', 'quiet ms', 'hog ms', 'quiet ratio', 'hog ratio'],
+  out.push(table(['workload', 'precond', 'dspgd quiet ms', 'hog ms', 'quiet % peak', 'hog % peak', 'hog GB/s', 'peer', 'quiet ms', 'hog ms', 'quiet ratio', 'hog ratio'],
     c.rows.map((x) => [x.workload, x.precond, ms(x.dspgd.quietMs), ms(x.dspgd.contendedMs), pct(x.dspgd.quietPeakFraction), pct(x.dspgd.contendedPeakFraction),
-      x.peer?.name ?? `— (${x.peerReason ?? 'none'})`, ms(x.peer?.quietMs), ms(x.peer?.contendedMs), ratio(x.peer?.quietRatio), ratio(x.peer?.contendedRatio)]), [0, 1, 6]));
+      x.hogGbps ? fixed(x.hogGbps.median, 1) : '—',
+      x.peer?.name ?? `— (${x.peerReason ?? 'none'})`, ms(x.peer?.quietMs), ms(x.peer?.contendedMs), ratio(x.peer?.quietRatio), ratio(x.peer?.contendedRatio)]), [0, 1, 7]));
   out.push(`% peak = 4·n·d·k ÷ time ÷ the quiet f64x2 peak (${fixed(peak, 1)} GFLOP/s; ${fixed(c.arithmetic.gflops, 1)} with the hog running). Quiet and hog samples alternate within each repeat; medians.`);
+  out.push(`  hog GB/s: the hog's copy rate during the row's dspgd samples; well below ${fixed(c.hog.gbps, 1)} (the section's), a third busy process shared the cores then and slowed dspgd and the hog alike.`);
   const plans = [...new Map(c.rows.filter((x) => x.plan).map((x) => [x.workload, x.plan!])).entries()];
   if (plans.length) {
     out.push(`  iterations per timed run (dspgd / peer, × repeats): ${plans.map(([w, p]) => `${w} ${p.dspgdIters}/${p.peerIters} ×${p.dspgdRepeats}/${p.peerRepeats}`).join(', ')}`);

@@ -281,6 +281,12 @@ export interface QuietContended {
 export interface ContendedRow {
   workload: string; precond: BenchPrecond;
   n: number; d: number; k: number;
+  /**
+   * The hog's copy rate (GB/s) during this row's contended dspgd samples, median and each: a rate
+   * well below the section's (hog.gbps) means a third busy process shared the two cores then, which
+   * slows the measured code and the hog alike (not the hog's doing).
+   */
+  hogGbps?: { median: number; samples: number[] };
   /** Iterations per timed dspgd run (N in (T(N) − T(1))/(N − 1)) and per peer run, and the repeats of each. */
   plan?: { dspgdIters: number; dspgdRepeats: number; peerIters: number; peerRepeats: number };
   dspgd: QuietContended & {

@@ -102,6 +102,8 @@ describe('runSuite on tiny workloads (quick)', () => {
       const p = tiny('T2', 16, 64, 3).plan;
       expect(r.dspgd.samplesQuietMs).toHaveLength(p.dspgdRepeats);
       expect(r.dspgd.samplesContendedMs).toHaveLength(p.dspgdRepeats);
+      // The hog's rate during this row's dspgd samples (the counting hog reports 1.5 GB/s).
+      expect(r.hogGbps).toEqual({ median: 1.5, samples: new Array(p.dspgdRepeats).fill(1.5) });
       expect(r.dspgd.quietMs).toBe(median(r.dspgd.samplesQuietMs));
       expect(r.dspgd.contendedMs).toBe(median(r.dspgd.samplesContendedMs));
       expect(r.dspgd.quietPeakFraction).toBeCloseTo((4 * 16 * 64 * 3) / (r.dspgd.quietMs * 1e6) / result.arithmetic!.gflops, 12);
@@ -117,6 +119,7 @@ describe('runSuite on tiny workloads (quick)', () => {
     }
     expect(c.arithmetic.gflops).toBe(Math.max(...c.arithmetic.samplesGflops));
     expect(formatTable(result)).toMatch(/Contended: the same workloads with a memory-bandwidth hog/);
+    expect(formatTable(result)).toMatch(/hog GB\/s: the hog's copy rate during the row's dspgd samples/);
   });
 
   it('times a workload contended with its contendedPlan, and records the plan of every contended row', () => {

@@ -29,7 +29,9 @@ export class PrimalEngine implements Engine {
   private readonly params: number;
   private readonly scratch: number;
   private readonly Gs: number;
-  private readonly Ps: number;
+  /** K(G) of the current G, when bregman() computed it (a sample at the next iteration reuses it). */
+  private kOfG = 0;
+  private kOfGKnown = false;
   /** State of a stateful built-in (precondStateLen doubles: adam's m and v). */
   private readonly S: number;
   private readonly len: number;
@@ -66,7 +68,6 @@ export class PrimalEngine implements Engine {
       this.params = b.alloc(Math.max(builtin?.params.length ?? 0, 1), 'precond params');
       this.scratch = b.alloc(builtin ? e.precondScratchLen(builtin.id, d, k) : 0, 'precond scratch');
       this.Gs = this.hasK ? b.alloc(len, 'trace G') : 0;
-      this.Ps = this.hasK ? b.alloc(len, 'trace ∇K') : 0;
       this.S = this.stateful ? b.alloc(e.precondStateLen(builtin!.id, len), `${precond.name} state`) : 0;
     } catch (err) {
       b.free();
@@ -107,6 +108,7 @@ export class PrimalEngine implements Engine {
     // Growth detaches a plain memory's buffer (the view's length drops to 0); views of shared
     // memory stay valid. Cheaper than comparing with memory.buffer, a getter that allocates.
     if (this.statsView.length === 0) this.statsView = this.wasm.f64(this.stats, 2);
+    this.kOfGKnown = false;
     this.loss = this.statsView[0];
     this.rNorm = safeRNorm(e, this.statsView[1], this.R, this.prob.n * this.prob.k);
     this.gradNorm = e.norm2(this.len, this.G);
@@ -138,19 +140,25 @@ export class PrimalEngine implements Engine {
     return this.hasK;
   }
 
+  /**
+   * G_t for the Bregman term at the next iteration, and K(G_t). ∇K(G_t) is not copied: P keeps
+   * it until the next direction(), which comes after that bregman(). K(G_t) is the one bregman()
+   * computed at this iteration when there was one (a trace sample every iteration: at maxIter
+   * ≤ 1000 by default), which halves the K evaluations (for adam, d logarithms each).
+   */
   saveSample(): number {
-    const e = this.wasm.exports;
-    e.copy(this.len, this.G, this.Gs);
-    e.copy(this.len, this.P, this.Ps);
-    return this.K(this.G);
+    this.wasm.exports.copy(this.len, this.G, this.Gs);
+    return this.kOfGKnown ? this.kOfG : this.K(this.G);
   }
 
   bregman(Ks: number): number {
     const e = this.wasm.exports;
     const K1 = this.K(this.G);
-    // ⟨∇K(G_t), G_{t+1} − G_t⟩, differencing first (Gs is free after this).
+    this.kOfG = K1;
+    this.kOfGKnown = true;
+    // ⟨∇K(G_t), G_{t+1} − G_t⟩, differencing first (Gs is free after this); P still holds ∇K(G_t).
     e.sub(this.len, this.G, this.Gs, this.Gs);
-    return K1 - Ks - e.dot(this.len, this.Ps, this.Gs);
+    return K1 - Ks - e.dot(this.len, this.P, this.Gs);
   }
 
   step(lr: number): void {
