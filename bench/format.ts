@@ -47,6 +47,9 @@ export function formatTable(r: SuiteResult): string {
   if (r.arithmetic) {
     out.push(`f64x2 peak = ${fixed(r.arithmetic.gflops, 1)} GFLOP/s: independent multiply-adds in registers on this WASM engine (no FMA in WASM SIMD), the most any float64 WASM kernel can do on one thread. ` +
       'At that rate the pass is arithmetic-bound whenever 2k flops per double of X take longer than reading the double.');
+    if (r.arithmetic.chainGflops !== undefined) {
+      out.push(`  V8 computes that loop's twelve equal products once per step, so the figure is the rate of additions; with a multiply per chain (a ← z + a·y) the loop ran at ${fixed(r.arithmetic.chainGflops, 1)} GFLOP/s, the rate of separate multiplies and adds.`);
+    }
   }
   if (r.overhead?.length) out.push(...formatOverhead(r.overhead));
   out.push('Sweep rows (W4): ms per run-iteration; dspgd advances the runs together (solveBatch), peers run them one after another.');

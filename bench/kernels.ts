@@ -13,6 +13,8 @@ export interface BenchExports {
   streamRead(x: number, len: number): number;
   /** 48·steps flops of independent f64x2 multiply-adds in registers (the arithmetic limit). See assembly/bench/mul_add_peak.ts. */
   mulAddPeak(steps: number, seed: number): number;
+  /** The same with a ← z + a·y: multiplies V8 cannot share (the rate of separate multiplies and adds). See assembly/bench/mul_add_peak.ts. */
+  mulAddChainPeak(steps: number, seed: number): number;
 }
 
 type Source = BufferSource | (() => Promise<BufferSource>);

@@ -216,7 +216,15 @@ export interface PeerInfo {
  * best of the samples. WASM SIMD has no fused multiply-add, so no float64 WASM kernel of the
  * default build does more flops per second than this.
  */
-export interface ArithmeticPeak { gflops: number; samplesGflops: number[] }
+export interface ArithmeticPeak {
+  gflops: number; samplesGflops: number[];
+  /**
+   * mulAddChainPeak: the same loop with a multiply per chain that the engine cannot share (in
+   * mulAddPeak V8 computes the twelve equal products once, so `gflops` is the rate of additions).
+   * Best of the samples; the targets still use `gflops`.
+   */
+  chainGflops?: number; samplesChainGflops?: number[];
+}
 
 /**
  * Where one iteration's time goes on a problem of a given shape, µs per iteration (medians;

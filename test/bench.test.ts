@@ -148,6 +148,9 @@ describe('runSuite on tiny workloads (quick)', () => {
     // The arithmetic limit is the best of its samples.
     expect(result.arithmetic!.gflops).toBe(Math.max(...result.arithmetic!.samplesGflops));
     for (const g of result.arithmetic!.samplesGflops) expect(Number.isFinite(g) && g > 0).toBe(true);
+    // The chain peak (a multiply per chain that V8 cannot share) is measured beside it.
+    expect(result.arithmetic!.chainGflops).toBe(Math.max(...result.arithmetic!.samplesChainGflops!));
+    for (const g of result.arithmetic!.samplesChainGflops!) expect(Number.isFinite(g) && g > 0).toBe(true);
     expect(result.rows.find((r) => r.workload === 'T4')!.runs).toBe(3);
     expect(result.rowspace.map((r) => r.precond)).toEqual(['gd', 'spectral']);
     expect(result.batch).toHaveLength(3);

@@ -1,12 +1,15 @@
 // Sweeps, the loose ends of issue 16: shard selection in a resubmitted Slurm task, merge across
-// splits of different N, YAML experiment files.
+// splits of different N, YAML experiment files, data files identified by content, one writer per folder.
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
-import { spawnSync } from 'node:child_process';
-import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { spawn, spawnSync } from 'node:child_process';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { stringify as toYaml } from 'yaml';
-import { gridFromFlags, parseGridFile } from '../src/sweep/grid.js';
+import { gridDifference, gridFromFlags, parseGridFile } from '../src/sweep/grid.js';
+import { withContentHashes } from '../src/sweep/inputs.js';
+import { writeMatrixFile } from '../src/io/node/matrix-file.js';
 import { parseExperimentFile } from '../src/sweep/experiment-file.js';
 import { resolveShard } from '../src/sweep/shard.js';
 import { runSweep } from '../src/sweep/run.js';
@@ -219,5 +222,214 @@ describe('YAML experiment files', () => {
     writeFileSync(join(dir, 'bad.yml'), 'problems:\n  - { n: 8, d: 20 }\nlrs:\n  - auto\n  - -0.5\n');
     const bad = cli(['sweep', '--grid', 'bad.yml', '-q', '--out-dir', 'y-bad']);
     expect([bad.code, bad.err.trim()]).toEqual([2, 'dspgd: bad.yml:5: lrs[1]: expected a learning rate > 0, "auto" or "F*auto", got -0.5']);
+  }, 60_000);
+});
+
+describe('file problems are identified by their content (SHA-256)', () => {
+  const sha = (p: string) => createHash('sha256').update(readFileSync(p)).digest('hex');
+  const matrix = (rows: number, cols: number, seed: number) => {
+    let s = seed;
+    const data = Float64Array.from({ length: rows * cols }, () => { s = (s * 16807) % 2147483647; return s / 2147483647 - 0.5; });
+    return { data, shape: cols === 1 ? [rows] as [number] : [rows, cols] as [number, number] };
+  };
+  const base = ['sweep', '--precond', 'gd', '--precond', 'sign:eps=0.1', '--lr', 'auto', '--max-iter', '300', '--jobs', '1', '-q'];
+  const data = (d: string) => ['--X', join(d, 'X.npy'), '--Y', join(d, 'Y.npy')];
+  let a: string, b: string;
+
+  beforeAll(async () => {
+    a = join(dir, 'data-a');
+    b = join(dir, 'elsewhere', 'data-b');
+    mkdirSync(a, { recursive: true });
+    await writeMatrixFile(join(a, 'X.npy'), matrix(8, 20, 1));
+    await writeMatrixFile(join(a, 'Y.npy'), matrix(8, 1, 2));
+    cpSync(a, b, { recursive: true });
+  });
+
+  it('sweep.json and the journal record each file\'s SHA-256; --resume with the same bytes at another path keeps every run', () => {
+    const r = cli([...base, ...data(a), '--out-dir', 'h1']);
+    expect([r.code, r.err]).toEqual([0, '']);
+    const want = { X: sha(join(a, 'X.npy')), Y: sha(join(a, 'Y.npy')) };
+    const grid = JSON.parse(readFileSync(join(dir, 'h1', 'sweep.json'), 'utf8')).grid;
+    expect(grid.problems).toEqual([{ X: join(a, 'X.npy'), Y: join(a, 'Y.npy'), csvHeader: 'auto', sha256: want }]);
+    expect(JSON.parse(readFileSync(join(dir, 'h1', 'journal.jsonl'), 'utf8').split('\n')[0]!).grid.problems[0].sha256).toEqual(want);
+    const moved = cli([...base.filter((x) => x !== '-q'), ...data(b), '--out-dir', 'h1', '--resume']);
+    expect(moved.code, moved.err).toBe(0);
+    expect(moved.out).toContain('2 runs (2 from the journal)');
+    // The folder now names the files where they were read this time.
+    expect(JSON.parse(readFileSync(join(dir, 'h1', 'sweep.json'), 'utf8')).grid.problems[0].X).toBe(join(b, 'X.npy'));
+  }, 60_000);
+
+  it('a file changed under the same path: --resume is refused, naming the file and both hashes, and the journal is untouched', async () => {
+    const c = join(dir, 'data-c');
+    cpSync(a, c, { recursive: true });
+    const r = cli([...base, ...data(c), '--out-dir', 'h2']);
+    expect([r.code, r.err]).toEqual([0, '']);
+    const before = sha(join(c, 'X.npy'));
+    const journal = readFileSync(join(dir, 'h2', 'journal.jsonl'));
+    await writeMatrixFile(join(c, 'X.npy'), matrix(8, 20, 3)); // same shape, other numbers
+    const after = sha(join(c, 'X.npy'));
+    const again = cli([...base, ...data(c), '--out-dir', 'h2', '--resume']);
+    expect(again.code).toBe(2);
+    expect(again.err.trim()).toBe(`dspgd: --resume: the grid is not the one the journal in ${join(dir, 'h2')} was started with: `
+      + `problems[0].X: the file's content differs (${JSON.stringify(join(c, 'X.npy'))} changed; SHA-256 was ${before.slice(0, 16)}…, now ${after.slice(0, 16)}…)`);
+    expect(readFileSync(join(dir, 'h2', 'journal.jsonl')).equals(journal)).toBe(true);
+  }, 60_000);
+
+  it('merge: parts that read one file at two paths merge to the unsharded sweep; a part of other bytes is refused naming the difference', async () => {
+    const args = ['sweep', '--precond', 'gd', '--precond', 'sign:eps=0.1', '--precond', 'adam:eps=0.1', '--lr', 'auto,0.5*auto', '--max-iter', '300', '--jobs', '1', '-q'];
+    expect(cli([...args, ...data(a), '--out-dir', 'hm-all']).code).toBe(0);
+    expect(cli([...args, ...data(a), '--shard', '0/2', '--out-dir', 'hm-0']).code).toBe(0);
+    expect(cli([...args, ...data(b), '--shard', '1/2', '--out-dir', 'hm-1']).code).toBe(0);
+    const m = cli(['merge', 'hm-0', 'hm-1', '--out-dir', 'hm-merged', '-q']);
+    expect([m.code, m.err]).toEqual([0, '']);
+    for (const f of ['sweep.csv', 'index.html']) expect(readFileSync(join(dir, 'hm-merged', f), 'utf8'), f).toBe(readFileSync(join(dir, 'hm-all', f), 'utf8'));
+    const grid = (d: string) => JSON.parse(readFileSync(join(dir, d, 'sweep.json'), 'utf8')).grid;
+    expect(grid('hm-merged')).toEqual(grid('hm-all'));
+    // Part 1 again, from a Y with other numbers.
+    const d = join(dir, 'data-d');
+    cpSync(a, d, { recursive: true });
+    await writeMatrixFile(join(d, 'Y.npy'), matrix(8, 1, 5));
+    expect(cli([...args, ...data(d), '--shard', '1/2', '--out-dir', 'hm-1d']).code).toBe(0);
+    const bad = cli(['merge', 'hm-0', 'hm-1d', '--out-dir', 'hm-bad']);
+    expect(bad.code).toBe(2);
+    expect(bad.err.trim()).toBe(`dspgd: merge: hm-1d is a sweep of another grid than hm-0: problems[0].Y: the file's content differs `
+      + `(was ${JSON.stringify(join(a, 'Y.npy'))}, now ${JSON.stringify(join(d, 'Y.npy'))}; SHA-256 was ${sha(join(a, 'Y.npy')).slice(0, 16)}…, now ${sha(join(d, 'Y.npy')).slice(0, 16)}…)`);
+  }, 120_000);
+
+  it('gridDifference: content where both sides have it (format and .npz member still count), paths otherwise', () => {
+    const p = (X: string, Y: string, sha256?: Record<string, string>) => ({ X, Y, csvHeader: 'auto', ...(sha256 ? { sha256 } : {}) });
+    const h = { X: 'a'.repeat(64), Y: 'b'.repeat(64) };
+    expect(gridDifference({ problems: [p('/n1/X.npy', '/n1/Y.npy', h)] }, { problems: [p('/n2/X.npy', 'Y.npy', h)] })).toBeUndefined();
+    expect(gridDifference({ problems: [p('X.npy', 'Y.npy', h)] }, { problems: [p('X.npy', 'Y.npy', { ...h, Y: 'c'.repeat(64) })] }))
+      .toBe('problems[0].Y: the file\'s content differs ("Y.npy" changed; SHA-256 was bbbbbbbbbbbbbbbb…, now cccccccccccccccc…)');
+    expect(gridDifference({ problems: [p('d.npz:X', 'd.npz:Y', { X: 'd', Y: 'd' })] }, { problems: [p('e.npz:X', 'e.npz:W', { X: 'd', Y: 'd' })] }))
+      .toBe('problems[0].Y: was "d.npz:Y", now "e.npz:W" (the same bytes, read as another format or .npz member)');
+    expect(gridDifference({ problems: [p('X.csv', 'Y.npy', h)] }, { problems: [p('X.tsv', 'Y.npy', h)] })).toMatch(/^problems\[0\]\.X: was "X.csv", now "X.tsv" \(the same bytes/);
+    expect(gridDifference({ problems: [p('X.npy', 'Y.npy', h)] }, { problems: [{ ...p('X.npy', 'Y.npy', h), csvHeader: 'no' }] }))
+      .toBe('problems[0].csvHeader: was "auto", now "no"');
+    // A journal from before hashes were recorded (or a pipe): paths, as before.
+    expect(gridDifference({ problems: [p('X.npy', 'Y.npy')] }, { problems: [p('X.npy', 'Y.npy', h)] })).toBeUndefined();
+    expect(gridDifference({ problems: [p('X.npy', 'Y.npy')] }, { problems: [p('/n2/X.npy', 'Y.npy', h)] })).toBe('problems[0].X: was "X.npy", now "/n2/X.npy"');
+    expect(gridDifference({ problems: [p('X.npy', 'Y.npy', h)] }, { problems: [{ ...p('X.npy', 'Y.npy', h), W0: 'W0.npy' }] })).toBe('problems[0].W0: was absent, now "W0.npy"');
+  });
+
+  it('an .npz problem (and X, Y as members of one .npz) is hashed once per file; a missing file is E_IO naming the flag', async () => {
+    const g = cli(['generate', '--n', '8', '--d', '20', '--out', join(dir, 'p.npz')]);
+    expect(g.code, g.err).toBe(0);
+    const r = cli([...base, '--problem', join(dir, 'p.npz'), '--out-dir', 'h-npz']);
+    expect([r.code, r.err]).toEqual([0, '']);
+    expect(JSON.parse(readFileSync(join(dir, 'h-npz', 'sweep.json'), 'utf8')).grid.problems[0].sha256).toEqual({ problem: sha(join(dir, 'p.npz')) });
+    const grid = await withContentHashes(gridFromFlags({ ...FLAGS, data: { X: 'p.npz:X', Y: 'p.npz:Y' } }), dir);
+    expect((grid.problems[0] as { sha256: unknown }).sha256).toEqual({ X: sha(join(dir, 'p.npz')), Y: sha(join(dir, 'p.npz')) });
+    const missing = cli([...base, '--X', 'nope.npy', '--Y', join(a, 'Y.npy'), '--out-dir', 'h-missing']);
+    expect([missing.code, missing.err.trim()]).toEqual([2, `dspgd: --X: cannot read ${join(dir, 'nope.npy')}: no such file or directory (ENOENT)`]);
+  }, 60_000);
+});
+
+describe('one writer per sweep folder: the lock', () => {
+  // Runs that go the whole budget (tol 0, no stall stop): the sweep is alive while the test looks at it.
+  const slow = ['sweep', '--precond', 'gd', '--precond', 'sign:eps=0.1', '--lr', 'auto', '--seeds', '1,2,3,4,5,6', '--n', '20', '--d', '60',
+    '--tol', '0', '--no-stall', '--max-iter', '3000000', '--jobs', '1'];
+  const lockOf = (name: string) => join(dir, `.${name}.dspgd-lock`);
+  const start = (name: string, extra: string[] = []) => {
+    const child = spawn(process.execPath, [BIN, ...slow, ...extra, '--out-dir', name], { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
+    let err = '';
+    child.stderr.on('data', (b: Buffer) => { err += b.toString(); });
+    const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null; err: string }>((res) => child.on('exit', (code, signal) => res({ code, signal, err })));
+    return { child, exited };
+  };
+  const until = (what: () => boolean, label: string, ms = 60_000) => new Promise<void>((res, rej) => {
+    const t0 = Date.now();
+    const t = setInterval(() => {
+      if (what()) { clearInterval(t); res(); } else if (Date.now() - t0 > ms) { clearInterval(t); rej(new Error(`timed out waiting for ${label}`)); }
+    }, 10);
+  });
+  const journalLines = (name: string) => (existsSync(join(dir, name, 'journal.jsonl')) ? readFileSync(join(dir, name, 'journal.jsonl'), 'utf8').split('\n').length - 1 : 0);
+
+  it('a second sweep, a --resume and a merge into a folder a live sweep holds are refused naming the folder and the holder; SIGTERM releases the lock', async () => {
+    const a = start('L1');
+    await until(() => existsSync(lockOf('L1')) && journalLines('L1') >= 1, 'the first sweep to start');
+    const holder = JSON.parse(readFileSync(lockOf('L1'), 'utf8'));
+    expect(holder).toMatchObject({ pid: a.child.pid, host: hostname(), command: `dspgd ${[...slow, '--out-dir', 'L1'].join(' ')}` });
+    expect(Date.parse(holder.started)).toBeGreaterThan(Date.now() - 120_000);
+    const refused = `dspgd: --out-dir: ${join(dir, 'L1')} is in use by another dspgd (pid ${a.child.pid} on this host, since ${holder.started}: ${holder.command}); `
+      + `two processes must not write one sweep folder: wait for it to end, or give another folder. If that process is gone, delete ${lockOf('L1')}`;
+    for (const extra of [[], ['--resume']]) {
+      const b = cli([...slow, ...extra, '--out-dir', 'L1']);
+      expect([b.code, b.err.trim()]).toEqual([2, refused]);
+    }
+    // Another name of the same folder is the same lock.
+    symlinkSync(join(dir, 'L1'), join(dir, 'L1-link'));
+    expect(cli([...slow, '--out-dir', 'L1-link']).err).toContain(`is in use by another dspgd (pid ${a.child.pid} on this host`);
+    // merge: neither into it, nor from it while it is written.
+    expect(cli(['merge', 'resub', '--out-dir', 'L1']).err.trim()).toBe(refused);
+    const m = cli(['merge', 'L1', '--out-dir', 'L1-merged']);
+    expect([m.code, m.err.trim()]).toEqual([2, `dspgd: merge: L1 is still being written (pid ${a.child.pid} on this host, since ${holder.started}: ${holder.command}); merge when it has ended`]);
+    // scancel, a time limit: SIGTERM ends the sweep (128 + 15) and removes the lock; the journal is whole.
+    a.child.kill('SIGTERM');
+    expect(await a.exited).toMatchObject({ code: 143, signal: null });
+    expect(existsSync(lockOf('L1'))).toBe(false);
+    const r = cli([...slow.map((x) => (x === '3000000' ? '300' : x)), '--out-dir', 'L1-short', '-q']);
+    expect([r.code, r.err]).toEqual([0, '']);
+    expect(existsSync(lockOf('L1-short'))).toBe(false);
+  }, 120_000);
+
+  it('Ctrl-C: the sweep stops, writes what is finished (exit 3) and removes the lock; SIGKILL leaves a stale lock that the next run on this host takes over', async () => {
+    const a = start('L2');
+    await until(() => journalLines('L2') >= 2, 'a first cell in the journal');
+    a.child.kill('SIGINT');
+    const ended = await a.exited;
+    expect([ended.code, ended.signal]).toEqual([3, null]);
+    expect(existsSync(lockOf('L2'))).toBe(false);
+    expect(existsSync(join(dir, 'L2', 'sweep.json'))).toBe(true);
+
+    const k = start('L3');
+    await until(() => existsSync(lockOf('L3')) && journalLines('L3') >= 1, 'the sweep to start');
+    k.child.kill('SIGKILL');
+    expect((await k.exited).signal).toBe('SIGKILL');
+    expect(JSON.parse(readFileSync(lockOf('L3'), 'utf8')).pid).toBe(k.child.pid);
+    const next = cli([...slow.map((x) => (x === '3000000' ? '300' : x)), '--out-dir', 'L3']);
+    expect(next.code, next.err).toBe(0);
+    expect(next.err).toContain(`dspgd: note: removed the stale lock of ${join(dir, 'L3')} (pid ${k.child.pid} on this host, since `);
+    expect(existsSync(lockOf('L3'))).toBe(false);
+  }, 120_000);
+
+  it('two sweeps started at once into one folder: exactly one runs', async () => {
+    const [x, y] = [start('L4'), start('L4')];
+    const first = await Promise.race([x.exited, y.exited]);
+    expect(first.code).toBe(2);
+    expect(first.err).toContain(`--out-dir: ${join(dir, 'L4')} is in use by another dspgd (pid `);
+    const alive = x.child.exitCode === null ? x : y;
+    expect(alive.child.exitCode).toBeNull();
+    expect(JSON.parse(readFileSync(lockOf('L4'), 'utf8')).pid).toBe(alive.child.pid);
+    alive.child.kill('SIGTERM');
+    expect((await alive.exited).code).toBe(143);
+  }, 120_000);
+
+  it('a lock from another host is not broken (it cannot be checked); a live pid that started after the lock was taken is a reused pid: stale', async () => {
+    const short = [...slow.map((x) => (x === '3000000' ? '300' : x)), '-q'];
+    mkdirSync(join(dir, 'L5'));
+    const other = { pid: 4242, host: 'node-elsewhere', started: '2026-12-01T10:00:00.000Z', command: 'dspgd sweep --grid x.json', token: 'abc' };
+    writeFileSync(lockOf('L5'), JSON.stringify(other));
+    const r = cli([...short, '--out-dir', 'L5']);
+    expect([r.code, r.err.trim()]).toEqual([2, `dspgd: --out-dir: ${join(dir, 'L5')} is in use by another dspgd (pid 4242 on host node-elsewhere (this is ${hostname()}: `
+      + `whether it still runs cannot be checked from here), since 2026-12-01T10:00:00.000Z: dspgd sweep --grid x.json); two processes must not write one sweep folder: `
+      + `wait for it to end, or give another folder. If that process is gone, delete ${lockOf('L5')}`]);
+    // A live process (this test's child) named by a lock taken an hour before it started: its pid was reused.
+    const sleeper = spawn(process.execPath, ['-e', 'setTimeout(() => {}, 60000)'], { stdio: 'ignore' });
+    try {
+      await new Promise((res) => setTimeout(res, 200));
+      writeFileSync(lockOf('L5'), JSON.stringify({ ...other, host: hostname(), pid: sleeper.pid, started: new Date(Date.now() - 3600_000).toISOString() }));
+      if (existsSync(`/proc/${sleeper.pid}/stat`)) {
+        const reused = cli([...short.filter((x) => x !== '-q'), '--out-dir', 'L5']);
+        expect(reused.code, reused.err).toBe(0);
+        expect(reused.err).toContain(`removed the stale lock of ${join(dir, 'L5')} (pid ${sleeper.pid} on this host`);
+      }
+      // The same live process, with a lock taken after it started: it holds the folder.
+      writeFileSync(lockOf('L5'), JSON.stringify({ ...other, host: hostname(), pid: sleeper.pid, started: new Date().toISOString() }));
+      expect(cli([...short, '--out-dir', 'L5']).err).toContain(`is in use by another dspgd (pid ${sleeper.pid} on this host`);
+    } finally {
+      sleeper.kill();
+    }
   }, 60_000);
 });

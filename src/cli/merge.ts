@@ -7,6 +7,7 @@ import { resolve } from 'node:path';
 import { DspgdError } from '../errors.js';
 import { formatTable } from '../report/table.js';
 import { mergeSweeps } from '../sweep/merge.js';
+import { FolderLock } from '../sweep/lock.js';
 
 interface MergeFlags { outDir?: string; allowMissing?: boolean; quiet?: boolean }
 
@@ -27,7 +28,13 @@ Examples:
     .action(async (dirs: string[], f: MergeFlags) => {
       if (f.outDir === undefined || f.outDir.trim() === '') throw new DspgdError('E_PARAM', '--out-dir: required, the folder for the merged report', '--out-dir');
       const out = resolve(f.outDir);
+      // The merged folder is a sweep folder: one writer at a time (src/sweep/lock.ts).
+      const lock = await FolderLock.acquire(out, {
+        argument: '--out-dir', command: `dspgd ${process.argv.slice(2).join(' ')}`,
+        onNote: (m) => { if (!f.quiet) process.stderr.write(`dspgd: note: ${m}\n`); },
+      });
       const r = await mergeSweeps({ dirs, outDir: out, allowMissing: f.allowMissing, command: process.argv.slice(2).join(' ') });
+      lock.release();
       if (!f.quiet) {
         const miss = r.missing.length ? ` (${r.missing.length} missing)` : '';
         process.stdout.write(`dspgd merge: ${dirs.length} folders, ${r.rows.length} of ${r.runs} runs${miss}.\n\n${formatTable(r.rows)}\n\nWrote ${r.files.length} files to ${out}\n`);

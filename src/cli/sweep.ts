@@ -27,6 +27,8 @@ import { parseExperimentFile } from '../sweep/experiment-file.js';
 import { describeGrid } from '../sweep/report.js';
 import { defaultJobs } from '../sweep/execute.js';
 import { resolveShard } from '../sweep/shard.js';
+import { FolderLock } from '../sweep/lock.js';
+import { withContentHashes } from '../sweep/inputs.js';
 import { runSweep } from '../sweep/run.js';
 import { describeFsError } from '../io/node/read.js';
 
@@ -101,6 +103,7 @@ Examples:
   $ dspgd sweep --kind spectrum --cond 1e3 --n 50 --d 200 --k 2 --lr 0.125*auto,0.25*auto,0.5*auto,auto
   $ dspgd sweep --grid experiment.json --jobs 8 --out-dir results/
   $ dspgd sweep --grid experiment.yaml --out-dir results/             # the same schema in YAML
+  $ dspgd sweep --grid experiment.yaml --out-dir results/             # the same schema in YAML
   $ dspgd sweep --grid experiment.json --out-dir results/ --resume      # after a crash: only the runs not yet in the journal
   $ dspgd sweep --grid experiment.json --shard 2/4 --out-dir out/shard-2 # part 2 of 4 (0-based); in a Slurm array: no --shard
   $ dspgd merge out/shard-0 out/shard-1 out/shard-2 out/shard-3 --out-dir results/`)
@@ -125,6 +128,12 @@ Examples:
       const shard = resolveShard({ shard: f.shard, shards: f.shards }, process.env);
       const jobs = f.jobs ?? defaultJobs();
       const dir = resolve(f.outDir);
+      const note = (m: string) => { if (!f.quiet) process.stderr.write(`dspgd: note: ${m}\n`); };
+      // One writer per folder, from before anything in it is read or repaired until the report is
+      // written; released below, or on exit, SIGTERM or SIGHUP (see src/sweep/lock.ts).
+      const lock = await FolderLock.acquire(dir, { argument: '--out-dir', command: `dspgd ${process.argv.slice(2).join(' ')}`, onNote: note });
+      // Data files are identified by their content (SHA-256), read once before the sweep starts.
+      grid = await withContentHashes(grid, baseDir, (i, role) => (f.grid !== undefined ? `${f.grid}: problems[${i}].${role}` : `--${role}`));
       // A report swap a killed sweep left is finished first: the journal lives in the same folder.
       await recoverReportFolder(dir);
       if (shard && !f.quiet) process.stderr.write(`dspgd sweep: shard ${shard.index} of ${shard.count} (from ${shard.source})\n`);
@@ -138,8 +147,9 @@ Examples:
         },
         onRun: (rel) => progress.update(++finished, rel),
         onProgress: (run, iteration, rel) => progress.update(finished, rel, `run ${run + 1} at iteration ${formatCount(iteration)}`),
-        onNote: (m) => { if (!f.quiet) process.stderr.write(`dspgd: note: ${m}\n`); },
+        onNote: note,
       }), () => progress.stop());
+      lock.release();
       progress.stop();
       if (!f.quiet) {
         const resumed = out.resumed ? ` (${out.resumed} from the journal)` : '';

@@ -3,7 +3,8 @@
  * one stopping rule), built from an experiment file (`dspgd sweep --grid experiment.json`) or
  * from the command-line flags, which are a shorthand for the same object. The resolved grid is
  * canonical JSON: spec strings in their normal form, every default filled in, one problem per
- * seed. Two sweeps are the same sweep exactly when their resolved grids are deep-equal; the
+ * seed, and (filled in by the sweep) the SHA-256 of each data file. Two sweeps are the same
+ * sweep exactly when their resolved grids are equal, data files compared by content; the
  * journal, `--resume` and `dspgd merge` compare them (gridDifference names the first change).
  *
  * Runs are numbered in the grid's order: problem, then loss, then preconditioner, then learning
@@ -21,6 +22,7 @@ import { resolvePrecond } from '../precond/index.js';
 import { formatLrSpec, parseLr, type LrSpec } from '../lr-spec.js';
 import { DEFAULTS } from '../options.js';
 import { DEMO_PRECONDS } from '../demo.js';
+import { splitNpzMember } from '../io/matrix-format.js';
 
 /** A generated problem (one seed). */
 export interface GeneratedProblem {
@@ -40,7 +42,17 @@ export interface FileProblem {
   W0?: string;
   problem?: string;
   csvHeader: 'auto' | 'yes' | 'no';
+  /**
+   * The SHA-256 (hex) of each file's bytes, by role (an .npz member's: of the whole .npz),
+   * filled in by the sweep before it starts (inputs.ts); a file that is not a regular file (a
+   * pipe) has none. What identifies the problem: see gridDifference. Never in an experiment file.
+   */
+  sha256?: Partial<Record<FileRole, string>>;
 }
+
+/** The keys of a file problem that name files. */
+export const FILE_ROLES = ['problem', 'X', 'Y', 'W0'] as const;
+export type FileRole = (typeof FILE_ROLES)[number];
 
 export type GridProblemSpec = GeneratedProblem | FileProblem;
 
@@ -380,8 +392,16 @@ function show(v: Json): string {
 /**
  * The first difference between two resolved grids as 'PATH: was A, now B' (e.g.
  * 'lrs[1]: was "0.25*auto", now "0.5*auto"'), or undefined when they are equal.
+ *
+ * A file of a file problem is compared by content where both grids have its SHA-256 (and by
+ * its format: extension and .npz member): the same bytes at another path are the same file, and
+ * other bytes at the same path are a difference naming both hashes. Without a hash on either
+ * side (a pipe, or a journal written before hashes were recorded) the paths are compared.
  */
 export function gridDifference(before: unknown, now: unknown, path = ''): string | undefined {
+  if (isFileProblem(before) && isFileProblem(now) && (before.sha256 !== undefined || now.sha256 !== undefined)) {
+    return fileProblemDifference(before, now, path);
+  }
   const at = path === '' ? '(the grid)' : path;
   if (Array.isArray(before) && Array.isArray(now)) {
     for (let i = 0; i < Math.min(before.length, now.length); i++) {
@@ -401,6 +421,38 @@ export function gridDifference(before: unknown, now: unknown, path = ''): string
   }
   if (Object.is(before, now)) return undefined;
   return `${at}: was ${JSON.stringify(before) ?? 'absent'}, now ${JSON.stringify(now) ?? 'absent'}`;
+}
+
+function isFileProblem(v: unknown): v is FileProblem & Record<string, unknown> {
+  return isObj(v) && !('kind' in v) && FILE_ROLES.some((r) => typeof v[r] === 'string');
+}
+
+/** A path's format: its extension (lower case) and .npz member; the same bytes read as another format are other data. */
+function formatOf(path: string, role: FileRole): string {
+  const { path: file, member } = role === 'problem' ? { path, member: undefined } : splitNpzMember(path);
+  const ext = /\.[^./\\]*$/.exec(file)?.[0]?.toLowerCase() ?? '';
+  return member === undefined ? ext : `${ext}:${member}`;
+}
+
+function fileProblemDifference(before: FileProblem & Record<string, unknown>, now: FileProblem & Record<string, unknown>, path: string): string | undefined {
+  for (const role of FILE_ROLES) {
+    const a = before[role], b = now[role];
+    const at = `${path}.${role}`;
+    if (a === undefined && b === undefined) continue;
+    if (a === undefined || b === undefined) return `${at}: was ${JSON.stringify(a) ?? 'absent'}, now ${JSON.stringify(b) ?? 'absent'}`;
+    const ha = before.sha256?.[role], hb = now.sha256?.[role];
+    if (ha !== undefined && hb !== undefined) {
+      if (ha !== hb) {
+        const where = a === b ? `${JSON.stringify(a)} changed` : `was ${JSON.stringify(a)}, now ${JSON.stringify(b)}`;
+        return `${at}: the file's content differs (${where}; SHA-256 was ${ha.slice(0, 16)}…, now ${hb.slice(0, 16)}…)`;
+      }
+      if (formatOf(a, role) !== formatOf(b, role)) return `${at}: was ${JSON.stringify(a)}, now ${JSON.stringify(b)} (the same bytes, read as another format or .npz member)`;
+    } else if (a !== b) {
+      return `${at}: was ${JSON.stringify(a)}, now ${JSON.stringify(b)}`;
+    }
+  }
+  const rest = (p: Record<string, unknown>) => Object.fromEntries(Object.entries(p).filter(([k]) => k !== 'sha256' && !(FILE_ROLES as readonly string[]).includes(k)));
+  return gridDifference(rest(before), rest(now), path);
 }
 
 function isObj(v: unknown): v is Record<string, unknown> {

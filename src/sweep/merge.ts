@@ -5,7 +5,8 @@
  * are parts of one split (the same N, each part once: a task that ran with another N, such as a
  * resubmitted array task that took its one-task array for the whole sweep, is named); no run is
  * in two folders; every run of the grid is somewhere (else an error listing what is missing and
- * which parts are absent, unless `allowMissing`).
+ * which parts are absent, unless `allowMissing`); no folder is still being written by a sweep on
+ * this host (its lock, lock.ts).
  */
 import { resolve } from 'node:path';
 import { DspgdError } from '../errors.js';
@@ -15,6 +16,7 @@ import { JournalWriter, journalHeader, readJournal, JOURNAL, type RunRecord } fr
 import { machineInfo, sweepReport } from './report.js';
 import type { RunRow } from '../experiment.js';
 import { makeFolder } from './run.js';
+import { liveHolder } from './lock.js';
 
 export interface MergeOptions {
   dirs: readonly string[];
@@ -37,6 +39,10 @@ export async function mergeSweeps(o: MergeOptions): Promise<{ rows: RunRow[]; fi
   let split: { dir: string; index: number; count: number } | undefined;
   const parts = new Map<number, string>();
   for (const dir of o.dirs) {
+    const busy = await liveHolder(dir);
+    if (busy) {
+      throw new DspgdError('E_IO', `merge: ${dir} is still being written (pid ${busy.pid} on this host, since ${busy.started}: ${busy.command}); merge when it has ended`, dir);
+    }
     const j = await readJournal(dir, dir);
     if (!j) throw new DspgdError('E_IO', `merge: ${dir} holds no ${JOURNAL} (not a dspgd sweep output folder, or the sweep never started)`, dir);
     if (!first) {

@@ -51,9 +51,14 @@ afterAll(() => rmSync(root, { recursive: true, force: true }));
 
 const sha = (b: Uint8Array | string) => createHash('sha256').update(b).digest('hex');
 
-/** Leftovers: sibling folders of a swap, and temp files of the per-file writer, anywhere near the folder. */
+/**
+ * Leftovers: sibling folders of a swap, and temp files of the per-file writer, anywhere near the
+ * folder. Not the sweep's lock beside it (src/sweep/lock.ts): a SIGKILL leaves it by design, the
+ * next run takes it over, and cleanWrite checks that a run that ends removes it.
+ */
+const LOCK = '.out.dspgd-lock';
 function leftovers(): string[] {
-  const near = existsSync(parent) ? readdirSync(parent).filter((n) => n !== 'out') : [];
+  const near = existsSync(parent) ? readdirSync(parent).filter((n) => n !== 'out' && n !== LOCK) : [];
   const inside = existsSync(out) ? readdirSync(out).filter((n) => n.endsWith('.tmp')) : [];
   return [...near, ...inside];
 }
@@ -95,6 +100,7 @@ function cleanWrite(which: Which): void {
   expect(r.status, r.stderr).toBe(0);
   expect(whichReport()).toBe(which);
   expect(leftovers(), 'temporary files or folders left after a successful run').toEqual([]);
+  expect(existsSync(join(parent, LOCK)), 'the lock is left after a successful run').toBe(false);
 }
 
 describe('SIGKILL while a report folder is replaced', () => {
