@@ -361,7 +361,10 @@ export async function benchMain(argv: readonly string[]): Promise<number> {
   // The sweep section (bench/sweep.ts) rides beside the suite's result: --jobs 1 against --jobs 2.
   const sweep = flags.skip.includes('sweep') ? undefined
     : await sweepSection({ quick: flags.quick, onProgress: flags.quiet ? undefined : (m) => process.stderr.write(`[${((performance.now() - t0) / 1000).toFixed(0).padStart(4)} s] ${m}\n`) });
-  if (sweep) result.sweep = sweep;
+  if (sweep) {
+    result.sweep = sweep;
+    result.targets = evaluateTargets(result); // the sweep-jobs target reads this section
+  }
   result.environment = await machineInfo(argv, (performance.now() - t0) / 1000, loadBefore, flags.kernel);
   process.stdout.write(`${formatTable(result)}\n`);
   if (sweep) process.stdout.write(`\n${formatSweepBench(sweep)}\n`);
