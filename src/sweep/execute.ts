@@ -299,6 +299,35 @@ async function inThread(o: ExecuteOptions): Promise<{ aborted: boolean }> {
 }
 
 /**
+ * The tasks left, handed to workers by the problem they hold: a worker takes a task of its own
+ * problem, else of a problem no worker holds, else the first one left, so that each problem's X
+ * is made or copied into as few workers as it can be.
+ */
+export class TaskQueue {
+  private readonly left: number[];
+  /** How many workers hold each problem. */
+  private readonly holding = new Map<number, number>();
+
+  constructor(private readonly tasks: readonly Cell[][]) {
+    this.left = tasks.map((_, i) => i);
+  }
+
+  take(held: number | undefined): Cell[] | undefined {
+    const { left, tasks } = this;
+    let at = held === undefined ? -1 : left.findIndex((t) => tasks[t]![0]!.problem === held);
+    if (at < 0) at = left.findIndex((t) => !this.holding.get(tasks[t]![0]!.problem));
+    if (at < 0) at = left.length ? 0 : -1;
+    return at < 0 ? undefined : tasks[left.splice(at, 1)[0]!];
+  }
+
+  /** A worker lets go of problem `from` (if any) and takes up `to`. */
+  move(from: number | undefined, to: number): void {
+    if (from !== undefined) this.holding.set(from, this.holding.get(from)! - 1);
+    this.holding.set(to, (this.holding.get(to) ?? 0) + 1);
+  }
+}
+
+/**
  * The cells as tasks for `jobs` workers: runs of consecutive cells of one problem and loss, which
  * a worker runs as one batch (one pass over X per iteration for all their runs, as in this
  * thread), at most cells/jobs of them, never spanning two problems or losses. Big batches
@@ -337,16 +366,7 @@ async function onWorkers(o: ExecuteOptions, jobs: number): Promise<{ aborted: bo
     return d;
   };
   const tasks = tasksOf(o.cells, jobs);
-  const left = tasks.map((_, i) => i);
-  const holding = new Map<number, number>();
-  // A worker takes a task of the problem it holds, else of a problem no worker holds, else the
-  // first one left: each problem's X is then made or copied in as few workers as it can be.
-  const take = (held: number | undefined): Cell[] | undefined => {
-    let at = held === undefined ? -1 : left.findIndex((t) => tasks[t]![0]!.problem === held);
-    if (at < 0) at = left.findIndex((t) => !holding.get(tasks[t]![0]!.problem));
-    if (at < 0) at = left.length ? 0 : -1;
-    return at < 0 ? undefined : tasks[left.splice(at, 1)[0]!];
-  };
+  const queue = new TaskQueue(tasks);
   let failure: unknown;
   // Journal writes (one write and fsync per task) go on while the workers run their next tasks.
   let journal: Promise<void> = Promise.resolve();
@@ -381,16 +401,15 @@ async function onWorkers(o: ExecuteOptions, jobs: number): Promise<{ aborted: bo
       let held: { problem: number; remote: RemoteProblem } | undefined;
       try {
         for (;;) {
-          const task = stop.signal.aborted || failure !== undefined ? undefined : take(held?.problem);
+          const task = stop.signal.aborted || failure !== undefined ? undefined : queue.take(held?.problem);
           if (!task) break;
           const first = task[0]!;
           const t0 = clock();
           let problemMs: number | undefined;
           if (held?.problem !== first.problem) {
             await held?.remote.dispose();
-            if (held) holding.set(held.problem, holding.get(held.problem)! - 1);
+            queue.move(held?.problem, first.problem);
             held = undefined;
-            holding.set(first.problem, (holding.get(first.problem) ?? 0) + 1);
             const spec = g.problems[first.problem]!;
             const remote = isGenerated(spec)
               ? await runner.generate({ kind: spec.kind, n: spec.n, d: spec.d, k: spec.k, seed: spec.seed, noise: spec.noise, cond: spec.cond })

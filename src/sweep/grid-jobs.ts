@@ -18,7 +18,7 @@ import { resolvePrecond } from '../precond/index.js';
 import { parseLr } from '../lr-spec.js';
 import type { ProblemData } from '../problem.js';
 import type { RemoteProblem, Runner } from '../worker/runner.js';
-import { noteProblemSize, startWorkers, stopWorkers, tasksOf } from './execute.js';
+import { noteProblemSize, startWorkers, stopWorkers, TaskQueue, tasksOf } from './execute.js';
 import type { Cell } from './grid.js';
 
 /**
@@ -45,14 +45,7 @@ export async function runGrid(problems: readonly GridProblem[], o: GridOptions):
   // A unit is a sweep cell of one loss: tasksOf groups consecutive units of one problem.
   const cells: Cell[] = Array.from({ length: units }, (_, u) => ({ index: u, problem: Math.floor(u / preconds.length), loss: 0, precond: u % preconds.length, firstRun: u * L }));
   const tasks = tasksOf(cells, jobs);
-  const left = tasks.map((_, i) => i);
-  const holding = new Map<number, number>();
-  const take = (held: number | undefined): Cell[] | undefined => {
-    let at = held === undefined ? -1 : left.findIndex((t) => tasks[t]![0]!.problem === held);
-    if (at < 0) at = left.findIndex((t) => !holding.get(tasks[t]![0]!.problem));
-    if (at < 0) at = left.length ? 0 : -1;
-    return at < 0 ? undefined : tasks[left.splice(at, 1)[0]!];
-  };
+  const queue = new TaskQueue(tasks);
   const workers = startWorkers(Math.min(jobs, tasks.length), { progressEveryMs: 100 });
   let done = 0;
   let failure: unknown;
@@ -70,14 +63,13 @@ export async function runGrid(problems: readonly GridProblem[], o: GridOptions):
       let held: { index: number; remote: RemoteProblem } | undefined;
       try {
         for (;;) {
-          const task = stop.signal.aborted || failure !== undefined ? undefined : take(held?.index);
+          const task = stop.signal.aborted || failure !== undefined ? undefined : queue.take(held?.index);
           if (!task) break;
           const pi = task[0]!.problem;
           if (held?.index !== pi) {
             await held?.remote.dispose();
-            if (held) holding.set(held.index, holding.get(held.index)! - 1);
+            queue.move(held?.index, pi);
             held = undefined;
-            holding.set(pi, (holding.get(pi) ?? 0) + 1);
             const p = problems[pi]!.problem;
             let d = data.get(pi);
             if (!d) data.set(pi, (d = { X: p.X, Y: p.Y, W0: p.W0 }));
