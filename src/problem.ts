@@ -54,7 +54,7 @@ export class Problem {
   private readonly wasm: Wasm;
   private disposed = false;
   private factor?: RowSpaceFactor;
-  private gd?: { ptr: number; info: GdLimit };
+  private gd?: { ptr: number; info: GdLimit; norm: number };
   private lmax?: number;
   private gram?: number;
 
@@ -159,14 +159,31 @@ export class Problem {
     return this.factor;
   }
 
-  /** W_GD∞ = W0 + X⁺(Y − XW0) in WASM memory (d×k), with rank and interpolation facts; cached. */
-  gdLimitPtr(): { ptr: number; info: GdLimit } {
+  /**
+   * W_GD∞ = W0 + X⁺(Y − XW0) in WASM memory (d×k), with rank and interpolation facts and
+   * norm = ‖W_GD∞ − W0‖ (the bias report's and the bias path's gdNorm); cached.
+   */
+  gdLimitPtr(): { ptr: number; info: GdLimit; norm: number } {
     this.check();
     if (!this.gd) {
       const f = this.rowSpace();
-      const ptr = this.wasm.allocF64(this.d * this.k, 'W_GD');
-      const info = gdLimit(this.wasm, f, this.ptr.X, this.ptr.Y, this.ptr.W0, this.k, ptr);
-      this.gd = { ptr, info };
+      const len = this.d * this.k;
+      const ptr = this.wasm.allocF64(len, 'W_GD');
+      let norm: number;
+      try {
+        const info = gdLimit(this.wasm, f, this.ptr.X, this.ptr.Y, this.ptr.W0, this.k, ptr);
+        const tmp = this.wasm.allocF64(len, 'W_GD − W0');
+        try {
+          this.wasm.exports.sub(len, ptr, this.ptr.W0, tmp);
+          norm = this.wasm.exports.norm2(len, tmp);
+        } finally {
+          this.wasm.free(tmp);
+        }
+        this.gd = { ptr, info, norm };
+      } catch (err) {
+        this.wasm.free(ptr);
+        throw err;
+      }
     }
     return this.gd;
   }
@@ -186,11 +203,6 @@ export class Problem {
       this.gram = p;
     }
     return this.gram;
-  }
-
-  /** Whether W_GD∞ is already computed (the first bias report factors X, which takes memory). */
-  get hasGdLimit(): boolean {
-    return this.gd !== undefined;
   }
 
   /** Whether the Gram matrix is already computed (the path choice counts its cost otherwise). */

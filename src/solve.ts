@@ -410,6 +410,9 @@ class Run {
     const path = choosePath(prob, precond, cfg.path, cfg.stop.maxIter);
     const wasm = prob.wasmInstance;
     if (path === 'rowspace') return new Run(prob, options, cfg, new RowSpaceEngine(wasm, prob, precond, loss, scale), undefined, path);
+    // The bias path needs W_GD∞ from its first sample on: computed before the run's buffers
+    // exist, its factorization's work memory is free again for them (peak: bench/README.md, "Memory").
+    if (cfg.biasPathSamples > 0) prob.gdLimitPtr();
     const kern = await resolveKernel(wasm, cfg.kernel);
     const pass = external ? undefined : await makePass(wasm, prob.n, prob.d, prob.k, cfg.threads, kern);
     try {
@@ -457,7 +460,8 @@ class Run {
     this.lossV = lv; this.rel = rv; this.gnorm = gv;
     if (t % cfg.traceEvery === 0 || verdict) { trace.push(t, lv, rv, gv); this.lastSample = t; }
     if (verdict) return this.end(verdict.status, verdict.reason);
-    if (this.biasPath?.due(t)) this.biasPath.record(t, eng.weights());
+    // After bregman(): the engine's idle buffers are the sample's work memory (Engine.idleBuffers).
+    if (this.biasPath?.due(t)) this.biasPath.record(t, eng.weights(), eng.idleBuffers());
     const callbackDue = options.callback !== undefined && t % cfg.callbackEvery === 0;
     // The clock only when a time limit or a callback asks for it (see Yielder for why).
     const elapsed = callbackDue || cfg.stop.timeLimitMs !== Infinity ? now() - this.t0 : 0;
@@ -521,23 +525,20 @@ class Run {
     let W = eng.weights();
     const Wout = wasm.f64(W, d * k).slice();
     const flags = { isotropic: precond.isotropic, preservesRowSpace: precond.preservesRowSpace, stateful: precond.stateful };
-    const biasPath = this.biasPath?.finish(this.t, W);
+    const biasPath = this.biasPath?.finish(this.t, W, eng.idleBuffers());
     let bias: BiasReport | undefined;
     if (options.report !== false) {
-      let own = 0;
-      if (!prob.hasGdLimit) {
-        // The first report on a problem factors X (for large X an n×n matrix). The run's buffers
-        // are done with: released first, their memory can take part of that matrix, so the peak
-        // is X plus the larger of the two instead of their sum.
-        this.free();
-        own = W = wasm.allocF64(d * k, 'W∞ for the bias report');
-        wasm.f64(W, d * k).set(Wout);
-      }
+      // The run's buffers are done with: released first, their memory takes the report's work
+      // (and, for the first report on a problem, part of the factorization of X: for large X an
+      // n×n matrix), so the peak is X plus the larger of the two instead of their sum.
+      this.free();
+      const own = W = wasm.allocF64(d * k, 'W∞ for the bias report');
+      wasm.f64(W, d * k).set(Wout);
       try {
         bias = biasReport(wasm, prob, W, flags, { status: this.status, loss, outsideTheory: precond.outsideTheory });
         if (biasPath) bias.path = biasPath;
       } finally {
-        if (own) wasm.free(own);
+        wasm.free(own);
       }
     }
     const trace = this.trace.finish();
@@ -583,7 +584,6 @@ class Run {
   }
 
   free(): void {
-    this.biasPath?.free();
     this.eng.free();
     this.pass?.free();
   }

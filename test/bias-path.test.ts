@@ -99,6 +99,27 @@ describe('bias path', () => {
     expect(Buffer.from(new Float64Array(a.W.data).buffer).equals(Buffer.from(new Float64Array(b.W.data).buffer))).toBe(true);
   });
 
+  it('samples work in the engine\'s idle buffers (∇K(G), trace G): W∞, the trace and the Bregman terms bit for bit with and without the path, on the Gram route too', async () => {
+    const bits = (a: ArrayLike<number>) => Buffer.from(Float64Array.from(a).buffer).toString('base64');
+    // The Gram route to X⁺ (n·d ≥ 2^21 entries) and the LQ one; stateless (a trace G) and stateful adam.
+    const big = await generate({ kind: 'gaussian', n: 16, d: 2 ** 17 + 5, k: 2, seed: 7 });
+    try {
+      for (const [p, precond] of [[big, 'adam:eps=0.1'], [big, 'adam:eps=0.1,beta1=0.9,beta2=0.999'], [problem, 'normalized:eps=0.5']] as const) {
+        const opts = { precond, lr: 0.01, maxIter: 12, tol: 0, stall: false, path: 'primal', traceEvery: 1 } as const;
+        const a = await solve(p, opts);
+        const b = await solve(p, { ...opts, biasPathSamples: 0 });
+        expect(a.bias!.path!.iteration.length).toBeGreaterThan(10);
+        expect(bits(a.W.data)).toBe(bits(b.W.data));
+        expect(bits(a.trace.loss)).toBe(bits(b.trace.loss));
+        expect(bits(a.trace.bregman)).toBe(bits(b.trace.bregman));
+        expect(a.bias!.rowspaceNorm).toBe(b.bias!.rowspaceNorm);
+        expect(a.bias!.nullspaceNorm).toBe(b.bias!.nullspaceNorm);
+      }
+    } finally {
+      big.dispose();
+    }
+  });
+
   it('a diverged run: the path ends at the returned (last finite) iterate', async () => {
     const r = await solve(problem, { precond: 'gd', lr: 50 * suggestLearningRate(problem, 'gd'), maxIter: 10000 });
     expect(r.status).toBe('diverged');

@@ -5,7 +5,7 @@ import { describe, it, expect, beforeAll } from 'vitest';
 import { readFileSync } from 'node:fs';
 import { getWasm, type Wasm } from '../src/wasm/module.js';
 import { factorRowSpace, gdLimit } from '../src/linalg/index.js';
-import { factorGram } from '../src/linalg/gram-factor.js';
+import { factorGram, residualDD } from '../src/linalg/gram-factor.js';
 import { generate, solve } from '../src/index.js';
 import { GRAM_ROUTE_MIN_ENTRIES } from '../src/problem.js';
 import { randn } from './helpers/rng.js';
@@ -149,6 +149,65 @@ describe('Gram route', () => {
     expect(Math.abs(fg.split(pV2, k).null - ref2) / ref2).toBeLessThan(1e-9); // measured 7e-12
     expect(Math.abs(fl.split(pV2, k).null - ref2)).toBeLessThanOrEqual(100 * 2.2e-16 * 1e5 * vn); // ε·cond·‖V‖ again
     fg.dispose(); fl.dispose(); [pX, g, pV, pV2].forEach((p) => { w.free(p); });
+  });
+});
+
+describe('split work memory', () => {
+  it('residualDD in column blocks: bit for bit the plain row-by-row double-double accumulation (d×k low parts)', () => {
+    // d across three blocks of 256 columns (the last one partial) and within one block; z with zeros.
+    for (const [n, d, k] of [[7, 2 * 256 + 37, 3], [5, 40, 1]] as const) {
+      const X = randn(n * d, 901 + d), z = randn(n * k, 902 + d), V = randn(d * k, 903 + d);
+      for (let q = 0; q < n * k; q += 4) z[q] = 0;
+      const got = Float64Array.from(V);
+      residualDD(Float64Array.from(X), Float64Array.from(z), n, d, k, got);
+      // The reference: rows in order, every entry's low part in a d×k array, added at the end.
+      const ref = Float64Array.from(V), lo = new Float64Array(d * k), SPLIT = 134217729;
+      for (let i = 0; i < n; i++) {
+        for (let c = 0; c < k; c++) {
+          const b = -z[i * k + c]!;
+          if (b === 0) continue;
+          const tb = SPLIT * b, bh = tb - (tb - b), bl = b - bh;
+          for (let j = 0; j < d; j++) {
+            const a = X[i * d + j]!, p = a * b;
+            const ta = SPLIT * a, ah = ta - (ta - a), al = a - ah;
+            const ep = ((ah * bh - p) + ah * bl + al * bh) + al * bl;
+            const o = j * k + c, h = ref[o]!, s = h + p, bb = s - h;
+            ref[o] = s;
+            lo[o] += (h - (s - bb)) + (p - bb) + ep;
+          }
+        }
+      }
+      for (let o = 0; o < d * k; o++) ref[o] += lo[o]!;
+      expect(Buffer.from(got.buffer).equals(Buffer.from(ref.buffer))).toBe(true);
+      // And it is the compensated V − Xᵀz: against the exact dot product, within an ulp or two.
+      for (const o of [0, d * k - 1, 5 * k + (k - 1)]) {
+        const j = Math.floor(o / k), c = o % k;
+        const xs = [1, ...Array.from({ length: n }, (_, i) => X[i * d + j]!)], ys = [V[o]!, ...Array.from({ length: n }, (_, i) => -z[i * k + c]!)];
+        expect(Math.abs(got[o]! - exactDot(xs, ys))).toBeLessThanOrEqual(4 * 2.2e-16 * Math.abs(exactDot(xs, ys)));
+      }
+    }
+  });
+
+  it('splitDiff(A, B) is split(A − B) bit for bit on both routes, in lent buffers or its own; A and B stay intact', () => {
+    const n = 9, d = 300, k = 2;
+    const X = randn(n * d, 911), A = randn(d * k, 912), B = randn(d * k, 913);
+    const pX = put(X), pA = put(A), pB = put(B), pD = w.allocF64(d * k), lent = [w.allocF64(d * k), w.allocF64(d * k)];
+    w.exports.sub(d * k, pA, pB, pD);
+    for (const f of [factorGram(w, pX, n, d)!, factorRowSpace(w, pX, n, d)]) {
+      const ref = f.split(pD, k);
+      expect(ref.row).toBeGreaterThan(0);
+      expect(ref.null).toBeGreaterThan(0);
+      for (const work of [undefined, lent.slice(0, 1), lent]) {
+        const inUse = w.bytesInUse();
+        const s = f.splitDiff(pA, pB, k, work);
+        expect(w.bytesInUse()).toBe(inUse);
+        expect([s.row, s.null]).toEqual([ref.row, ref.null]);
+        expect(Array.from(get(pA, d * k))).toEqual(Array.from(A));
+        expect(Array.from(get(pB, d * k))).toEqual(Array.from(B));
+      }
+      f.dispose();
+    }
+    [pX, pA, pB, pD, ...lent].forEach((p) => { w.free(p); });
   });
 });
 

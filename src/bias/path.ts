@@ -11,14 +11,16 @@
  * hypot is ‖W∞ − W_GD∞‖, i.e. relDistToGD·‖W_GD∞ − W0‖, and its nullPart the report's
  * nullspaceNorm.
  *
- * Both norms come from one split() of the factor the report uses (problem.rowSpace()), so
+ * Both norms come from one splitDiff(W_t, W_GD∞) of the factor the report uses (problem.rowSpace()), so
  * the null part is measured directly, never as a difference of squares (which would put a
  * floor of √ε·‖W_t − W0‖ under it). Cost: one split per sample (about two passes over X on
  * the LQ route, a few more on the Gram route) at a geometric schedule of iterations, so a
  * run pays O(samples) splits however long it is: t = 0, then t_{j+1} = max(t_j + 1,
  * ⌈t_j·ρ⌉) with ρ = maxIter^{1/samples}, plus the final iterate. Nothing is allocated per
- * sample on the JS side (the arrays are sized from the schedule up front); the factor's
- * own work buffers are its business.
+ * sample on the JS side (the arrays are sized from the schedule up front), and the recorder
+ * keeps no d×k buffer in WASM memory: W_t − W_GD∞ is formed by the factor in work memory
+ * that the run lends (buffers of its engine that are idle while a sample is taken,
+ * Engine.idleBuffers), so sampling adds no d×k buffer to the run's peak (bench/README.md, "Memory").
  */
 import type { Problem } from '../problem.js';
 import type { Wasm } from '../wasm/module.js';
@@ -64,7 +66,6 @@ export class BiasPathRecorder {
   private readonly row: Float64Array;
   private readonly nul: Float64Array;
   private readonly gdNorm: number;
-  private scratch: number;
 
   constructor(private readonly wasm: Wasm, private readonly prob: Problem, maxIter: number, samples: number) {
     this.ratio = ratioFor(maxIter, samples);
@@ -72,13 +73,8 @@ export class BiasPathRecorder {
     this.it = new Float64Array(cap);
     this.row = new Float64Array(cap);
     this.nul = new Float64Array(cap);
-    const len = prob.d * prob.k;
-    // The factor and W_GD∞ are the report's, computed once per problem; here only earlier.
-    const gd = prob.gdLimitPtr().ptr;
-    this.scratch = wasm.allocF64(len, 'bias path');
-    const e = wasm.exports;
-    e.sub(len, gd, prob.ptr.W0, this.scratch);
-    this.gdNorm = e.norm2(len, this.scratch);
+    // The factor, W_GD∞ and ‖W_GD∞ − W0‖ are the report's, computed once per problem; here only earlier.
+    this.gdNorm = prob.gdLimitPtr().norm;
   }
 
   /** Whether iteration t is on the schedule. */
@@ -86,18 +82,31 @@ export class BiasPathRecorder {
     return t >= this.next;
   }
 
-  /** Samples the iterate W (d×k, WASM pointer) at iteration t and moves the schedule on. */
-  record(t: number, W: number): void {
+  /**
+   * Samples the iterate W (d×k, WASM pointer) at iteration t and moves the schedule on.
+   * work: d×k buffers the caller lends (contents overwritten; Engine.idleBuffers()).
+   */
+  record(t: number, W: number, work: readonly number[] = []): void {
     this.next = nextAfter(t, this.ratio);
     if (this.count > 0 && this.it[this.count - 1] === t) this.count--; // the same iteration again: keep the later W
     if (this.count === this.it.length) return; // cannot happen with the schedule above; never write past the end
     const { prob, wasm } = this;
     const len = prob.d * prob.k;
     const e = wasm.exports;
-    e.sub(len, W, prob.gdLimitPtr().ptr, this.scratch);
+    const gd = prob.gdLimitPtr().ptr;
     // A blowing-up iterate (before divergence is detected) has no split, and would make the
-    // Gram route give up for good on a problem other runs share.
-    const s = Number.isFinite(e.norm2(len, this.scratch)) ? prob.rowSpace().split(this.scratch, prob.k) : { row: NaN, null: NaN };
+    // Gram route give up for good on a problem other runs share. The difference is formed here
+    // for that test only and freed: the split forms it again in its own work memory, so a
+    // sample holds no d×k buffer besides the factor's.
+    const tmp = work[0] ?? wasm.allocF64(len, 'bias path');
+    let finite: boolean;
+    try {
+      e.sub(len, W, gd, tmp);
+      finite = Number.isFinite(e.norm2(len, tmp));
+    } finally {
+      if (tmp !== work[0]) wasm.free(tmp);
+    }
+    const s = finite ? prob.rowSpace().splitDiff(W, gd, prob.k, work) : { row: NaN, null: NaN };
     const i = this.count++;
     this.it[i] = t;
     this.row[i] = s.row;
@@ -105,16 +114,11 @@ export class BiasPathRecorder {
   }
 
   /** The path, with the returned iterate W∞ (iteration t) as its last sample. */
-  finish(t: number, W: number): BiasPath {
+  finish(t: number, W: number, work: readonly number[] = []): BiasPath {
     // A diverged run returns the iterate before the last one sampled: drop samples past it.
     while (this.count > 0 && this.it[this.count - 1]! > t) this.count--;
-    this.record(t, W);
+    this.record(t, W, work);
     const n = this.count;
     return { iteration: this.it.slice(0, n), rowDistance: this.row.slice(0, n), nullPart: this.nul.slice(0, n), gdNorm: this.gdNorm };
-  }
-
-  free(): void {
-    if (this.scratch) this.wasm.free(this.scratch);
-    this.scratch = 0;
   }
 }

@@ -106,19 +106,19 @@ export function biasReport(
   const len = d * k;
   const gd = problem.gdLimitPtr();
   const f = problem.rowSpace();
+  const gdNorm = gd.norm;
   const tmp = wasm.allocF64(len, 'bias report');
-  let dist: number, gdNorm: number, moved: number, split: { row: number; null: number };
+  let dist: number, moved: number;
   try {
     e.sub(len, W, gd.ptr, tmp);
     dist = e.norm2(len, tmp);
-    e.sub(len, gd.ptr, problem.ptr.W0, tmp);
-    gdNorm = e.norm2(len, tmp);
     e.sub(len, W, problem.ptr.W0, tmp);
     moved = e.norm2(len, tmp);
-    split = f.split(tmp, k);
   } finally {
     wasm.free(tmp);
   }
+  // W∞ − W0 formed again by the factor, in its own work memory (tmp is free by then).
+  const split = f.splitDiff(W, problem.ptr.W0, k);
   const info = gd.info;
   const converged = run.status === 'converged';
   const applies = !flags.stateful && run.outsideTheory === undefined;

@@ -179,6 +179,11 @@ export class PrimalEngine implements Engine {
     return this.W;
   }
 
+  /** ∇K(G_t) is read by bregman() and rewritten by direction(); the trace's G_t likewise (saveSample). */
+  idleBuffers(): readonly number[] {
+    return this.Gs ? [this.P, this.Gs] : [this.P];
+  }
+
   free(): void {
     this.bufs.free();
     this.ownPass?.free();

@@ -192,6 +192,11 @@ export class RowSpaceEngine implements Engine {
     this.Aprev = cur;
   }
 
+  /** Its buffers are n×k (W, the one d×k, is the iterate a sample reads). */
+  idleBuffers(): readonly number[] {
+    return [];
+  }
+
   weights(): number {
     const e = this.wasm.exports;
     const { n, d, k } = this.prob;

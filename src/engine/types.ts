@@ -29,5 +29,12 @@ export interface Engine {
   revert(): void;
   /** The current iterate W (d×k) in WASM memory (row-space engines materialize W0 + XᵀA). */
   weights(): number;
+  /**
+   * d×k buffers whose contents are dead from the end of an iteration's bregman() to the next
+   * direction() (and after the run): the bias path's samples, taken in that window, lend them
+   * to the row-space split as its work memory instead of allocating two more d×k buffers
+   * beside the run's (bench/README.md, "Memory"). Empty when the engine has none.
+   */
+  idleBuffers(): readonly number[];
   free(): void;
 }

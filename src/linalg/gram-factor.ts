@@ -100,14 +100,18 @@ class GramFactor implements RowSpaceFactor {
     }
   }
 
-  /** out = X⁺B = Xᵀz with XXᵀz = B, z refined (z: n×k, written). */
-  private solve(B: number, k: number, out: number, z: number): void {
+  /**
+   * out = X⁺B = Xᵀz with XXᵀz = B, z refined (z: n×k, written). dx (d×k): the corrections'
+   * work buffer, overwritten; allocated here when not given.
+   */
+  private solve(B: number, k: number, out: number, z: number, work?: number): void {
     const { wasm, n, d, X, L } = this;
     const e = wasm.exports;
     const nk = n * k, dk = d * k;
     const r = wasm.allocF64(nk, 'X⁺ work');
-    const dx = wasm.allocF64(dk, 'X⁺ work');
+    let dx = work ?? 0;
     try {
+      dx ||= wasm.allocF64(dk, 'X⁺ work');
       e.copy(nk, B, z);
       e.cholSolve(n, k, L, z);
       e.matmulXtV(n, d, k, X, z, out);
@@ -132,7 +136,8 @@ class GramFactor implements RowSpaceFactor {
         prev = dn;
       }
     } finally {
-      wasm.free(r); wasm.free(dx);
+      wasm.free(r);
+      if (dx && dx !== work) wasm.free(dx);
     }
   }
 
@@ -146,32 +151,58 @@ class GramFactor implements RowSpaceFactor {
    */
   split(V: number, k: number): { row: number; null: number } {
     this.check(k);
+    const dk = this.d * k;
+    const e = this.wasm.exports;
+    return this.splitIn(k, (U) => e.copy(dk, V, U), []);
+  }
+
+  splitDiff(A: number, B: number, k: number, work: readonly number[] = []): { row: number; null: number } {
+    this.check(k);
+    const dk = this.d * k;
+    const e = this.wasm.exports;
+    return this.splitIn(k, (U) => e.sub(dk, A, B, U), work);
+  }
+
+  /**
+   * The split of the vector that form(U) writes into U (d×k), in two d×k buffers (U and P:
+   * `lent` ones where given, else allocated): U is the refinement's work buffer while P_row V
+   * is computed, then formed again (the same bits) for the residual, which is computed and
+   * projected in place.
+   */
+  private splitIn(k: number, form: (U: number) => void, lent: readonly number[]): { row: number; null: number } {
     const { wasm, n, d, X } = this;
     const e = wasm.exports;
     const dk = d * k;
-    const P = wasm.allocF64(dk, 'row/null-space split work');
     const XV = wasm.allocF64(n * k, 'row/null-space split work');
     const z = wasm.allocF64(n * k, 'row/null-space split work');
+    let U = lent[0] ?? 0, P = lent[1] ?? 0;
     try {
-      e.matmulXW(n, d, k, X, V, XV);
-      this.solve(XV, k, P, z);                      // P = P_row V = Xᵀz
+      U ||= wasm.allocF64(dk, 'row/null-space split work');
+      P ||= wasm.allocF64(dk, 'row/null-space split work');
+      form(U);
+      e.matmulXW(n, d, k, X, U, XV);
+      this.solve(XV, k, P, z, U);                   // P = P_row V = Xᵀz (U: work)
       const row = Math.sqrt(e.sumsq(dk, P));
-      residualDD(wasm.f64(X, n * d), wasm.f64(z, n * k), wasm.f64(V, dk), n, d, k, wasm.f64(P, dk));
-      let prev = Math.sqrt(e.sumsq(dk, P));         // P = V − Xᵀz (compensated)
+      form(U);
+      residualDD(wasm.f64(X, n * d), wasm.f64(z, n * k), n, d, k, wasm.f64(U, dk));
+      let prev = Math.sqrt(e.sumsq(dk, U));         // U = V − Xᵀz (compensated)
       for (let step = 0; step < 4 && prev > 0; step++) {
-        e.matmulXW(n, d, k, X, P, XV);
+        e.matmulXW(n, d, k, X, U, XV);
         e.copy(n * k, XV, z);
         e.cholSolve(n, k, this.L, z);
-        // P −= Xᵀz, through XV as scratch (d×k may exceed n×k: reuse P's own pass instead).
-        matmulXtVSub(wasm, n, d, k, X, z, P);
-        const now = Math.sqrt(e.sumsq(dk, P));
+        // U −= Xᵀz in plain float64, Xᵀz formed in P.
+        e.matmulXtV(n, d, k, X, z, P);
+        e.sub(dk, U, P, U);
+        const now = Math.sqrt(e.sumsq(dk, U));
         // Stop once a projection no longer shrinks the vector: it is in the null space.
         if (now >= prev * (1 - 1e-6)) { prev = now; break; }
         prev = now;
       }
       return { row, null: prev };
     } finally {
-      wasm.free(P); wasm.free(XV); wasm.free(z);
+      if (U && U !== lent[0]) wasm.free(U);
+      if (P && P !== lent[1]) wasm.free(P);
+      wasm.free(XV); wasm.free(z);
     }
   }
 
@@ -200,48 +231,48 @@ class GramFactor implements RowSpaceFactor {
   }
 }
 
+/** Columns of X per block of residualDD: the block's low parts (DD_BLOCK·k doubles) stay in L1. */
+const DD_BLOCK = 256;
+
 /**
- * out (d×k) = V − Xᵀz accumulated in double-double (Dekker products, Knuth sums): row-major X
- * (n×d), z (n×k), V (d×k). Views of WASM memory; out may not alias V.
+ * U (d×k) ← U − Xᵀz accumulated in double-double (Dekker products, Knuth sums), in place:
+ * row-major X (n×d), z (n×k), U (d×k), views of WASM memory.
+ *
+ * Each entry o = (j, c) is its own recurrence over the rows i = 0, 1, …, n − 1 (high part h,
+ * starting at U[o], and low part lo, starting at 0), finished by U[o] = h + lo; entries never
+ * mix, so the order in which they are visited changes no bit. They are visited in blocks of
+ * DD_BLOCK columns of X: the block's low parts are all the extra memory (DD_BLOCK·k doubles,
+ * not a d×k array), and each row of X is still read once, a block's segment at a time.
  */
-function residualDD(X: Float64Array, z: Float64Array, V: Float64Array, n: number, d: number, k: number, out: Float64Array): void {
-  const dk = d * k;
-  const lo = new Float64Array(dk);
-  out.set(V);
+/** @internal Exported for its test against the unblocked reference. */
+export function residualDD(X: Float64Array, z: Float64Array, n: number, d: number, k: number, U: Float64Array): void {
   const SPLIT = 134217729; // 2^27 + 1
-  for (let i = 0; i < n; i++) {
-    const row = i * d;
-    for (let c = 0; c < k; c++) {
-      const b = -z[i * k + c];
-      if (b === 0) continue;
-      const tb = SPLIT * b, bh = tb - (tb - b), bl = b - bh;
-      for (let j = 0; j < d; j++) {
-        const a = X[row + j];
-        const p = a * b;
-        const ta = SPLIT * a, ah = ta - (ta - a), al = a - ah;
-        const ep = ((ah * bh - p) + ah * bl + al * bh) + al * bl;
-        const o = j * k + c;
-        const h = out[o];
-        const s = h + p;
-        const bb = s - h;
-        const es = (h - (s - bb)) + (p - bb);
-        out[o] = s;
-        lo[o] += es + ep;
+  const lo = new Float64Array(Math.min(DD_BLOCK, d) * k);
+  for (let j0 = 0; j0 < d; j0 += DD_BLOCK) {
+    const j1 = Math.min(d, j0 + DD_BLOCK);
+    lo.fill(0);
+    for (let i = 0; i < n; i++) {
+      const row = i * d;
+      for (let c = 0; c < k; c++) {
+        const b = -z[i * k + c];
+        if (b === 0) continue;
+        const tb = SPLIT * b, bh = tb - (tb - b), bl = b - bh;
+        for (let j = j0; j < j1; j++) {
+          const a = X[row + j];
+          const p = a * b;
+          const ta = SPLIT * a, ah = ta - (ta - a), al = a - ah;
+          const ep = ((ah * bh - p) + ah * bl + al * bh) + al * bl;
+          const o = j * k + c;
+          const h = U[o];
+          const s = h + p;
+          const bb = s - h;
+          const es = (h - (s - bb)) + (p - bb);
+          U[o] = s;
+          lo[(j - j0) * k + c] += es + ep;
+        }
       }
     }
-  }
-  for (let o = 0; o < dk; o++) out[o] += lo[o];
-}
-
-/** P (d×k) −= Xᵀz, in plain float64 (X n×d row-major, z n×k). */
-function matmulXtVSub(wasm: Wasm, n: number, d: number, k: number, X: number, z: number, P: number): void {
-  const e = wasm.exports;
-  const T = wasm.allocF64(d * k, 'row/null-space split work');
-  try {
-    e.matmulXtV(n, d, k, X, z, T);
-    e.sub(d * k, P, T, P);
-  } finally {
-    wasm.free(T);
+    for (let o = j0 * k; o < j1 * k; o++) U[o] += lo[o - j0 * k];
   }
 }
 
@@ -271,6 +302,7 @@ export function withFallback(first: RowSpaceFactor, fallback: () => RowSpaceFact
     get singularEstimate() { return cur.singularEstimate; },
     pinv: (B, k, out) => run((f) => f.pinv(B, k, out)),
     split: (V, k) => run((f) => f.split(V, k)),
+    splitDiff: (A, B, k, work) => run((f) => f.splitDiff(A, B, k, work)),
     projectRow: (V, k, out) => run((f) => f.projectRow(V, k, out)),
     dispose: () => cur.dispose(),
   };

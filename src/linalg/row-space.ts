@@ -59,6 +59,14 @@ export interface RowSpaceFactor {
   pinv(B: number, k: number, out: number): void;
   /** Frobenius norms of P_row V and P_null V for V (d×k), P_row = X⁺X, P_null = I − P_row. */
   split(V: number, k: number): { row: number; null: number };
+  /**
+   * split(V) for V = A − B (A, B: d×k), bit for bit what split gives on the difference formed
+   * by the `sub` kernel; the factor forms it in its own work memory, so the caller needs no
+   * d×k buffer for it (and the Gram route forms it twice rather than keep a copy).
+   * work: up to two d×k buffers the caller lends as that work memory (their contents are
+   * overwritten; neither may be A or B); what is not lent is allocated for the call.
+   */
+  splitDiff(A: number, B: number, k: number, work?: readonly number[]): { row: number; null: number };
   /** out (d×k) = P_row·V (out may equal V). */
   projectRow(V: number, k: number, out: number): void;
   /** Frees the factor's WASM memory; later calls throw E_DISPOSED. Idempotent. */
@@ -182,12 +190,24 @@ class Factor implements RowSpaceFactor {
 
   split(V: number, k: number): { row: number; null: number } {
     this.check(k);
+    return this.splitIn(k, (U) => this.wasm.exports.copy(this.d * k, V, U));
+  }
+
+  splitDiff(A: number, B: number, k: number, work: readonly number[] = []): { row: number; null: number } {
+    this.check(k);
+    return this.splitIn(k, (U) => this.wasm.exports.sub(this.d * k, A, B, U), work[0]);
+  }
+
+  /** The split of the vector form(U) writes into U (d×k; `lent` when given, else allocated). */
+  private splitIn(k: number, form: (U: number) => void, lent?: number): { row: number; null: number } {
     const { wasm, d, kept: r } = this;
     const e = wasm.exports;
-    const U = wasm.allocF64(d * k + k, 'row/null-space split work');
+    const w = wasm.allocF64(k, 'row/null-space split work');
+    let U = lent ?? 0;
     try {
-      e.copy(d * k, V, U);
-      e.lqApplyQt(d, k, r, this.A, this.tau, U, U + 8 * d * k);
+      U ||= wasm.allocF64(d * k, 'row/null-space split work');
+      form(U);
+      e.lqApplyQt(d, k, r, this.A, this.tau, U, w);
       const tail = e.sumsq((d - r) * k, U + 8 * r * k);
       if (!this.svd) return { row: Math.sqrt(e.sumsq(r * k, U)), null: Math.sqrt(tail) };
       // Coordinates in M's right singular vectors: the first s are the row space, the rest
@@ -196,7 +216,8 @@ class Factor implements RowSpaceFactor {
       const { row, rest } = svdSplit(this.svd, c, k);
       return { row: Math.sqrt(row), null: Math.sqrt(rest + tail) };
     } finally {
-      wasm.free(U);
+      if (U && U !== lent) wasm.free(U);
+      wasm.free(w);
     }
   }
 
