@@ -68,3 +68,15 @@ export async function timePerIteration(run: (iters: number) => Promise<number>, 
   return samples;
 }
 
+
+/**
+ * The sweep section's shell figures split into fixed part F (1 iteration per run) and the
+ * iterations (T − F), medians; `bound` = T1 / (F_N + (T1 − F1)/N), the speed-up from the shell
+ * if the iterations scaled perfectly. Undefined when the section did not measure them.
+ */
+export function shellSplit(s: { jobs: number; shellSeconds1?: number[]; shellSecondsN?: number[]; shellFixedSeconds1?: number; shellFixedSecondsN?: number }):
+  { t1: number; tN: number; f1: number; fN: number; bound: number } | undefined {
+  if (!s.shellSeconds1?.length || !s.shellSecondsN?.length || s.shellFixedSeconds1 === undefined || s.shellFixedSecondsN === undefined) return undefined;
+  const t1 = median(s.shellSeconds1), tN = median(s.shellSecondsN), f1 = s.shellFixedSeconds1, fN = s.shellFixedSecondsN;
+  return { t1, tN, f1, fN, bound: t1 / (fN + (t1 - f1) / s.jobs) };
+}
