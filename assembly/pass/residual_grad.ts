@@ -10,7 +10,7 @@ import {
 import { zero } from "../kernels/dot";
 import { addOuter, addOuter1 } from "../kernels/rows";
 import { rowBlockTimesW, rows4AddOuter } from "../kernels/rows4";
-import { residualGrad1Rows } from "./k1";
+import { residualGrad1Batch, residualGrad1Rows } from "./k1";
 
 /**
  * Shapes (all row-major, contiguous): X n×d, W d×k, Y n×k, G d×k (out),
@@ -61,6 +61,11 @@ export function residualGradRows(
  * on the same rows (same blocks, same order).
  */
 export function residualGradBatch(i0: i32, i1: i32, d: i32, k: i32, X: usize, Y: usize, count: i32, table: usize): void {
+  // One label column: the k = 1 pass chunk by chunk, every run per chunk (k1.ts).
+  if (k == 1) {
+    residualGrad1Batch(i0, i1, d, X, Y, count, table);
+    return;
+  }
   const recBytes = <usize>BATCH_RECORD_DOUBLES << 3;
   for (let b = 0; b < count; b++) {
     const rec = table + <usize>b * recBytes;
