@@ -142,7 +142,7 @@ describe('k = 1 pass (pass/k1.ts)', () => {
             rec[o + f.lossId] = id; rec[o + f.lossParam] = param; rec[o + f.scale] = scale;
           });
           kern.residualGradBatch(0, n, d, 1, pX, pY, runs.length, table);
-          runs.forEach((_, r) => expect(read(bufs[r]!), `run ${r}, ${kern.name}`).toEqual(alone[r]));
+          for (let r = 0; r < runs.length; r++) expect(read(bufs[r]!), `run ${r}, ${kern.name}`).toEqual(alone[r]);
         }
       } finally {
         for (const b of bufs) for (const p of [b.W, b.G, b.R, b.D, b.st]) w.free(p);
