@@ -29,11 +29,9 @@ Examples:
       if (f.outDir === undefined || f.outDir.trim() === '') throw new DspgdError('E_PARAM', '--out-dir: required, the folder for the merged report', '--out-dir');
       const out = resolve(f.outDir);
       // The merged folder is a sweep folder: one writer at a time (src/sweep/lock.ts).
-      const lock = await FolderLock.acquire(out, {
-        argument: '--out-dir', command: `dspgd ${process.argv.slice(2).join(' ')}`,
-        onNote: (m) => { if (!f.quiet) process.stderr.write(`dspgd: note: ${m}\n`); },
-      });
-      const r = await mergeSweeps({ dirs, outDir: out, allowMissing: f.allowMissing, command: process.argv.slice(2).join(' ') });
+      const note = (m: string) => { if (!f.quiet) process.stderr.write(`dspgd: note: ${m}\n`); };
+      const lock = await FolderLock.acquire(out, { argument: '--out-dir', command: `dspgd ${process.argv.slice(2).join(' ')}`, onNote: note });
+      const r = await mergeSweeps({ dirs, outDir: out, allowMissing: f.allowMissing, command: process.argv.slice(2).join(' '), onNote: note });
       lock.release();
       if (!f.quiet) {
         const miss = r.missing.length ? ` (${r.missing.length} missing)` : '';
