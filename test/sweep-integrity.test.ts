@@ -3,6 +3,7 @@
 // merge names its data files the same way whatever order its folders are given in; kept workers
 // can be released.
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
+import { spawnSync } from 'node:child_process';
 import { appendFileSync, cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -42,6 +43,12 @@ function comparable(d: string): Record<string, string> {
     out[f] = f === 'sweep.json' ? text.slice(0, text.indexOf('\n  "host":')) : text;
   }
   return out;
+}
+
+const BIN = join(__dirname, '..', 'bin', 'dspgd.js');
+function cli(args: string[]) {
+  const r = spawnSync(process.execPath, [BIN, ...args], { cwd: dir, encoding: 'utf8', timeout: 120_000 });
+  return { code: r.status, out: r.stdout, err: r.stderr };
 }
 
 const journalLines = (d: string) => readFileSync(join(d, 'journal.jsonl'), 'utf8').trimEnd().split('\n');
@@ -175,8 +182,39 @@ describe('merge names the data files whatever order its folders come in', () => 
     expect(comparable(join(dir, 'p-m01'))).toEqual(ref);
     expect(JSON.parse(readFileSync(join(dir, 'p-m10', 'sweep.json'), 'utf8')).grid.problems[0].X).toBe(join(a, 'X.npy'));
     expect(notes).toEqual([`problems[0].X: the parts read this file (the same bytes) at 2 paths; the merged grid names part 0's, ${JSON.stringify(join(a, 'X.npy'))} `
-      + `(also ${JSON.stringify(join(b, 'X.npy'))})`, `problems[0].Y: the parts read this file (the same bytes) at 2 paths; the merged grid names part 0's, `
-      + `${JSON.stringify(join(a, 'Y.npy'))} (also ${JSON.stringify(join(b, 'Y.npy'))})`]);
+      + `(also ${JSON.stringify(join(b, 'X.npy'))}; --grid FILE names the experiment file's)`, `problems[0].Y: the parts read this file (the same bytes) at 2 paths; the merged grid names part 0's, `
+      + `${JSON.stringify(join(a, 'Y.npy'))} (also ${JSON.stringify(join(b, 'Y.npy'))}; --grid FILE names the experiment file's)`]);
+  }, 60_000);
+});
+
+describe('merge --grid: the experiment file names the data files', () => {
+  it('parts read from scratch copies, merged with --grid exp.json: byte for byte `dspgd sweep --grid exp.json`; another grid is refused', () => {
+    // Part 0 reads copy-a, part 1 copy-b (as the test above); the experiment file names copy-c, the same bytes.
+    cpSync(join(dir, 'copy-a'), join(dir, 'copy-c'), { recursive: true });
+    const flags = ['sweep', ...FLAGS.preconds.flatMap((p) => ['--precond', p]), '--lr', 'auto,0.5*auto', '--max-iter', '300', '--jobs', '1', '-q'];
+    for (const [i, copy] of [[0, 'copy-a'], [1, 'copy-b']] as const) {
+      const r = cli([...flags, '--X', `${copy}/X.npy`, '--Y', `${copy}/Y.npy`, '--shard', `${i}/2`, '--out-dir', `q-${i}`]);
+      expect([r.code, r.err]).toEqual([0, '']);
+    }
+    const exp = (lrs: string[]) => JSON.stringify({
+      problems: [{ X: 'copy-c/X.npy', Y: 'copy-c/Y.npy' }], preconds: FLAGS.preconds, lrs, stopping: { tol: 1e-10, maxIter: 300 },
+    });
+    writeFileSync(join(dir, 'exp-c.json'), exp(['auto', '0.5*auto']));
+    const one = cli(['sweep', '--grid', 'exp-c.json', '--jobs', '1', '-q', '--out-dir', 'p-exp']);
+    expect([one.code, one.err]).toEqual([0, '']);
+    const m = cli(['merge', 'q-1', 'q-0', '--grid', 'exp-c.json', '--out-dir', 'p-mg']);
+    expect([m.code, m.err]).toEqual([0, '']);
+    expect(comparable(join(dir, 'p-mg'))).toEqual(comparable(join(dir, 'p-exp')));
+    expect(JSON.parse(readFileSync(join(dir, 'p-mg', 'sweep.json'), 'utf8')).grid.problems[0].X).toBe('copy-c/X.npy');
+    writeFileSync(join(dir, 'exp-other.json'), exp(['auto', '0.25*auto']));
+    const bad = cli(['merge', 'q-1', 'q-0', '--grid', 'exp-other.json', '--out-dir', 'p-mg-bad']);
+    expect([bad.code, bad.err.trim()]).toEqual([2, 'dspgd: merge: --grid exp-other.json is not the grid of q-1: lrs[1]: was "0.5*auto", now "0.25*auto"']);
+    // Without --grid the merge names part 0's paths, and says so.
+    const plain = cli(['merge', 'q-1', 'q-0', '--out-dir', 'p-mg-plain']);
+    expect(plain.code).toBe(0);
+    expect(plain.err).toBe('dspgd: note: problems[0].X: the parts read this file (the same bytes) at 2 paths; the merged grid names part 0\'s, "copy-a/X.npy" (also "copy-b/X.npy"; '
+      + '--grid FILE names the experiment file\'s)\ndspgd: note: problems[0].Y: the parts read this file (the same bytes) at 2 paths; the merged grid names part 0\'s, '
+      + '"copy-a/Y.npy" (also "copy-b/Y.npy"; --grid FILE names the experiment file\'s)\n');
   }, 60_000);
 });
 

@@ -11,7 +11,8 @@
  * The merged grid does not depend on the order the folders are given in: it is the grid of the
  * lowest part (of the folder holding the lowest run, for folders that are not parts). The grids
  * are equal, data files compared by content; they can differ only in the paths a file was read
- * from (each node's scratch copy), and those are then told through `onNote`.
+ * from (each node's scratch copy), and those are then told through `onNote`. Given the
+ * experiment's own grid (`grid`, `dspgd merge --grid FILE`), the merged grid is that one.
  */
 import { resolve } from 'node:path';
 import { DspgdError } from '../errors.js';
@@ -31,6 +32,14 @@ export interface MergeOptions {
   command?: string;
   /** Told when the parts read one data file at different paths (which the merged grid names). */
   onNote?(message: string): void;
+  /**
+   * The sweep's own grid (an experiment file's, its data files hashed: withContentHashes), which
+   * must be the folders' grid (data files compared by content): the merged grid is then this one,
+   * naming the data files as it does, byte for byte what an unsharded sweep of it writes.
+   */
+  grid?: SweepGrid;
+  /** How messages call `grid` (default '--grid'). */
+  gridName?: string;
 }
 
 export async function mergeSweeps(o: MergeOptions): Promise<{ rows: RunRow[]; files: string[]; missing: number[]; runs: number }> {
@@ -87,7 +96,14 @@ export async function mergeSweeps(o: MergeOptions): Promise<{ rows: RunRow[]; fi
       records.set(run, r);
     }
   }
-  const g = mergedGrid(folders, o.onNote);
+  let g: SweepGrid;
+  if (o.grid) {
+    const diff = gridDifference(first!.grid, o.grid);
+    if (diff) throw new DspgdError('E_PARAM', `merge: ${o.gridName ?? '--grid'} is not the grid of ${first!.dir}: ${diff}`, '--grid');
+    g = o.grid;
+  } else {
+    g = mergedGrid(folders, o.onNote);
+  }
   const total = runCount(g);
   const missing: number[] = [];
   for (let r = 0; r < total; r++) if (!records.has(r)) missing.push(r);
@@ -130,7 +146,7 @@ function mergedGrid(folders: readonly { dir: string; grid: SweepGrid; shard: { i
       const paths = [...new Set(sorted.map((f) => (f.grid.problems[i] as FileProblem)[role]).filter((x): x is string => typeof x === 'string'))];
       if (paths.length > 1) {
         onNote?.(`problems[${i}].${role}: the parts read this file (the same bytes) at ${paths.length} paths; the merged grid names ${whose}, `
-          + `${JSON.stringify(paths[0])} (also ${paths.slice(1).map((x) => JSON.stringify(x)).join(', ')})`);
+          + `${JSON.stringify(paths[0])} (also ${paths.slice(1).map((x) => JSON.stringify(x)).join(', ')}; --grid FILE names the experiment file's)`);
       }
     }
   });
