@@ -56,7 +56,7 @@ export function formatTable(r: SuiteResult): string {
   if (r.rows.some((x) => Object.values(x.peers).some((c) => c.status === 'check-failed'))) {
     out.push('! = the peer\'s W did not match dspgd\'s (see the JSON "check"): its time is not comparable.');
   }
-  for (const p of r.peers) out.push(`  ${p.name}: ${p.label} — ${p.note}${p.available ? '' : ` [not available: ${p.reason}]`}`);
+  for (const p of r.peers) out.push(`  ${p.name}: ${p.label} — ${p.note}${p.paired ? '; timed alternately with dspgd, a sample each per repeat' : ''}${p.available ? '' : ` [not available: ${p.reason}]`}`);
   const slow = r.workloads.map((w) => `${w.id} ${w.plan.dspgdIters}/${w.plan.peerIters}/${w.plan.slowIters}`).join(', ');
   out.push(`  iterations per timed run (dspgd / NumPy, tfjs / JS reference, ml-matrix): ${slow}; the plain-JS peers get few, as time per iteration is what is compared.`);
 

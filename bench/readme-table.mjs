@@ -15,6 +15,7 @@ const fixed = (x, digits) => (typeof x === 'number' && Number.isFinite(x) ? x.to
 const ms = (x) => (typeof x !== 'number' || !Number.isFinite(x) ? '—' : x >= 100 ? x.toFixed(0) : x >= 10 ? x.toFixed(1) : x >= 1 ? x.toFixed(2) : x.toPrecision(2));
 const ratio = (c) => (c && c.status === 'ok' && Number.isFinite(c.ratio) ? `${c.ratio >= 10 ? c.ratio.toFixed(0) : c.ratio.toFixed(1)}×` : c ? (c.status === 'check-failed' ? '!' : 'n/a') : '—');
 const x = (r) => (typeof r === 'number' && Number.isFinite(r) ? `${r >= 10 ? r.toFixed(0) : r.toFixed(2)}×` : '—');
+const median = (xs) => { const s = [...xs].sort((a, b) => a - b); const m = s.length >> 1; return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2; };
 const pct = (f) => (typeof f === 'number' && Number.isFinite(f) ? `${(100 * f).toFixed(0)}%` : '—');
 
 /** How loaded the machine was, in words: load average per core at the start and at the end. */
@@ -101,7 +102,7 @@ export function generateBlock(result, jsonPath, readmeDir) {
   const b = result.batch ?? [];
   if (b.length) bullets.push(`- **Batched sweep** (${b[0].workload}, \`solveBatch\`): ${b.map((r) => `${r.precond} ${fixed(r.ratio, 2)}`).join(', ')} of the time of ${b[0].runs} separate runs (${b.every((r) => r.identical) ? 'bit-identical' : '**not** bit-identical'}).`);
   const sw = result.sweep;
-  if (sw) bullets.push(`- **Sweep** (\`dspgd sweep\`, ${sw.runs} runs, ${sw.problem}): \`--jobs ${sw.jobs}\` ${x(sw.speedupCold ?? sw.speedup)} faster than \`--jobs 1\` on ${sw.cores} cores (fresh workers, as from the shell; ${x(sw.speedup)} on workers kept from a previous sweep in the same process) (${sw.identical ? 'rows bit-identical' : '**rows not bit-identical**'}).`);
+  if (sw) bullets.push(`- **Sweep** (\`dspgd sweep\`, ${sw.runs} runs, ${sw.problem}): \`--jobs ${sw.jobs}\` on ${sw.cores} cores ${sw.shellSpeedup === undefined ? '' : `${x(sw.shellSpeedup)} faster than \`--jobs 1\` from the shell (a new process each; of the ${fixed(median(sw.shellSecondsN), 2)} s, ${fixed(sw.shellFixedSecondsN, 2)} s do not depend on the iterations); in one process `}${x(sw.speedupCold ?? sw.speedup)} on fresh workers, ${x(sw.speedup)} on workers kept from a previous sweep (${sw.identical ? 'rows bit-identical' : '**rows not bit-identical**'}).`);
   const w3 = result.rows.find((r) => r.workload === 'W3' && r.precond === 'gd');
   if (w3?.stream) bullets.push(`- **Bandwidth** (W3 gd): ${fixed(w3.dspgd.gbps, 2)} GB/s of X, ${pct(w3.stream.fraction)} of the ${fixed(w3.stream.gbps, 1)} GB/s streaming-read limit.`);
   const mem = result.memory ?? [];

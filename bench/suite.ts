@@ -28,7 +28,7 @@ import {
   type MainRow, type RowspaceRow, type BatchRow, type ThreadsRow, type MemoryRow, type PeerInfo, type SuiteResult, type OverheadRow,
 } from './types.js';
 import { evaluateTargets } from './targets.js';
-import { baseOptions, median, precondSpec, relDiff, timePerIteration, useKernel } from './timing.js';
+import { baseOptions, iterationSample, median, precondSpec, relDiff, timePerIteration, useKernel } from './timing.js';
 import type { KernelOption } from '../src/wasm/kernels.js';
 import { overheadRows, OVERHEAD_FLOOR } from './overhead.js';
 import { measureArithmeticPeak } from './peak.js';
@@ -142,7 +142,7 @@ async function runSuiteWith(
     } catch (e) {
       ok = e instanceof Error ? e.message : String(e);
     }
-    peerInfos.push({ name: peer.name, label: peer.label, kind: peer.kind, precision: peer.precision, note: peer.note, available: ok === true, reason: ok === true ? undefined : ok });
+    peerInfos.push({ name: peer.name, label: peer.label, kind: peer.kind, precision: peer.precision, note: peer.note, available: ok === true, reason: ok === true ? undefined : ok, ...(peer.kind === 'iteration' && peer.paired ? { paired: true } : {}) });
     if (ok === true) live.push(peer);
     else {
       notices.push(`peer ${peer.name} not available: ${ok}; carrying on without it`);
@@ -264,6 +264,12 @@ async function runWorkload(
       const lr = suggestLearningRate(problem, precondSpec(precond));
       const lrs = sweepLrs(lr, runs);
       progress({ phase: 'dspgd', workload: w.id, precond, message: `${w.id} ${precond}: dspgd` });
+      const reference = new Map<string, Float64Array>(); // dspgd's W after `iters` updates at lrs[0]
+      const dspgdW = async (iters: number) => {
+        const key = String(iters);
+        if (!reference.has(key)) reference.set(key, (await timedSolve(problem, baseOptions(precond, lrs[0], iters))).W);
+        return reference.get(key)!;
+      };
       // A sweep is timed as solveBatch of all its runs (what the batch section compares with separate runs).
       const runOnce = async (iters: number) => {
         const t0 = now();
@@ -271,7 +277,21 @@ async function runWorkload(
         else await solveBatch(problem, lrs.map((x) => baseOptions(precond, x, iters)));
         return now() - t0;
       };
-      const samples = (await timePerIteration(runOnce, p.dspgdIters, p.dspgdRepeats)).map((x) => x / runs);
+      // The paired peer (NumPy) is checked and warmed up first, then timed alternately with dspgd.
+      const pairedPeer = peers.find((x): x is IterationPeer => x.kind === 'iteration' && x.paired === true && prepared.has(x.name));
+      const pairedPrep = pairedPeer && prepared.get(pairedPeer.name);
+      let paired: PairedPeer | undefined;
+      if (pairedPeer && pairedPrep) {
+        progress({ phase: 'peer', workload: w.id, precond, peer: pairedPeer.name, message: `${w.id} ${precond}: dspgd and ${pairedPeer.name}, alternately` });
+        paired = await checkPeer(pairedPeer, pairedPrep, precond, lrs, p, peerProblem.W0, (iters) => dspgdW(iters));
+      }
+      await runOnce(1); // JIT, WASM tier-up, first allocations
+      const samples: number[] = [];
+      const repeats = paired && !paired.cell ? Math.max(p.dspgdRepeats, p.peerRepeats) : p.dspgdRepeats;
+      for (let r = 0; r < repeats; r++) {
+        samples.push((await iterationSample(runOnce, p.dspgdIters)) / runs);
+        if (paired && !paired.cell) paired.samples.push(await paired.sample());
+      }
       const msPerIter = median(samples);
       const row: MainRow = {
         workload: w.id, n, d, k, runs, precond, params: { ...PRECOND_PARAMS[precond] }, lr, bytesX,
@@ -281,17 +301,15 @@ async function runWorkload(
       if (runs > 1) row.dspgd.msPerRun = msPerIter * p.dspgdIters;
       if (stream) row.stream = { ...stream, fraction: stream.msPerRead / (msPerIter * runs) };
 
-      const reference = new Map<string, Float64Array>(); // dspgd's W after `iters` updates at lrs[0]
-      const dspgdW = async (iters: number) => {
-        const key = String(iters);
-        if (!reference.has(key)) reference.set(key, (await timedSolve(problem, baseOptions(precond, lrs[0], iters))).W);
-        return reference.get(key)!;
-      };
       for (const peer of peers) {
         if (peer.kind !== 'iteration') continue;
         const prep = prepared.get(peer.name);
         if (!prep) {
           row.peers[peer.name] = { status: 'error', precision: peer.precision, reason: 'prepare failed (see notices)' };
+          continue;
+        }
+        if (peer === pairedPeer && paired) {
+          row.peers[peer.name] = paired.cell ?? pairedCell(peer, paired, msPerIter, runs, p.dspgdIters);
           continue;
         }
         progress({ phase: 'peer', workload: w.id, precond, peer: peer.name, message: `${w.id} ${precond}: ${peer.name}` });
@@ -307,6 +325,54 @@ async function runWorkload(
     problem.dispose();
   }
   return rows;
+}
+
+/** A peer timed alternately with dspgd: its check, then one sample per repeat; `cell` when it cannot be timed (n/a, error). */
+interface PairedPeer {
+  cell?: PeerCell;
+  check?: CheckResult;
+  iters: number;
+  samples: number[];
+  sample(): Promise<number>;
+}
+
+/** The peer's first run (its warm-up) checked against dspgd's W after as many iterations. */
+async function checkPeer(
+  peer: IterationPeer, prep: PreparedPeer, precond: BenchPrecond, lrs: number[], p: IterationPlan, W0: Float64Array,
+  dspgdW: (iters: number) => Promise<Float64Array>,
+): Promise<PairedPeer> {
+  const iters = peer.slow ? p.slowIters : p.peerIters;
+  const out: PairedPeer = {
+    iters, samples: [],
+    async sample() {
+      let ms = 0;
+      for (const lr of lrs) ms += (await prep.run(precond, lr, iters)).ms;
+      return ms / (iters * lrs.length);
+    },
+  };
+  const supported = prep.supports(precond);
+  if (supported !== true) return { ...out, cell: { status: 'n/a', precision: peer.precision, reason: supported } };
+  try {
+    const first = await prep.run(precond, lrs[0], iters);
+    const tol = CHECK_TOL[peer.precision];
+    const err = relDiff(first.W, await dspgdW(iters), W0);
+    out.check = { iters, relErr: err, tol, pass: err <= tol };
+  } catch (e) {
+    out.cell = { status: 'error', precision: peer.precision, reason: e instanceof Error ? e.message : String(e) };
+  }
+  return out;
+}
+
+function pairedCell(peer: IterationPeer, x: PairedPeer, dspgdMsPerIter: number, runs: number, itersPerRun: number): PeerCell {
+  const check = x.check!;
+  const msPerIter = median(x.samples);
+  const cell: PeerCell = {
+    status: check.pass ? 'ok' : 'check-failed', precision: peer.precision,
+    msPerIter, ratio: msPerIter / dspgdMsPerIter, iters: x.iters, repeats: x.samples.length, samplesMs: x.samples, check, paired: true,
+  };
+  if (!check.pass) cell.reason = `W differs from dspgd's after ${x.iters} iterations: relative error ${check.relErr.toExponential(2)} > ${check.tol}`;
+  if (runs > 1) cell.msPerRun = msPerIter * itersPerRun;
+  return cell;
 }
 
 async function timePeer(

@@ -9,6 +9,14 @@
  * way (earlier sections, earlier repeats). Repeats interleave so a change in machine load hits
  * all three; medians are reported, and the rows are checked to be bit-identical.
  *
+ * The same grid also runs as a user runs it: `dspgd sweep` in a new node process, `--jobs 1`
+ * against `--jobs N` (cold against cold: node start, the CLI, every thread's JIT warm-up and the
+ * report in both). The section splits that time into a fixed part F (the same sweep with 1
+ * iteration per run) and the iterations' part T − F, for `--jobs 1` and `--jobs N`, and measures
+ * the start of one empty Node worker thread; T1 / (F_N + (T1 − F1)/N) bounds what `--jobs N` could
+ * reach from the shell if the iterations scaled perfectly. The `sweep-jobs` target is judged on
+ * the shell figure, what users get.
+ *
  * On a busy machine the wall-clock speed-up is biased low (N threads wait for cores that one
  * thread need not share), so the section also reports where the time went, from each sweep's
  * profile (src/sweep/run.ts): the workers' start-up (wall and CPU), how busy they were, the tail
@@ -20,12 +28,16 @@
  * the repeats. CPU time is inflated by load too (caches shared with other processes), but
  * about equally on both sides, so the ratio holds better than the wall-clock one.
  */
+import { spawn } from 'node:child_process';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { fileURLToPath } from 'node:url';
+import { Worker } from 'node:worker_threads';
 import { tmpdir, availableParallelism, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { runSweep, type SweepProfile } from '../src/sweep/run.js';
 import { closeIdleWorkers } from '../src/sweep/execute.js';
 import type { SweepGrid } from '../src/sweep/grid.js';
+import { shellSplit } from './timing.js';
 
 export interface SweepBench {
   runs: number;
@@ -38,7 +50,20 @@ export interface SweepBench {
   speedup: number;
   /** median(jobs 1) / median(jobs N, fresh workers): one `dspgd sweep` from the shell. */
   speedupCold?: number;
-  /** sweep.csv of all equal, byte for byte. */
+  /** `dspgd sweep` from the shell (a new node process each), --jobs 1 and --jobs N, wall seconds of each repeat. */
+  shellSeconds1?: number[];
+  shellSecondsN?: number[];
+  /** median(shell --jobs 1) / median(shell --jobs N): what a user gets. */
+  shellSpeedup?: number;
+  /**
+   * The fixed part from the shell: the same sweep with 1 iteration per run (node and the CLI
+   * starting, workers, problems, lr, the GD limit, journal, report), --jobs 1 and --jobs N, median wall s.
+   */
+  shellFixedSeconds1?: number;
+  shellFixedSecondsN?: number;
+  /** One empty Node worker thread, asked for → its first message (median wall ms). */
+  workerBootMs?: number;
+  /** sweep.csv of all equal, byte for byte (the shell sweeps' too). */
   identical: boolean;
   cores: number;
   problem: string;
@@ -81,6 +106,58 @@ export function sweepBenchGrid(quick: boolean): SweepGrid {
     // tol 0 and no stall stop: every run does the whole budget, so both sides do the same work.
     stopping: { tol: 0, maxIter: quick ? 200 : 1500, stall: false },
   };
+}
+
+/** The section's grid as `dspgd sweep` flags (its problems differ only in the seed). */
+function sweepFlags(grid: SweepGrid, maxIter = grid.stopping.maxIter): string[] {
+  const ps = grid.problems.map((p) => {
+    if (!('kind' in p) || p.kind === undefined) throw new Error('bench sweep: the grid\'s problems must be generated');
+    return p;
+  });
+  const p0 = ps[0]!;
+  if (ps.some((p) => p.n !== p0.n || p.d !== p0.d || p.k !== p0.k || p.kind !== p0.kind || p.noise !== p0.noise || p.cond !== p0.cond)) {
+    throw new Error('bench sweep: the grid\'s problems must differ only in the seed');
+  }
+  return [
+    '--kind', String(p0.kind), '--n', String(p0.n), '--d', String(p0.d), '--k', String(p0.k),
+    '--noise', String(p0.noise), '--cond', String(p0.cond), '--seeds', ps.map((p) => p.seed).join(','),
+    ...grid.preconds.flatMap((x) => ['--precond', x]), '--lr', grid.lrs.join(','),
+    '--loss', grid.losses[0]!, '--reduction', grid.reduction,
+    '--tol', String(grid.stopping.tol), '--max-iter', String(maxIter), ...(grid.stopping.stall ? [] : ['--no-stall']),
+  ];
+}
+
+/** bin/dspgd.js beside this bundle (dist/bench.js or dist/cli.js). */
+const DSPGD_BIN = fileURLToPath(new URL('../bin/dspgd.js', import.meta.url));
+
+/** One `dspgd sweep` in a new node process, as from the shell: wall seconds from spawn to exit. */
+function shellSweep(grid: SweepGrid, outDir: string, jobs: number, maxIter?: number): Promise<number> {
+  const args = [DSPGD_BIN, 'sweep', '-q', ...sweepFlags(grid, maxIter), '--out-dir', outDir, '--jobs', String(jobs)];
+  return new Promise((resolve, reject) => {
+    const t0 = performance.now();
+    const child = spawn(process.execPath, args, { stdio: ['ignore', 'ignore', 'pipe'] });
+    let stderr = '';
+    child.stderr.on('data', (b: Buffer) => { stderr += b.toString(); });
+    child.on('error', reject);
+    child.on('exit', (code) => (code === 0
+      ? resolve((performance.now() - t0) / 1000)
+      : reject(new Error(`bench sweep: dspgd sweep --jobs ${jobs} exited with ${code}: ${stderr.trim().slice(-500)}`))));
+  });
+}
+
+/** An empty Node worker thread, asked for → its first message: what every fresh worker pays before any of our code runs. */
+async function workerBootMs(): Promise<number> {
+  const t0 = performance.now();
+  const w = new Worker("require('node:worker_threads').parentPort.postMessage(0)", { eval: true });
+  try {
+    await new Promise((resolve, reject) => {
+      w.once('message', resolve);
+      w.once('error', reject);
+    });
+    return performance.now() - t0;
+  } finally {
+    await w.terminate();
+  }
 }
 
 const median = (xs: number[]) => {
@@ -137,6 +214,7 @@ export async function sweepSection(o: { quick: boolean; jobs?: number; repeats?:
   const repeats = o.repeats ?? (o.quick ? 1 : 3);
   const dir = await mkdtemp(join(tmpdir(), 'dspgd-bench-sweep-'));
   const seconds1: number[] = [], secondsN: number[] = [], secondsCold: number[] = [];
+  const shell1: number[] = [], shellN: number[] = [], fixed1: number[] = [], fixedN: number[] = [], boots: number[] = [];
   const samples: { one: Sample; cold: Sample; warm: Sample }[] = [];
   let identical = true;
   const load0 = loadavg()[0]!;
@@ -158,9 +236,21 @@ export async function sweepSection(o: { quick: boolean; jobs?: number; repeats?:
       secondsCold.push(cold.wall);
       secondsN.push(warm.wall);
       samples.push({ one, cold, warm });
+      // From the shell: a new node process each, cold against cold.
+      for (const [j, out] of [[1, shell1], [jobs, shellN]] as const) {
+        const s = await shellSweep(grid, join(dir, `shell${j}-${r}`), j);
+        out.push(s);
+        o.onProgress?.(`sweep: 16 runs, dspgd sweep --jobs ${j} from the shell: ${s.toFixed(2)} s (load ${loadavg()[0]!.toFixed(2)})`);
+      }
       const a = await readFile(join(dir, `one-${r}`, 'sweep.csv'));
-      for (const b of [`cold-${r}`, `warm-${r}`]) identical &&= a.equals(await readFile(join(dir, b, 'sweep.csv')));
+      for (const b of [`cold-${r}`, `warm-${r}`, `shell1-${r}`, `shell${jobs}-${r}`]) identical &&= a.equals(await readFile(join(dir, b, 'sweep.csv')));
     }
+    for (let r = 0; r < Math.max(3, repeats); r++) {
+      fixed1.push(await shellSweep(grid, join(dir, `fixed1-${r}`), 1, 1));
+      fixedN.push(await shellSweep(grid, join(dir, `fixed${jobs}-${r}`), jobs, 1));
+      boots.push(await workerBootMs());
+    }
+    o.onProgress?.(`sweep: fixed part from the shell (1 iteration per run) ${median(fixed1).toFixed(2)} s (--jobs 1), ${median(fixedN).toFixed(2)} s (--jobs ${jobs}); an empty worker thread starts in ${median(boots).toFixed(0)} ms`);
   } finally {
     await closeIdleWorkers();
     await rm(dir, { recursive: true, force: true });
@@ -181,6 +271,8 @@ export async function sweepSection(o: { quick: boolean; jobs?: number; repeats?:
   return {
     runs: 16, jobs, seconds1, secondsN, secondsCold,
     speedup: median(seconds1) / median(secondsN), speedupCold: median(seconds1) / median(secondsCold), identical,
+    shellSeconds1: shell1, shellSecondsN: shellN, shellSpeedup: median(shell1) / median(shellN),
+    shellFixedSeconds1: median(fixed1), shellFixedSecondsN: median(fixedN), workerBootMs: median(boots),
     cores: availableParallelism(), problem: `gaussian n=200 d=2000 k=1, ${grid.stopping.maxIter} iterations per run`,
     load: [load0, loadavg()[0]!], profile: summarize((s) => s.warm), profileCold: summarize((s) => s.cold),
   };
@@ -196,7 +288,17 @@ export function formatSweepBench(s: SweepBench): string {
   if (s.secondsCold && s.speedupCold !== undefined) {
     lines.push(`  --jobs ${s.jobs} on fresh workers (one \`dspgd sweep\` from the shell): ${f(s.secondsCold)} s;  speed-up ${s.speedupCold.toFixed(2)}×`);
   }
-  lines.push(`  rows of --jobs 1 and --jobs ${s.jobs} ${s.identical ? 'bit-identical' : 'DIFFER'}`);
+  if (s.shellSeconds1 && s.shellSecondsN && s.shellSpeedup !== undefined) {
+    lines.push(`  \`dspgd sweep\` from the shell (a new node process each, cold against cold): --jobs 1 ${f(s.shellSeconds1)} s;  --jobs ${s.jobs} ${f(s.shellSecondsN)} s;  speed-up ${s.shellSpeedup.toFixed(2)}× (the target's figure)`);
+    const split = shellSplit(s);
+    if (split) {
+      const { t1, tN, f1, fN } = split;
+      lines.push(`    fixed part (the same sweep, 1 iteration per run): --jobs 1 ${f1.toFixed(2)} s, --jobs ${s.jobs} ${fN.toFixed(2)} s; iterations (the rest): ${(t1 - f1).toFixed(2)} s → ${(tN - fN).toFixed(2)} s = ${((t1 - f1) / (tN - fN)).toFixed(2)}×`);
+      lines.push(`    bound if the iterations scaled perfectly: ${t1.toFixed(2)} / (${fN.toFixed(2)} + ${((t1 - f1) / s.jobs).toFixed(2)}) = ${split.bound.toFixed(2)}×` +
+        (s.workerBootMs !== undefined ? `; an empty Node worker thread takes ${Math.round(s.workerBootMs)} ms to start, before any of dspgd's code` : ''));
+    }
+  }
+  lines.push(`  rows of --jobs 1 and --jobs ${s.jobs} (in this process and from the shell) ${s.identical ? 'bit-identical' : 'DIFFER'}`);
   const profile = (p: SweepBenchProfile, what: string) => [
     `  ${what}: worker start-up ${ms(p.startupMs)} (${ms(p.startupCpuMs)} CPU), busy ${(100 * p.busy).toFixed(0)}%, tail ${ms(p.tailMs)}; this thread: set-up ${ms(p.setupMs)}, report ${ms(p.reportMs)}`,
     `    CPU: --jobs 1 ${ms(p.cpu1)}; --jobs ${s.jobs} workers ${p.cpuWorkers.map(ms).join(' + ')}, this thread ${ms(p.cpuMain)}, other threads ${ms(p.cpuOther)}`,

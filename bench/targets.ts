@@ -4,6 +4,7 @@
  * here and in the printed table, never as timed assertions in tests.
  */
 import type { SuiteResult, MainRow, Verdict, TargetVerdict } from './types.js';
+import { shellSplit } from './timing.js';
 
 export type { Verdict, TargetVerdict } from './types.js';
 
@@ -94,15 +95,19 @@ export const TARGETS: readonly TargetDef[] = [
     },
   },
   {
-    id: 'sweep-jobs', description: 'dspgd sweep: 16 runs with --jobs 2 ≥ 1.8× faster than --jobs 1 (fresh workers, as from the shell); rows bit-identical',
-    how: 'median --jobs 1 time ÷ median --jobs N time on fresh workers (one dspgd sweep from the shell); kept workers shown beside', kind: 'min', threshold: 1.8,
+    id: 'sweep-jobs', description: 'dspgd sweep: 16 runs with --jobs 2 ≥ 1.8× faster than --jobs 1, from the shell; rows bit-identical',
+    how: 'median wall time of `dspgd sweep --jobs 1` ÷ that of `--jobs N`, each a new node process (cold against cold, as users run it); in-process figures shown beside', kind: 'min', threshold: 1.8,
     measure: (r) => {
       const sw = r.sweep;
       if (!sw) return { na: 'sweep section not run' };
-      const cold = sw.speedupCold ?? sw.speedup;
+      const inProcess = `in one process: fresh workers ${(sw.speedupCold ?? NaN).toFixed(2)}×, workers kept ${sw.speedup.toFixed(2)}×`;
+      // Results from before the shell measurement: judged on the in-process fresh-worker figure, as then.
+      const value = sw.shellSpeedup ?? sw.speedupCold ?? sw.speedup;
+      const split = shellSplit(sw);
+      const bound = split ? `; fixed part ${split.fN.toFixed(2)} s of ${split.tN.toFixed(2)} s, bound if the iterations scaled perfectly ${split.bound.toFixed(2)}×` : '';
       return {
-        value: cold,
-        detail: `--jobs ${sw.jobs} on ${sw.cores} cores: fresh workers ${cold.toFixed(2)}×, workers kept from the sweep before ${sw.speedup.toFixed(2)}×`,
+        value,
+        detail: `--jobs ${sw.jobs} on ${sw.cores} cores: from the shell ${sw.shellSpeedup === undefined ? 'not measured' : `${sw.shellSpeedup.toFixed(2)}×`}${bound}; ${inProcess}`,
         also: { ok: sw.identical, detail: sw.identical ? 'rows bit-identical' : 'rows NOT bit-identical' },
       };
     },

@@ -50,21 +50,36 @@ export function baseOptions(precond: BenchPrecond, lr: number, iters: number, ex
 
 /** (T(N) − T(1)) / (N − 1), T(1) and T(N) interleaved per repeat so drift hits both. warmUp: one run(1) first. */
 export async function timePerIteration(run: (iters: number) => Promise<number>, N: number, repeats: number, warmUp = true): Promise<number[]> {
-  if (N < 2) throw new DspgdError('E_PARAM', `iterations: (T(N) − T(1))/(N − 1) needs N ≥ 2, got ${N}`, 'plan.dspgdIters');
   if (warmUp) await run(1); // JIT, WASM tier-up, first allocations
   const samples: number[] = [];
-  for (let r = 0; r < repeats; r++) {
-    // T(N) ≤ T(1) means the short run was preempted (a loaded host): measure the pair again. If it
-    // keeps happening, T(N)/N is the sample, an overestimate (it includes the per-solve overhead),
-    // so dspgd is never credited with a time of 0.
-    let sample = NaN, tN = NaN;
-    for (let attempt = 0; attempt < 5 && !(sample > 0); attempt++) {
-      const t1 = await run(1);
-      tN = await run(N);
-      sample = (tN - t1) / (N - 1);
-    }
-    samples.push(sample > 0 ? sample : tN / N);
-  }
+  for (let r = 0; r < repeats; r++) samples.push(await iterationSample(run, N));
   return samples;
 }
 
+/** One sample of timePerIteration: T(1), then T(N). */
+export async function iterationSample(run: (iters: number) => Promise<number>, N: number): Promise<number> {
+  if (N < 2) throw new DspgdError('E_PARAM', `iterations: (T(N) − T(1))/(N − 1) needs N ≥ 2, got ${N}`, 'plan.dspgdIters');
+  // T(N) ≤ T(1) means the short run was preempted (a loaded host): measure the pair again. If it
+  // keeps happening, T(N)/N is the sample, an overestimate (it includes the per-solve overhead),
+  // so dspgd is never credited with a time of 0.
+  let sample = NaN, tN = NaN;
+  for (let attempt = 0; attempt < 5 && !(sample > 0); attempt++) {
+    const t1 = await run(1);
+    tN = await run(N);
+    sample = (tN - t1) / (N - 1);
+  }
+  return sample > 0 ? sample : tN / N;
+}
+
+
+/**
+ * The sweep section's shell figures split into fixed part F (1 iteration per run) and the
+ * iterations (T − F), medians; `bound` = T1 / (F_N + (T1 − F1)/N), the speed-up from the shell
+ * if the iterations scaled perfectly. Undefined when the section did not measure them.
+ */
+export function shellSplit(s: { jobs: number; shellSeconds1?: number[]; shellSecondsN?: number[]; shellFixedSeconds1?: number; shellFixedSecondsN?: number }):
+  { t1: number; tN: number; f1: number; fN: number; bound: number } | undefined {
+  if (!s.shellSeconds1?.length || !s.shellSecondsN?.length || s.shellFixedSeconds1 === undefined || s.shellFixedSecondsN === undefined) return undefined;
+  const t1 = median(s.shellSeconds1), tN = median(s.shellSecondsN), f1 = s.shellFixedSeconds1, fN = s.shellFixedSecondsN;
+  return { t1, tN, f1, fN, bound: t1 / (fN + (t1 - f1) / s.jobs) };
+}

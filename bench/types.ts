@@ -60,6 +60,11 @@ export interface IterationPeer extends PeerBase {
   kind: 'iteration';
   /** Plain JS loops: the suite gives it fewer iterations (time per iteration is what is compared). */
   slow: boolean;
+  /**
+   * Timed alternately with dspgd, one sample each per repeat (the peer the ratio targets judge
+   * against): a change in the machine's load then hits both sides of the ratio alike.
+   */
+  paired?: boolean;
   prepare(p: PeerProblem): Promise<PreparedPeer>;
 }
 
@@ -133,6 +138,8 @@ export interface PeerCell {
   repeats?: number;
   samplesMs?: number[];
   check?: CheckResult;
+  /** Timed alternately with dspgd's samples (IterationPeer.paired), not after them. */
+  paired?: boolean;
 }
 
 export interface StreamCell { msPerRead: number; gbps: number; samplesMs: number[] }
@@ -209,6 +216,8 @@ export interface MemoryRow {
 export interface PeerInfo {
   name: string; label: string; kind: Peer['kind']; precision: 'f64' | 'f32'; note: string;
   available: boolean; reason?: string; info?: Record<string, unknown>;
+  /** Timed alternately with dspgd (IterationPeer.paired). */
+  paired?: boolean;
 }
 
 /**

@@ -31,7 +31,7 @@ export function numpyPeer(opts: { python?: string } = {}): IterationPeer {
   const python = opts.python ?? process.env.DSPGD_BENCH_PYTHON ?? 'python3';
   let info: Record<string, unknown> | undefined;
   return {
-    kind: 'iteration', name: 'numpy', label: 'NumPy/OpenBLAS via python3 (1 thread)', precision: 'f64', slow: false,
+    kind: 'iteration', name: 'numpy', label: 'NumPy/OpenBLAS via python3 (1 thread)', precision: 'f64', slow: false, paired: true,
     note: 'R = X@W − Y, G = X.T@R (BLAS dgemm, OPENBLAS_NUM_THREADS=1); spectral via numpy.linalg.eigh (k×k)',
     async available() {
       const r = spawnSync(python, ['-c', 'import numpy; print(numpy.__version__)'], { encoding: 'utf8', env: { ...process.env, ...ONE_THREAD } });

@@ -10,7 +10,8 @@
  *
  * No Node API here (the caller reads the file).
  */
-import { isAlias, isMap, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node } from 'yaml';
+import { createRequire } from 'node:module';
+import type { Document, Node } from 'yaml';
 import { DspgdError } from '../errors.js';
 import { gridFromJson, parseGridFile, type SweepGrid } from './grid.js';
 
@@ -24,10 +25,18 @@ export function parseExperimentFile(text: string, name: string): SweepGrid {
   return isYamlName(name) ? parseYamlGrid(text, name) : parseGridFile(text, name);
 }
 
+/**
+ * The `yaml` package, required on first use: loading it takes about 60 ms, which every `dspgd`
+ * command paid at start while only `--grid *.yaml` needs it.
+ */
+let yamlLib: typeof import('yaml') | undefined;
+const yaml = (): typeof import('yaml') => (yamlLib ??= createRequire(import.meta.url)('yaml') as typeof import('yaml'));
+
 /** Aliases a YAML file may expand (a guard against exponential "billion laughs" documents). */
 const MAX_ALIASES = 100;
 
 export function parseYamlGrid(text: string, name: string): SweepGrid {
+  const { LineCounter, parseDocument } = yaml();
   const lines = new LineCounter();
   const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true, version: '1.2', schema: 'core' });
   const bad = doc.errors[0];
@@ -63,6 +72,7 @@ export function parseYamlGrid(text: string, name: string): SweepGrid {
 function offsetOf(doc: Document, path: string): number | undefined {
   const steps = [...path.matchAll(/([^.[\]]+)|\[(\d+)\]/g)].map((m) => (m[2] !== undefined ? Number(m[2]) : m[1]!));
   if (steps.length === 0 || /^\(/.test(path)) return undefined;
+  const { isAlias, isMap, isScalar, isSeq } = yaml();
   let node: unknown = doc.contents;
   let found: number | undefined;
   for (const step of steps) {
