@@ -36,13 +36,13 @@ describe('package exports', () => {
     expect(JSON.parse(out.trim())).toEqual(['converged', 'converged']);
   });
 
-  it('one export list: the Node entry and both browser bundles export the shared list of src/api.ts; only loadProblem is Node-only', async () => {
+  it('one export list: the Node entry and both browser bundles export the shared list of src/api.ts; only loadProblem and releaseSweepWorkers are Node-only', async () => {
     const shared = Object.keys(api).sort();
     // What a Node script needs to save and plot what it solved, next to solve itself.
     expect(shared).toEqual(expect.arrayContaining(['solve', 'parseNpy', 'encodeNpy', 'parseCsv', 'encodeCsv', 'runGrid', 'formatTable',
       'lineChart', 'barChart', 'createRunner', 'parseLr', 'DEFAULTS']));
     const node = Object.keys(await import('../dist/index.js')).sort();
-    expect(node).toEqual([...shared, 'loadProblem'].sort());
+    expect(node).toEqual([...shared, 'loadProblem', 'releaseSweepWorkers'].sort());
     for (const f of ['../dist/dspgd.browser.js', '../dist/dspgd.browser-external.js']) {
       expect(Object.keys(await import(/* @vite-ignore */ f)).sort(), f).toEqual(shared);
     }

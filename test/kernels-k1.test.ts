@@ -99,7 +99,7 @@ describe('k = 1 pass (pass/k1.ts)', () => {
               w.exports.lossRows(0, n, 1, pR, pD, id, param, scale, st);
               kern.gradPanel(n, n, 1, 0, d, d, 1, pX, pD, pG, scratch);
               expect(read(), `split pass, ${kern.name}, ${loss}, scale ${scale}`).toEqual(k1);
-              // The batch pass (four-row blocks) with one run.
+              // The batch pass with one run.
               const f = w.abi.batch, rec = w.f64(table, f.doubles);
               rec[f.W] = pW; rec[f.G] = pG; rec[f.R] = pR; rec[f.D] = pD; rec[f.stats] = st;
               rec[f.lossId] = id; rec[f.lossParam] = param; rec[f.scale] = scale;
@@ -110,6 +110,43 @@ describe('k = 1 pass (pass/k1.ts)', () => {
         }
       } finally {
         for (const p of [pX, pY, pW, pG, pR, pD, st, scratch, table]) w.free(p);
+      }
+    });
+  }
+
+  // Several runs in one batch pass: chunk by chunk, every run per chunk. Each run (its own W,
+  // loss and scale) must get exactly what the pass gives it alone, over shapes of one chunk and
+  // of many (256 KiB of X per chunk: d = 1002 → 32 rows, d = 4099 → 8 rows).
+  for (const [n, d] of [[13, 37], [33, 1002], [100, 1000], [70, 4099]] as [number, number][]) {
+    it(`n=${n}, d=${d}: three runs in one batch pass, each bit for bit its pass alone (both builds)`, () => {
+      const X = randn(n * d, 5 * n + d), Y = randn(n, 3 + n);
+      const runs = [[LOSS_IDS.squared, 0, 1], [LOSS_IDS.huber, 0.3, 1 / n], [LOSS_IDS.logcosh, 0, 0.5]] as const;
+      const pX = put(X), pY = put(Y);
+      const bufs = runs.map((_, r) => ({ W: put(randn(d, 17 * r + d, 0.5)), G: w.allocF64(d), R: w.allocF64(n), D: w.allocF64(n), st: w.allocF64(2) }));
+      const f = w.abi.batch;
+      const table = w.allocF64(f.doubles * runs.length);
+      const read = (b: (typeof bufs)[number]): Out => ({ R: bits(w.f64(b.R, n)), D: bits(w.f64(b.D, n)), G: bits(w.f64(b.G, d)), stats: bits(w.f64(b.st, 2)) });
+      try {
+        for (const kern of fma ? [w.simd, fma] : [w.simd]) {
+          const alone = runs.map(([id, param, scale], r) => {
+            const b = bufs[r]!;
+            kern.residualGrad(n, d, 1, pX, b.W, pY, b.G, b.R, b.D, id, param, scale, b.st);
+            const out = read(b);
+            for (const p of [b.G, b.R, b.D, b.st]) w.f64(p, p === b.G ? d : p === b.st ? 2 : n).fill(NaN);
+            return out;
+          });
+          const rec = w.f64(table, f.doubles * runs.length);
+          runs.forEach(([id, param, scale], r) => {
+            const b = bufs[r]!, o = r * f.doubles;
+            rec[o + f.W] = b.W; rec[o + f.G] = b.G; rec[o + f.R] = b.R; rec[o + f.D] = b.D; rec[o + f.stats] = b.st;
+            rec[o + f.lossId] = id; rec[o + f.lossParam] = param; rec[o + f.scale] = scale;
+          });
+          kern.residualGradBatch(0, n, d, 1, pX, pY, runs.length, table);
+          for (let r = 0; r < runs.length; r++) expect(read(bufs[r]!), `run ${r}, ${kern.name}`).toEqual(alone[r]);
+        }
+      } finally {
+        for (const b of bufs) for (const p of [b.W, b.G, b.R, b.D, b.st]) w.free(p);
+        for (const p of [pX, pY, table]) w.free(p);
       }
     });
   }

@@ -2,7 +2,7 @@
 // splits of different N, YAML experiment files, data files identified by content, one writer per folder.
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import { spawn, spawnSync } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readlinkSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { createHash } from 'node:crypto';
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -350,7 +350,7 @@ describe('one writer per sweep folder: the lock', () => {
     const a = start('L1');
     await until(() => existsSync(lockOf('L1')) && journalLines('L1') >= 1, 'the first sweep to start');
     const holder = JSON.parse(readFileSync(lockOf('L1'), 'utf8'));
-    expect(holder).toMatchObject({ pid: a.child.pid, host: hostname(), command: `dspgd ${[...slow, '--out-dir', 'L1'].join(' ')}` });
+    expect(holder).toMatchObject({ pid: a.child.pid, ...here(), command: `dspgd ${[...slow, '--out-dir', 'L1'].join(' ')}` });
     expect(Date.parse(holder.started)).toBeGreaterThan(Date.now() - 120_000);
     const refused = `dspgd: --out-dir: ${join(dir, 'L1')} is in use by another dspgd (pid ${a.child.pid} on this host, since ${holder.started}: ${holder.command}); `
       + `two processes must not write one sweep folder: wait for it to end, or give another folder. If that process is gone, delete ${lockOf('L1')}`;
@@ -406,6 +406,41 @@ describe('one writer per sweep folder: the lock', () => {
     expect((await alive.exited).code).toBe(143);
   }, 120_000);
 
+  /** This machine as a lock records it: hostname, Linux boot id and pid namespace. */
+  const here = () => ({ host: hostname(), boot: readFileSync('/proc/sys/kernel/random/boot_id', 'utf8').trim(), pidns: readlinkSync('/proc/self/ns/pid') });
+
+  it('a dead pid under this hostname is stale only on this boot and pid namespace: another machine of the same name is named, not broken', () => {
+    const short = [...slow.map((x) => (x === '3000000' ? '300' : x)), '-q'];
+    mkdirSync(join(dir, 'L6'));
+    // A pid that is certainly not alive here: a child that has ended.
+    const dead = spawnSync(process.execPath, ['-e', '0']).pid!;
+    const me = here();
+    const lock = { pid: dead, started: '2026-12-01T10:00:00.000Z', command: 'dspgd sweep --grid x.json', token: 'abc' };
+    const refused = (why: string) => `dspgd: --out-dir: ${join(dir, 'L6')} is in use by another dspgd (pid ${dead} on host ${me.host}, not known to be this machine (${why}; `
+      + 'whether it still runs cannot be checked from here), since 2026-12-01T10:00:00.000Z: dspgd sweep --grid x.json); two processes must not write one sweep folder: '
+      + `wait for it to end, or give another folder. If that process is gone, delete ${lockOf('L6')}`;
+    const cases: [Record<string, string>, string][] = [
+      // Another node with this hostname (a cloned image), or this one before a reboot.
+      [{ ...me, boot: '00000000-1111-2222-3333-444444444444' }, 'another boot id, 00000000-1111-2222-3333-444444444444: another machine of the same name, or this one before a reboot'],
+      // A container on this kernel with its own pids.
+      [{ ...me, pidns: 'pid:[1]' }, 'another pid namespace, pid:[1]: another container'],
+      // A lock that does not say (an older dspgd, or a system without /proc).
+      [{ host: me.host }, 'the lock does not record its boot id and pid namespace'],
+    ];
+    for (const [machine, why] of cases) {
+      writeFileSync(lockOf('L6'), JSON.stringify({ ...lock, ...machine }));
+      const r = cli([...short, '--out-dir', 'L6']);
+      expect([r.code, r.err.trim()], why).toEqual([2, refused(why)]);
+      expect(JSON.parse(readFileSync(lockOf('L6'), 'utf8')).token).toBe('abc');
+    }
+    // The same pid on this machine's boot and pid namespace: stale, taken over.
+    writeFileSync(lockOf('L6'), JSON.stringify({ ...lock, ...me }));
+    const r = cli([...short.filter((x) => x !== '-q'), '--out-dir', 'L6']);
+    expect(r.code, r.err).toBe(0);
+    expect(r.err).toContain(`removed the stale lock of ${join(dir, 'L6')} (pid ${dead} on this host`);
+    expect(existsSync(lockOf('L6'))).toBe(false);
+  }, 60_000);
+
   it('a lock from another host is not broken (it cannot be checked); a live pid that started after the lock was taken is a reused pid: stale', async () => {
     const short = [...slow.map((x) => (x === '3000000' ? '300' : x)), '-q'];
     mkdirSync(join(dir, 'L5'));
@@ -419,14 +454,14 @@ describe('one writer per sweep folder: the lock', () => {
     const sleeper = spawn(process.execPath, ['-e', 'setTimeout(() => {}, 60000)'], { stdio: 'ignore' });
     try {
       await new Promise((res) => setTimeout(res, 200));
-      writeFileSync(lockOf('L5'), JSON.stringify({ ...other, host: hostname(), pid: sleeper.pid, started: new Date(Date.now() - 3600_000).toISOString() }));
+      writeFileSync(lockOf('L5'), JSON.stringify({ ...other, ...here(), pid: sleeper.pid, started: new Date(Date.now() - 3600_000).toISOString() }));
       if (existsSync(`/proc/${sleeper.pid}/stat`)) {
         const reused = cli([...short.filter((x) => x !== '-q'), '--out-dir', 'L5']);
         expect(reused.code, reused.err).toBe(0);
         expect(reused.err).toContain(`removed the stale lock of ${join(dir, 'L5')} (pid ${sleeper.pid} on this host`);
       }
       // The same live process, with a lock taken after it started: it holds the folder.
-      writeFileSync(lockOf('L5'), JSON.stringify({ ...other, host: hostname(), pid: sleeper.pid, started: new Date().toISOString() }));
+      writeFileSync(lockOf('L5'), JSON.stringify({ ...other, ...here(), pid: sleeper.pid, started: new Date().toISOString() }));
       expect(cli([...short, '--out-dir', 'L5']).err).toContain(`is in use by another dspgd (pid ${sleeper.pid} on this host`);
     } finally {
       sleeper.kill();

@@ -19,12 +19,14 @@
 // with madd and the odd column with a scalar multiply and add, as rows4AddOuter/addOuter1
 // do. Blocks and chunks change neither, so every output equals residualGradRows on the same
 // rows in the simd build and in the fma build alike (both use madd in the same places).
-// Contract and shapes: residualGrad1Rows below; tested against residualGradRows and a plain
-// reference in test/kernels-k1.test.ts.
+// Several runs on the same X (solveBatch, sweeps): residualGrad1Batch runs the same chunks,
+// every run per chunk while the chunk is in L2, so each run keeps these blocks and tiles.
+// Contract and shapes: residualGrad1Rows and residualGrad1Batch below; tested against
+// residualGradRows and a plain reference in test/kernels-k1.test.ts.
 import { madd } from "../kernels/madd";
 import { zero } from "../kernels/dot";
 import { dotPairs, rows4Dot } from "../kernels/rows4";
-import { LOSS_SQUARED } from "../abi";
+import { BATCH_D, BATCH_G, BATCH_LOSS_ID, BATCH_LOSS_PARAM, BATCH_R, BATCH_RECORD_DOUBLES, BATCH_SCALE, BATCH_STATS, BATCH_W, LOSS_SQUARED } from "../abi";
 import { squaredValue, squaredGrad } from "../losses/squared";
 import { passLossRow } from "./loss_row";
 
@@ -44,47 +46,92 @@ export function residualGrad1Rows(
   lossId: i32, lossParam: f64, scale: f64, stats: usize,
 ): void {
   zero(d, G);
-  const xRow = <usize>d << 3;
-  // Rows per chunk: a multiple of 8, at least 8.
-  const per = <i32>max<usize>(8, (CHUNK_BYTES / max<usize>(xRow, 1)) & ~7);
-  let rr: f64 = 0, lossSum: f64 = 0;
+  store<f64>(stats, 0);
+  store<f64>(stats, 0, 8);
+  const per = chunkRows1(d);
+  for (let c0 = i0; c0 < i1; c0 += per) chunk1(c0, min(i1, c0 + per), d, X, w, Y, G, R, D, lossId, lossParam, scale, stats);
+}
+
+/**
+ * residualGradBatch for k = 1: `count` runs on the same rows [i0, i1) of X, each with its
+ * record in `table` (abi.ts BATCH_*), each run's outputs bit-identical to residualGrad1Rows.
+ * Chunk by chunk, every run does its share while the chunk of X is in L2, so X comes from
+ * memory once per chunk for all runs and each run keeps the blocks and tiles of the k = 1 pass
+ * (the general batch pass, four-row blocks, took 1.3–1.6× the time of separate runs at k = 1).
+ */
+export function residualGrad1Batch(i0: i32, i1: i32, d: i32, X: usize, Y: usize, count: i32, table: usize): void {
+  const recBytes = <usize>BATCH_RECORD_DOUBLES << 3;
+  for (let b = 0; b < count; b++) {
+    const rec = table + <usize>b * recBytes;
+    zero(d, <usize>load<f64>(rec, BATCH_G));
+    const st = <usize>load<f64>(rec, BATCH_STATS);
+    store<f64>(st, 0);
+    store<f64>(st, 0, 8);
+  }
+  const per = chunkRows1(d);
   for (let c0 = i0; c0 < i1; c0 += per) {
     const c1 = min(i1, c0 + per);
-    let i = c0;
-    // rows8Dot and gradTile12 each have two call sites (or more) on purpose: binaryen inlines
-    // a function with one caller, and inlined into the loops around them V8 (11.3) hoisted
-    // their loads and spilled accumulators, which cost more than this pass gains.
-    for (; i + 16 <= c1; i += 16) {
-      dot8(d, X, xRow, w, R, D, i);
-      dot8(d, X, xRow, w, R, D, i + 8);
+    for (let b = 0; b < count; b++) {
+      const rec = table + <usize>b * recBytes;
+      chunk1(c0, c1, d, X, <usize>load<f64>(rec, BATCH_W), Y, <usize>load<f64>(rec, BATCH_G), <usize>load<f64>(rec, BATCH_R),
+        <usize>load<f64>(rec, BATCH_D), <i32>load<f64>(rec, BATCH_LOSS_ID), load<f64>(rec, BATCH_LOSS_PARAM), load<f64>(rec, BATCH_SCALE),
+        <usize>load<f64>(rec, BATCH_STATS));
     }
-    if (i + 8 <= c1) {
-      dot8(d, X, xRow, w, R, D, i);
-      i += 8;
-    }
-    if (i + 4 <= c1) {
-      rows4Dot(d, X + <usize>i * xRow, xRow, w, R + (<usize>i << 3));
-      i += 4;
-    }
-    for (; i < c1; i++) store<f64>(R + (<usize>i << 3), dotPairs(d, X + <usize>i * xRow, w));
-    // Residual, ‖R‖² and the loss, row by row in row order.
-    for (let r = c0; r < c1; r++) {
-      const o = <usize>r << 3;
-      const v = load<f64>(R + o) - load<f64>(Y + o);
-      store<f64>(R + o, v);
-      rr += v * v;
-      if (lossId == LOSS_SQUARED) {
-        // lossRow's arithmetic for squared, k = 1: s = 0 + ½v², D = scale·v, value scale·s.
-        store<f64>(D + o, scale * squaredGrad(v));
-        let s: f64 = 0;
-        s += squaredValue(v);
-        lossSum += scale * s;
-      } else {
-        lossSum += passLossRow(lossId, lossParam, R + o, D + o, 1, scale);
-      }
-    }
-    gradChunk(c1 - c0, d, X + <usize>c0 * xRow, xRow, D + (<usize>c0 << 3), G);
   }
+}
+
+/** Rows per chunk: CHUNK_BYTES of X, a multiple of 8, at least 8. */
+@inline function chunkRows1(d: i32): i32 {
+  return <i32>max<usize>(8, (CHUNK_BYTES / max<usize>(<usize>d << 3, 1)) & ~7);
+}
+
+/**
+ * Rows [c0, c1) of the pass for one run: R and D of those rows, G += their terms, and their
+ * loss and ‖R‖² added to stats[0..2) in row order (stats carried from chunk to chunk in memory:
+ * a stored f64 reloads exactly, so the sums are those of one running total). Two call sites,
+ * so binaryen leaves it a function (see rows8Dot).
+ */
+function chunk1(
+  c0: i32, c1: i32, d: i32,
+  X: usize, w: usize, Y: usize, G: usize, R: usize, D: usize,
+  lossId: i32, lossParam: f64, scale: f64, stats: usize,
+): void {
+  const xRow = <usize>d << 3;
+  let lossSum = load<f64>(stats), rr = load<f64>(stats, 8);
+  let i = c0;
+  // rows8Dot and gradTile12 each have two call sites (or more) on purpose: binaryen inlines
+  // a function with one caller, and inlined into the loops around them V8 (11.3) hoisted
+  // their loads and spilled accumulators, which cost more than this pass gains.
+  for (; i + 16 <= c1; i += 16) {
+    dot8(d, X, xRow, w, R, D, i);
+    dot8(d, X, xRow, w, R, D, i + 8);
+  }
+  if (i + 8 <= c1) {
+    dot8(d, X, xRow, w, R, D, i);
+    i += 8;
+  }
+  if (i + 4 <= c1) {
+    rows4Dot(d, X + <usize>i * xRow, xRow, w, R + (<usize>i << 3));
+    i += 4;
+  }
+  for (; i < c1; i++) store<f64>(R + (<usize>i << 3), dotPairs(d, X + <usize>i * xRow, w));
+  // Residual, ‖R‖² and the loss, row by row in row order.
+  for (let r = c0; r < c1; r++) {
+    const o = <usize>r << 3;
+    const v = load<f64>(R + o) - load<f64>(Y + o);
+    store<f64>(R + o, v);
+    rr += v * v;
+    if (lossId == LOSS_SQUARED) {
+      // lossRow's arithmetic for squared, k = 1: s = 0 + ½v², D = scale·v, value scale·s.
+      store<f64>(D + o, scale * squaredGrad(v));
+      let s: f64 = 0;
+      s += squaredValue(v);
+      lossSum += scale * s;
+    } else {
+      lossSum += passLossRow(lossId, lossParam, R + o, D + o, 1, scale);
+    }
+  }
+  gradChunk(c1 - c0, d, X + <usize>c0 * xRow, xRow, D + (<usize>c0 << 3), G);
   store<f64>(stats, lossSum);
   store<f64>(stats, rr, 8);
 }

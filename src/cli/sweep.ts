@@ -56,7 +56,8 @@ function flagName(key: string): string {
   return `--${key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`;
 }
 
-async function readGrid(path: string): Promise<SweepGrid> {
+/** The resolved grid of experiment file `path` (JSON or YAML; E_IO naming --grid when it cannot be read). */
+export async function readGrid(path: string): Promise<SweepGrid> {
   let text: string;
   try {
     text = await readFile(path, 'utf8');

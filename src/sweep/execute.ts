@@ -22,6 +22,7 @@ import { createRunner, runnerTiming, type RemoteProblem, type Runner } from '../
 import { threadCpuMs } from '../util/thread-cpu.js';
 import { isGenerated, lrSpecOf, type Cell, type GridProblemSpec, type SweepGrid } from './grid.js';
 import type { RunRecord } from './journal.js';
+import { checkContentHashes } from './inputs.js';
 
 export interface ExecuteOptions {
   grid: SweepGrid;
@@ -156,14 +157,18 @@ export async function stopWorkers(w: StartedWorkers, keep = false): Promise<void
   }));
 }
 
-/** Terminates the idle workers kept for later sweeps (bench/sweep.ts, to time a sweep on fresh workers). */
-export async function closeIdleWorkers(): Promise<void> {
+/**
+ * Terminates the idle workers kept for later sweeps, and says how many (bench/sweep.ts, to time a
+ * sweep on fresh workers; `releaseSweepWorkers` of the Node entry).
+ */
+export async function closeIdleWorkers(): Promise<number> {
   const all = [...idle.values()].flat();
   idle.clear();
   await Promise.all(all.map((e) => {
     clearTimeout(e.timer);
     return e.runner.terminate();
   }));
+  return all.length;
 }
 
 /** The default of --jobs: the cores this process may use. */
@@ -213,20 +218,31 @@ function scoped(parent: AbortSignal | undefined): { signal: AbortSignal; release
   return { signal: ctl.signal, release: () => parent?.removeEventListener('abort', abort) };
 }
 
-/** Problem spec → the options of loadProblem / generate. */
-export async function openGridProblem(spec: GridProblemSpec, baseDir: string, onNote?: (m: string) => void): Promise<Problem> {
+/**
+ * Problem spec (problem `index` of the grid) → the options of loadProblem / generate. Files are
+ * checked against the grid's SHA-256 once loaded (inputs.ts: a file changed since the sweep
+ * started is refused before any run uses it).
+ */
+export async function openGridProblem(spec: GridProblemSpec, index: number, baseDir: string, onNote?: (m: string) => void): Promise<Problem> {
   if (isGenerated(spec)) {
     return generate({ kind: spec.kind, n: spec.n, d: spec.d, k: spec.k, seed: spec.seed, noise: spec.noise, cond: spec.cond });
   }
   const header = spec.csvHeader === 'yes' ? true : spec.csvHeader === 'no' ? false : 'auto';
+  let problem: Problem;
   if (spec.problem !== undefined) {
     const p = resolve(baseDir, spec.problem);
-    return loadProblem({ X: `${p}:X`, Y: `${p}:Y`, W0: `${p}:W0` }, { names: { X: spec.problem, Y: spec.problem, W0: spec.problem }, optionalW0: true });
+    problem = await loadProblem({ X: `${p}:X`, Y: `${p}:Y`, W0: `${p}:W0` }, { names: { X: spec.problem, Y: spec.problem, W0: spec.problem }, optionalW0: true });
+  } else {
+    problem = await loadProblem(
+      { X: resolve(baseDir, spec.X!), Y: resolve(baseDir, spec.Y!), W0: spec.W0 === undefined ? undefined : resolve(baseDir, spec.W0) },
+      { names: { X: spec.X!, Y: spec.Y!, W0: spec.W0 ?? 'W0' }, header, onNote },
+    );
   }
-  return loadProblem(
-    { X: resolve(baseDir, spec.X!), Y: resolve(baseDir, spec.Y!), W0: spec.W0 === undefined ? undefined : resolve(baseDir, spec.W0) },
-    { names: { X: spec.X!, Y: spec.Y!, W0: spec.W0 ?? 'W0' }, header, onNote },
-  );
+  await checkContentHashes(spec, index, baseDir).catch((e: unknown) => {
+    problem.dispose();
+    throw e;
+  });
+  return problem;
 }
 
 async function inThread(o: ExecuteOptions): Promise<{ aborted: boolean }> {
@@ -250,7 +266,7 @@ async function inThread(o: ExecuteOptions): Promise<{ aborted: boolean }> {
       while (j < o.cells.length && o.cells[j]!.problem === first.problem) j++;
       const spec = g.problems[first.problem]!;
       const t0 = clock();
-      const problem = await openGridProblem(spec, o.baseDir, o.onNote);
+      const problem = await openGridProblem(spec, first.problem, o.baseDir, o.onNote);
       let problemMs: number | undefined = clock() - t0;
       try {
         for (let a = i; a < j && failure === undefined;) {
@@ -354,7 +370,7 @@ async function onWorkers(o: ExecuteOptions, jobs: number): Promise<{ aborted: bo
   const dataOf = (p: number) => {
     let d = fileData.get(p);
     if (!d) {
-      d = openGridProblem(g.problems[p]!, o.baseDir, o.onNote).then((pr) => {
+      d = openGridProblem(g.problems[p]!, p, o.baseDir, o.onNote).then((pr) => {
         try {
           return { X: pr.X, Y: pr.Y, W0: pr.W0 };
         } finally {

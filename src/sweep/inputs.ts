@@ -8,7 +8,10 @@
  * Each file is read once, streamed (never whole in memory), before the sweep starts; one file
  * that serves two roles (X and Y as members of one .npz) is read once. A path that is not a
  * regular file (a pipe: it could be read only once) gets no hash, and is compared by its path
- * as before.
+ * as before. Where the sweep loads a file problem (execute.ts), checkContentHashes reads its
+ * files again once loaded: a file changed since the hash was taken (while the sweep ran, or
+ * between the start of a --resume and the load) is refused before any run uses it, so the
+ * journal never mixes runs on two versions of the data.
  *
  * This is the Node file layer of the sweep (node:fs, node:crypto).
  */
@@ -18,7 +21,8 @@ import { stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { splitNpzMember } from '../io/matrix-format.js';
 import { cannotRead } from '../io/node/read.js';
-import { FILE_ROLES, isGenerated, type FileProblem, type FileRole, type SweepGrid } from './grid.js';
+import { DspgdError } from '../errors.js';
+import { FILE_ROLES, isGenerated, type FileProblem, type FileRole, type GridProblemSpec, type SweepGrid } from './grid.js';
 
 /** The SHA-256 (hex) of the file at `path`, streamed; undefined when it is not a regular file. */
 export async function sha256File(path: string, argument: string): Promise<string | undefined> {
@@ -59,4 +63,28 @@ export async function withContentHashes(grid: SweepGrid, baseDir: string, name?:
     problems.push(Object.keys(sha256).length ? { ...rest, sha256 } satisfies FileProblem : rest);
   }
   return { ...grid, problems };
+}
+
+/**
+ * Checks that the files of problem `index` (spec `p`) still hold the bytes the grid's `sha256`
+ * records (read again, streamed; relative paths against `baseDir`). A file that changed is an
+ * E_IO error naming it (`problems[i].X`) and both hashes. Generated problems, and files without
+ * a hash (pipes), pass.
+ */
+export async function checkContentHashes(p: GridProblemSpec, index: number, baseDir: string): Promise<void> {
+  if (isGenerated(p) || p.sha256 === undefined) return;
+  const now = new Map<string, string | undefined>();
+  for (const role of FILE_ROLES) {
+    const path = p[role], was = p.sha256[role];
+    if (path === undefined || was === undefined) continue;
+    const name = `problems[${index}].${role}`;
+    const file = resolve(baseDir, role === 'problem' ? path : splitNpzMember(path).path);
+    if (!now.has(file)) now.set(file, await sha256File(file, name));
+    const hex = now.get(file);
+    if (hex === was) continue;
+    throw new DspgdError('E_IO',
+      `${name}: ${file} changed since the sweep started (SHA-256 was ${was.slice(0, 16)}…, now ${hex === undefined ? 'not a regular file' : `${hex.slice(0, 16)}…`}): `
+      + 'its runs would mix two versions of the data. The journal keeps the runs finished before; put the file back as it was and --resume, '
+      + 'or start the sweep over (without --resume) to run every run on the new data', name);
+  }
 }

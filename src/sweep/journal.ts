@@ -129,7 +129,10 @@ export function parseJournal(text: string, name: string): Journal | undefined {
   for (let i = 1; i < lines.length; i++) {
     const r = parse(lines[i]!, i);
     const run = r.run as number, cell = r.cell as number;
-    if (r.type !== 'run' || !Number.isSafeInteger(run) || run < 0 || run >= total || cell !== Math.floor(run / L)
+    if (r.type === 'run' && Number.isSafeInteger(run) && run >= total) {
+      throw new DspgdError('E_FORMAT', `${name}: line ${i + 1}: run ${run} is not a run of this grid (its runs are 0 … ${total - 1})`);
+    }
+    if (r.type !== 'run' || !Number.isSafeInteger(run) || run < 0 || cell !== Math.floor(run / L)
       || r.row === null || typeof r.row !== 'object' || r.trace === null || typeof r.trace !== 'object') {
       throw new DspgdError('E_FORMAT', `${name}: line ${i + 1}: not a run record of this grid`);
     }

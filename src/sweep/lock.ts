@@ -6,11 +6,17 @@
  * The lock is a file beside the folder, `.NAME.dspgd-lock` in its parent (beside, not inside:
  * a report is swapped in by renaming the folder as a whole, and the lock must hold across that,
  * and across the recovery of a swap a killed writer left). It is created with O_EXCL and holds
- * {pid, host, started, command, token}. Taking it when it exists:
- *   - the holder is on this host and its pid is gone (or is a newer process that reused the
+ * {pid, host, boot, pidns, started, command, token}. Taking it when it exists:
+ *   - the holder is on this machine and its pid is gone (or is a newer process that reused the
  *     pid: Linux, from /proc): the lock is stale, removed, and taken (the caller is told);
- *   - otherwise: a DspgdError E_IO naming the folder and the holder. A holder on another host
- *     cannot be checked from here; the message says which file to delete if it is gone.
+ *   - otherwise: a DspgdError E_IO naming the folder and the holder, and the file to delete once
+ *     that process is known to be gone.
+ * "This machine" is the hostname *and* the boot (Linux's /proc/sys/kernel/random/boot_id, new at
+ * every boot) *and* the pid namespace (/proc/self/ns/pid: a container has its own pids): on a
+ * cluster's shared file system two nodes may carry one hostname (images cloned with it, or
+ * containers on the host's network), and a pid means something only where it was taken. A lock
+ * that does not record all three (written where there is no /proc, or by an older dspgd) is
+ * never broken, only named.
  * A stale lock is removed under a second O_EXCL file (`….dspgd-lock.break`), after reading it
  * again, so that two processes breaking one stale lock at once cannot remove the lock the
  * first of them has just taken.
@@ -18,11 +24,11 @@
  * Released by release() (the normal way), and, while held, on process exit (a second Ctrl-C's
  * process.exit), and on SIGTERM and SIGHUP (Slurm's scancel and time limit, a closed terminal),
  * which then end the process with 128 + the signal's number. SIGKILL leaves the lock behind:
- * stale, it is taken over by the next run on the same host.
+ * stale, it is taken over by the next run on the same machine (hostname, boot and pid namespace).
  *
  * This is the Node file layer of the sweep (node:fs, node:os).
  */
-import { closeSync, openSync, readFileSync, unlinkSync, writeSync, fsyncSync } from 'node:fs';
+import { closeSync, openSync, readFileSync, readlinkSync, unlinkSync, writeSync, fsyncSync } from 'node:fs';
 import { mkdir, realpath } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { randomBytes } from 'node:crypto';
@@ -40,6 +46,10 @@ export async function lockPath(dir: string): Promise<string> {
 export interface LockHolder {
   pid: number;
   host: string;
+  /** The boot of the holder's machine (Linux boot_id), absent where unknown. */
+  boot?: string;
+  /** The holder's pid namespace ('pid:[4026531836]'), absent where unknown. */
+  pidns?: string;
   /** ISO 8601 time the lock was taken. */
   started: string;
   /** What holds it ('dspgd sweep --grid …'). */
@@ -55,7 +65,10 @@ function parseHolder(text: string): LockHolder | undefined {
   try {
     const h = JSON.parse(text) as Partial<LockHolder>;
     if (Number.isSafeInteger(h.pid) && typeof h.host === 'string' && typeof h.started === 'string') {
-      return { pid: h.pid!, host: h.host, started: h.started, command: typeof h.command === 'string' ? h.command : '?', token: String(h.token ?? '') };
+      return {
+        pid: h.pid!, host: h.host, ...(typeof h.boot === 'string' ? { boot: h.boot } : {}), ...(typeof h.pidns === 'string' ? { pidns: h.pidns } : {}),
+        started: h.started, command: typeof h.command === 'string' ? h.command : '?', token: String(h.token ?? ''),
+      };
     }
   } catch { /* undefined below */ }
   return undefined;
@@ -84,21 +97,53 @@ function processStartMs(pid: number): number | undefined {
   }
 }
 
-/**
- * Who holds the lock of folder `dir` and is alive on this host, if anyone (a sweep still
- * writing it); a holder on another host or a stale lock is not reported.
- */
-export async function liveHolder(dir: string): Promise<LockHolder | undefined> {
-  const h = readHolder(await lockPath(dir));
-  return h !== 'absent' && h !== undefined && h.host === hostname() && !holderGone(h) && h.pid !== process.pid ? h : undefined;
+/** What tells this machine from others: hostname, boot id and pid namespace (the last two on Linux, else absent). */
+export interface Machine {
+  host: string;
+  boot?: string;
+  pidns?: string;
+}
+
+function procText(read: () => string): string | undefined {
+  try {
+    return read().trim() || undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** This machine, as a lock records it. */
+export function thisMachine(): Machine {
+  const boot = procText(() => readFileSync('/proc/sys/kernel/random/boot_id', 'utf8'));
+  const pidns = procText(() => readlinkSync('/proc/self/ns/pid'));
+  return { host: hostname(), ...(boot ? { boot } : {}), ...(pidns ? { pidns } : {}) };
 }
 
 /**
- * Whether the holder is certainly gone: on this host, and its pid is not alive, or is alive but
- * started after the lock was taken (the pid was reused). A holder on another host never is.
+ * Whether the holder's pid can be checked from here: the same hostname, boot and pid namespace,
+ * the last two known on both sides (a lock that does not record them is from a machine that
+ * cannot be told from this one).
  */
-export function holderGone(h: LockHolder, host = hostname()): boolean {
-  if (h.host !== host) return false;
+export function sameMachine(h: LockHolder, me: Machine = thisMachine()): boolean {
+  return h.host === me.host && me.boot !== undefined && h.boot === me.boot && me.pidns !== undefined && h.pidns === me.pidns;
+}
+
+/**
+ * Who holds the lock of folder `dir` and is alive on this machine, if anyone (a sweep still
+ * writing it); a holder elsewhere (or that cannot be checked) or a stale lock is not reported.
+ */
+export async function liveHolder(dir: string): Promise<LockHolder | undefined> {
+  const h = readHolder(await lockPath(dir));
+  return h !== 'absent' && h !== undefined && sameMachine(h) && !holderGone(h) && h.pid !== process.pid ? h : undefined;
+}
+
+/**
+ * Whether the holder is certainly gone: on this machine (sameMachine), and its pid is not alive,
+ * or is alive but started after the lock was taken (the pid was reused). A holder elsewhere, or
+ * one whose machine cannot be told from this one, never is.
+ */
+export function holderGone(h: LockHolder, me: Machine = thisMachine()): boolean {
+  if (!sameMachine(h, me)) return false;
   if (h.pid === process.pid) return false;
   if (!processAlive(h.pid)) return true;
   const since = processStartMs(h.pid);
@@ -107,8 +152,14 @@ export function holderGone(h: LockHolder, host = hostname()): boolean {
   return since !== undefined && Number.isFinite(taken) && since > taken + 2000;
 }
 
-function describeHolder(h: LockHolder, host: string): string {
-  const where = h.host === host ? 'on this host' : `on host ${h.host} (this is ${host}: whether it still runs cannot be checked from here)`;
+function describeHolder(h: LockHolder, me: Machine): string {
+  const why = h.boot === undefined || h.pidns === undefined ? 'the lock does not record its boot id and pid namespace'
+    : me.boot === undefined || me.pidns === undefined ? 'this machine has no boot id or pid namespace to compare'
+      : h.boot !== me.boot ? `another boot id, ${h.boot}: another machine of the same name, or this one before a reboot`
+        : `another pid namespace, ${h.pidns}: another container`;
+  const where = sameMachine(h, me) ? 'on this host'
+    : h.host !== me.host ? `on host ${h.host} (this is ${me.host}: whether it still runs cannot be checked from here)`
+      : `on host ${h.host}, not known to be this machine (${why}; whether it still runs cannot be checked from here)`;
   return `pid ${h.pid} ${where}, since ${h.started}: ${h.command}`;
 }
 
@@ -139,11 +190,11 @@ export class FolderLock {
   /** Takes the lock of folder `dir` (whose parent is created if need be), or throws E_IO naming the holder. */
   static async acquire(dir: string, o: LockOptions): Promise<FolderLock> {
     const path = await lockPath(dir);
-    const host = hostname();
+    const machine = thisMachine();
     await mkdir(dirname(path), { recursive: true }).catch((e: unknown) => {
       throw new DspgdError('E_IO', `${o.argument}: cannot create ${dirname(path)}: ${describeFsError(e)}`, o.argument, { cause: e });
     });
-    const me: LockHolder = { pid: process.pid, host, started: new Date().toISOString(), command: o.command, token: randomBytes(8).toString('hex') };
+    const me: LockHolder = { pid: process.pid, ...machine, started: new Date().toISOString(), command: o.command, token: randomBytes(8).toString('hex') };
     let unreadable = 0;
     for (let attempt = 0; ; attempt++) {
       if (tryCreate(path, `${JSON.stringify(me)}\n`, o.argument)) return new FolderLock(path, me, o.handleSignals ?? true);
@@ -158,13 +209,13 @@ export class FolderLock {
         throw new DspgdError('E_IO',
           `${o.argument}: ${dir} is locked by ${path}, which does not say by whom (damaged); if no dspgd runs into this folder, delete that file`, o.argument);
       }
-      if (attempt < 100 && holderGone(h, host)) {
-        if (breakStale(path, h, o.argument)) o.onNote?.(`removed the stale lock of ${dir} (${describeHolder(h, host)}: that process is gone)`);
+      if (attempt < 100 && holderGone(h, machine)) {
+        if (breakStale(path, h, o.argument)) o.onNote?.(`removed the stale lock of ${dir} (${describeHolder(h, machine)}: that process is gone)`);
         else await new Promise((r) => setTimeout(r, 10)); // another process is breaking it
         continue;
       }
       throw new DspgdError('E_IO',
-        `${o.argument}: ${dir} is in use by another dspgd (${describeHolder(h, host)}); two processes must not write one sweep folder: `
+        `${o.argument}: ${dir} is in use by another dspgd (${describeHolder(h, machine)}); two processes must not write one sweep folder: `
         + `wait for it to end, or give another folder. If that process is gone, delete ${path}`, o.argument);
     }
   }
@@ -207,7 +258,7 @@ function tryCreate(path: string, text: string, argument: string): boolean {
  */
 function breakStale(path: string, h: LockHolder, argument: string): boolean {
   const guard = `${path}.break`;
-  const mine = `${JSON.stringify({ pid: process.pid, host: hostname(), started: new Date().toISOString(), command: 'breaking a stale lock', token: '' })}\n`;
+  const mine = `${JSON.stringify({ pid: process.pid, ...thisMachine(), started: new Date().toISOString(), command: 'breaking a stale lock', token: '' })}\n`;
   if (!tryCreate(guard, mine, argument)) {
     // A breaker that died holding the guard (it holds it for microseconds) leaves it stale too.
     const g = readHolder(guard);

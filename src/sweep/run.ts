@@ -13,7 +13,7 @@ import { executeCells, startWorkers, stopWorkers, type ExecuteProfile, type Star
 import { threadCpuMs } from '../util/thread-cpu.js';
 import { JournalWriter, journalHeader, readJournal, JOURNAL, type RunRecord } from './journal.js';
 import { machineInfo, sweepReport } from './report.js';
-import { shardCells, type Shard } from './shard.js';
+import { checkShardRuns, shardCells, type Shard } from './shard.js';
 import type { RunRow } from '../experiment.js';
 
 export interface SweepOptions {
@@ -97,6 +97,7 @@ async function sweep(o: SweepOptions, argument: string, t0: number, profile: Swe
       if (diff) throw new DspgdError('E_PARAM', `--resume: the grid is not the one the journal in ${o.outDir} was started with: ${diff}`, '--resume');
       const sd = gridDifference(old.header.shard, shard, 'shard');
       if (sd) throw new DspgdError('E_PARAM', `--resume: the shard is not the one the journal in ${o.outDir} was started with: ${sd}`, '--resume');
+      if (shard) checkShardRuns(o.grid, shard, old.records.keys(), '--resume', o.outDir, '--resume');
       for (const [run, r] of old.records) records.set(run, r);
     }
   }

@@ -9,7 +9,8 @@
  * grid, so every task computes the same parts without talking to the others.
  */
 import { DspgdError } from '../errors.js';
-import { cellsOf, isGenerated, type Cell, type SweepGrid } from './grid.js';
+import { cellsOf, describeRun, isGenerated, type Cell, type SweepGrid } from './grid.js';
+import { JOURNAL } from './journal.js';
 
 export interface Shard {
   index: number;
@@ -18,23 +19,47 @@ export interface Shard {
   source: string;
 }
 
-/** The cells of shard `index` of `count`, in grid order. */
-export function shardCells(grid: SweepGrid, index: number, count: number): Cell[] {
+/** The part (0 … count − 1) of every cell of the grid, by cell index. */
+export function partsOf(grid: SweepGrid, count: number): number[] {
   const cells = cellsOf(grid);
-  if (count === 1) return cells;
+  const part = new Array<number>(cells.length).fill(0);
+  if (count === 1) return part;
   const sizes = grid.problems.map((p) => (isGenerated(p) ? p.n * p.d * p.k : 0));
   const fileCost = Math.max(1, ...sizes);
   const cost = (c: Cell) => (sizes[c.problem] || fileCost) * grid.lrs.length;
   const order = cells.slice().sort((a, b) => cost(b) - cost(a) || a.index - b.index);
   const load = new Array<number>(count).fill(0);
-  const mine: Cell[] = [];
   for (const c of order) {
     let best = 0;
     for (let s = 1; s < count; s++) if (load[s]! < load[best]!) best = s;
     load[best] += cost(c);
-    if (best === index) mine.push(c);
+    part[c.index] = best;
   }
-  return mine.sort((a, b) => a.index - b.index);
+  return part;
+}
+
+/** The cells of shard `index` of `count`, in grid order. */
+export function shardCells(grid: SweepGrid, index: number, count: number): Cell[] {
+  const part = partsOf(grid, count);
+  return cellsOf(grid).filter((c) => part[c.index] === index);
+}
+
+/**
+ * Refuses a journal of part `shard` of `grid` that holds a run of another part's cell (a journal
+ * copied or joined from another folder): `dspgd merge` would take it for this part's, and a
+ * `--resume` would carry it into this part's report. `what` starts the message ('merge',
+ * '--resume'), `dir` names the folder; E_FORMAT with `argument`.
+ */
+export function checkShardRuns(grid: SweepGrid, shard: { index: number; count: number }, runs: Iterable<number>, what: string, dir: string, argument: string): void {
+  const part = partsOf(grid, shard.count);
+  const L = grid.lrs.length;
+  for (const run of runs) {
+    const p = part[Math.floor(run / L)];
+    if (p === shard.index) continue;
+    throw new DspgdError('E_FORMAT',
+      `${what}: ${dir} is part ${shard.index} of ${shard.count}, but its ${JOURNAL} holds ${describeRun(grid, run)}, a run of part ${p}: `
+      + 'records of another part (a journal copied or joined from another folder) are refused; run this part again into a fresh folder', argument);
+  }
 }
 
 /** `--shard I/N` (I 0-based). */
