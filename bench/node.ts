@@ -300,7 +300,7 @@ async function memoryChild(args: string[]): Promise<void> {
   mark('solve (3 iterations, lr auto, no report)');
   const r = await solve(problem, opts);
   if (!r.bias) throw new Error('no bias report');
-  mark('solve with the bias report (W_GD)');
+  mark('solve with the bias report (W_GD, bias path)');
   problem.dispose();
   process.stdout.write(`${JSON.stringify({ peaks })}\n`);
 }
