@@ -74,30 +74,17 @@ export function residualGradBatch(i0: i32, i1: i32, d: i32, k: i32, X: usize, Y:
     store<f64>(st, 0);
     store<f64>(st, 0, 8);
   }
-  // Blocks of rows that stay in the last-level cache while every run goes through them, each
-  // run's W and G staying in L2 over the block's four-row steps (a run per four rows, as this
-  // loop was, cycled every run's W and G through the cache at each step: 1.09× the time of
-  // separate runs at 512×8192, k = 8). Blocks are whole four-row steps, so each run still sees
-  // the four-row steps of residualGradRows and its one-row tail, in row order.
-  const per = <i32>max<usize>(4, (BATCH_BLOCK_BYTES / max<usize>(<usize>d << 3, 1)) & ~3);
-  for (let c0 = i0; c0 < i1; c0 += per) {
-    const c1 = min(i1, c0 + per);
+  for (let i = i0; i < i1; ) {
+    const rows = i1 - i >= 4 ? 4 : 1;
     for (let b = 0; b < count; b++) {
       const rec = table + <usize>b * recBytes;
-      const W = <usize>load<f64>(rec, BATCH_W), G = <usize>load<f64>(rec, BATCH_G), R = <usize>load<f64>(rec, BATCH_R), D = <usize>load<f64>(rec, BATCH_D);
-      const lossId = <i32>load<f64>(rec, BATCH_LOSS_ID), lossParam = load<f64>(rec, BATCH_LOSS_PARAM), scale = load<f64>(rec, BATCH_SCALE);
-      const st = <usize>load<f64>(rec, BATCH_STATS);
-      for (let i = c0; i < c1; ) {
-        const rows = i1 - i >= 4 ? 4 : 1;
-        rowBlock(rows, i, d, k, X, W, Y, G, R, D, lossId, lossParam, scale, st);
-        i += rows;
-      }
+      rowBlock(rows, i, d, k, X, <usize>load<f64>(rec, BATCH_W), Y, <usize>load<f64>(rec, BATCH_G), <usize>load<f64>(rec, BATCH_R),
+        <usize>load<f64>(rec, BATCH_D), <i32>load<f64>(rec, BATCH_LOSS_ID), load<f64>(rec, BATCH_LOSS_PARAM), load<f64>(rec, BATCH_SCALE),
+        <usize>load<f64>(rec, BATCH_STATS));
     }
+    i += rows;
   }
 }
-
-/** Bytes of X per block of the batch pass: well inside the last-level cache, with room for the runs' W and G. */
-const BATCH_BLOCK_BYTES: usize = 2 << 20;
 
 /** Rows [i, i + rows) (rows = 4 or 1) of the fused pass; adds their loss and ‖R‖² into stats[0..2). */
 @inline function rowBlock(
