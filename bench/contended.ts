@@ -6,13 +6,16 @@
  *
  * Quiet and contended samples alternate within each repeat (which comes first
  * alternates too), so drift of a shared machine hits both; each side's number
- * is the median of its samples. Nothing here asserts a time.
+ * is the median of its samples. dspgd's share of the f64x2 peak is taken per
+ * repeat against a peak sample measured just before that repeat's pair (hog
+ * paused), then the median: the host's own speed drifts by tens of percent over
+ * tens of seconds. Nothing here asserts a time.
  */
 import { solve } from '../src/solve.js';
 import { suggestLearningRate } from '../src/lr.js';
 import type { Problem } from '../src/problem.js';
 import { baseOptions, median, precondSpec, timePerIteration } from './timing.js';
-import { measureArithmeticPeak } from './peak.js';
+import { measureArithmeticPeak, peakSampler } from './peak.js';
 import type {
   ArithmeticPeak, BenchPrecond, ContendedRow, ContendedSection, Hog, IterationPlan, PreparedPeer, ProgressEvent, QuietContended, WorkloadSpec,
 } from './types.js';
@@ -41,6 +44,7 @@ export class Contention {
   private readonly rows: ContendedRow[] = [];
   private readonly hogGbps: number[] = [];
   private peakUnderHog?: ArithmeticPeak;
+  private peak?: () => number;
   private readonly workloads: readonly string[];
   private readonly preconds: BenchPrecond[];
   private readonly peer: string;
@@ -101,9 +105,10 @@ export class Contention {
     return [q, await contended()];
   }
 
-  private async quietContended(sample: () => Promise<number>, repeats: number): Promise<QuietContended> {
+  private async quietContended(sample: () => Promise<number>, repeats: number, before?: () => void): Promise<QuietContended> {
     const q: number[] = [], c: number[] = [];
     for (let r = 0; r < repeats; r++) {
+      before?.();
       const [a, b] = await this.pair(sample, r % 2 === 1);
       q.push(a);
       c.push(b);
@@ -115,7 +120,7 @@ export class Contention {
     if (!(await this.ensureHog())) return;
     const p = this.quick ? mainPlan : (w.contendedPlan ?? mainPlan);
     const { n, d, k } = w;
-    const peakFraction = (ms: number) => (4 * n * d * k) / (ms * 1e6) / this.quietPeak.gflops;
+    const peak = (this.peak ??= await peakSampler());
     for (const precond of this.preconds) {
       const lr = suggestLearningRate(problem, precondSpec(precond));
       this.progress({ phase: 'contended', workload: w.id, precond, message: `${w.id} ${precond}: dspgd quiet and with the hog` });
@@ -125,13 +130,22 @@ export class Contention {
         return now() - t0;
       }, p.dspgdIters, 1, false))[0];
       const hogFrom = this.hogGbps.length;
-      const ds = await this.quietContended(dspgdSample, p.dspgdRepeats);
+      const peaks: number[] = [];
+      const ds = await this.quietContended(dspgdSample, p.dspgdRepeats, () => peaks.push(peak()));
       const rowHog = this.hogGbps.slice(hogFrom);
+      // Per repeat: 4·n·d·k ÷ time ÷ the peak sample taken just before it.
+      const share = (times: number[]) => median(times.map((ms, r) => (4 * n * d * k) / (ms * 1e6) / peaks[r]!));
       const row: ContendedRow = {
         workload: w.id, precond, n, d, k,
         plan: { dspgdIters: p.dspgdIters, dspgdRepeats: p.dspgdRepeats, peerIters: p.peerIters, peerRepeats: p.peerRepeats },
         hogGbps: { median: median(rowHog), samples: rowHog },
-        dspgd: { ...ds, quietPeakFraction: peakFraction(ds.quietMs), contendedPeakFraction: peakFraction(ds.contendedMs) },
+        dspgd: {
+          ...ds, quietPeakFraction: share(ds.samplesQuietMs), contendedPeakFraction: share(ds.samplesContendedMs),
+          samplesPeakGflops: peaks,
+          // Against the peak of the start of the run (SuiteResult.arithmetic), as before this section measured its own.
+          quietStartPeakFraction: (4 * n * d * k) / (ds.quietMs * 1e6) / this.quietPeak.gflops,
+          contendedStartPeakFraction: (4 * n * d * k) / (ds.contendedMs * 1e6) / this.quietPeak.gflops,
+        },
       };
       const prep = prepared.get(this.peer);
       if (!prep) row.peerReason = `${this.peer} not prepared for ${w.id} (not available or left out; see notices)`;

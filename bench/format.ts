@@ -122,7 +122,10 @@ export function formatContended(c: ContendedSection, peak: number | undefined): 
     c.rows.map((x) => [x.workload, x.precond, ms(x.dspgd.quietMs), ms(x.dspgd.contendedMs), pct(x.dspgd.quietPeakFraction), pct(x.dspgd.contendedPeakFraction),
       x.hogGbps ? fixed(x.hogGbps.median, 1) : '—',
       x.peer?.name ?? `— (${x.peerReason ?? 'none'})`, ms(x.peer?.quietMs), ms(x.peer?.contendedMs), ratio(x.peer?.quietRatio), ratio(x.peer?.contendedRatio)]), [0, 1, 7]));
-  out.push(`% peak = 4·n·d·k ÷ time ÷ the quiet f64x2 peak (${fixed(peak, 1)} GFLOP/s; ${fixed(c.arithmetic.gflops, 1)} with the hog running). Quiet and hog samples alternate within each repeat; medians.`);
+  const besides = c.rows.flatMap((x) => x.dspgd.samplesPeakGflops ?? []);
+  out.push(besides.length
+    ? `% peak = 4·n·d·k ÷ time ÷ the quiet f64x2 peak sampled just before each repeat (hog paused; ${fixed(Math.min(...besides), 1)}–${fixed(Math.max(...besides), 1)} GFLOP/s over the section, ${fixed(peak, 1)} at the run's start, ${fixed(c.arithmetic.gflops, 1)} with the hog running), per repeat, then the median. Quiet and hog samples alternate within each repeat; medians.`
+    : `% peak = 4·n·d·k ÷ time ÷ the quiet f64x2 peak (${fixed(peak, 1)} GFLOP/s; ${fixed(c.arithmetic.gflops, 1)} with the hog running). Quiet and hog samples alternate within each repeat; medians.`);
   out.push(`  hog GB/s: the hog's copy rate during the row's dspgd samples; well below ${fixed(c.hog.gbps, 1)} (the section's), a third busy process shared the cores then and slowed dspgd and the hog alike.`);
   const plans = [...new Map(c.rows.filter((x) => x.plan).map((x) => [x.workload, x.plan!])).entries()];
   if (plans.length) {

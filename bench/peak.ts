@@ -44,3 +44,33 @@ export async function measureArithmeticPeak(quick: boolean): Promise<ArithmeticP
   };
 }
 
+
+/**
+ * One short sample of mulAddPeak (GFLOP/s, ~50 ms; the first call also warms the kernel up), to
+ * take beside a timed sample: this host's speed moves by 20–30% over tens of seconds with the
+ * guest idle (W2 gd 8.4–11.6 ms per iteration in one process over 40 s), so a share of a peak
+ * measured minutes earlier says as much about the host's phase as about the kernel.
+ */
+export async function peakSampler(): Promise<() => number> {
+  const { mulAddPeak } = await benchKernels(await getWasm());
+  const steps = 20_000;
+  let sink = 0, warm = false;
+  return () => {
+    const span = (ms: number) => {
+      const t0 = now();
+      let calls = 0, elapsed = 0;
+      do {
+        sink += mulAddPeak(steps, 0.5 + calls);
+        calls++;
+        elapsed = now() - t0;
+      } while (elapsed < ms);
+      return (48 * steps * calls) / (elapsed * 1e6);
+    };
+    if (!warm) {
+      span(300);
+      warm = true;
+    }
+    const g = span(50);
+    return Number.isFinite(sink) ? g : NaN;
+  };
+}

@@ -44,7 +44,10 @@ function contendedPeak(workload: string): TargetDef['measure'] {
     return {
       value: worst.dspgd.contendedPeakFraction,
       detail: rows.map((x) => `${x.precond} ${pct(x.dspgd.contendedPeakFraction)} (quiet ${pct(x.dspgd.quietPeakFraction)})`).join(', ') +
-        ` of ${r.arithmetic?.gflops.toFixed(1) ?? '?'} GFLOP/s; hog ${r.contended!.hog.gbps.toFixed(1)} GB/s`,
+        (rows.every((x) => x.dspgd.samplesPeakGflops?.length)
+          ? ` of the peak sampled beside each repeat (run's start: ${r.arithmetic?.gflops.toFixed(1) ?? '?'} GFLOP/s)`
+          : ` of ${r.arithmetic?.gflops.toFixed(1) ?? '?'} GFLOP/s`) +
+        `; hog ${r.contended!.hog.gbps.toFixed(1)} GB/s`,
     };
   };
 }

@@ -307,9 +307,17 @@ export interface ContendedRow {
   /** Iterations per timed dspgd run (N in (T(N) − T(1))/(N − 1)) and per peer run, and the repeats of each. */
   plan?: { dspgdIters: number; dspgdRepeats: number; peerIters: number; peerRepeats: number };
   dspgd: QuietContended & {
-    /** 4·n·d·k ÷ time as a share of the quiet f64x2 peak (SuiteResult.arithmetic). */
+    /**
+     * 4·n·d·k ÷ time as a share of the quiet f64x2 peak: per repeat, against a peak sample taken
+     * just before that repeat (samplesPeakGflops), then the median (older results: against
+     * SuiteResult.arithmetic, the peak of the run's start).
+     */
     quietPeakFraction: number;
     contendedPeakFraction: number;
+    samplesPeakGflops?: number[];
+    /** The same shares against the peak of the run's start (SuiteResult.arithmetic). */
+    quietStartPeakFraction?: number;
+    contendedStartPeakFraction?: number;
   };
   /** NumPy under the same conditions, and the ratios peer ÷ dspgd (above 1: dspgd faster). */
   peer?: QuietContended & { name: string; quietRatio: number; contendedRatio: number };

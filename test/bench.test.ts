@@ -106,8 +106,16 @@ describe('runSuite on tiny workloads (quick)', () => {
       expect(r.hogGbps).toEqual({ median: 1.5, samples: new Array(p.dspgdRepeats).fill(1.5) });
       expect(r.dspgd.quietMs).toBe(median(r.dspgd.samplesQuietMs));
       expect(r.dspgd.contendedMs).toBe(median(r.dspgd.samplesContendedMs));
-      expect(r.dspgd.quietPeakFraction).toBeCloseTo((4 * 16 * 64 * 3) / (r.dspgd.quietMs * 1e6) / result.arithmetic!.gflops, 12);
-      expect(r.dspgd.contendedPeakFraction).toBeCloseTo((4 * 16 * 64 * 3) / (r.dspgd.contendedMs * 1e6) / result.arithmetic!.gflops, 12);
+      // Shares of the peak: per repeat against the peak sample taken just before it, then the median.
+      const peaks = r.dspgd.samplesPeakGflops!;
+      expect(peaks).toHaveLength(p.dspgdRepeats);
+      for (const g of peaks) expect(g).toBeGreaterThan(0);
+      const share = (ms: number[]) => median(ms.map((t, i) => (4 * 16 * 64 * 3) / (t * 1e6) / peaks[i]!));
+      expect(r.dspgd.quietPeakFraction).toBeCloseTo(share(r.dspgd.samplesQuietMs), 12);
+      expect(r.dspgd.contendedPeakFraction).toBeCloseTo(share(r.dspgd.samplesContendedMs), 12);
+      // And against the run's starting peak, kept beside.
+      expect(r.dspgd.quietStartPeakFraction).toBeCloseTo((4 * 16 * 64 * 3) / (r.dspgd.quietMs * 1e6) / result.arithmetic!.gflops, 12);
+      expect(r.dspgd.contendedStartPeakFraction).toBeCloseTo((4 * 16 * 64 * 3) / (r.dspgd.contendedMs * 1e6) / result.arithmetic!.gflops, 12);
       if (r.peer) {
         expect(r.peer.name).toBe('numpy');
         expect(r.peer.samplesQuietMs).toHaveLength(p.peerRepeats);
