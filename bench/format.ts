@@ -144,5 +144,6 @@ export function formatEnvironment(e: BenchEnvironment): string {
   const load = e.load ? `; load average ${e.load.before.join(' ')} before, ${e.load.after.join(' ')} after` : '';
   return `Environment: ${e.cpu}, ${e.cores} cores, ${gib} GiB, ${e.os}; ${runtime}` +
     `${e.kernel ? `, kernel ${e.kernel}` : ''}${relaxed}${e.execArgv?.length ? ` [${e.execArgv.join(' ')}]` : ''}` +
+    `${'transparentHugePages' in e && e.transparentHugePages ? `; transparent huge pages ${e.transparentHugePages}` : ''}` +
     `; dspgd ${e.dspgd}${e.git ? ` (${e.git})` : ''}; ${fixed(e.totalSeconds, 0)} s${load}`;
 }

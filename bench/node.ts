@@ -207,9 +207,24 @@ export async function machineInfo(argv: readonly string[], totalSeconds: number,
     cpu: c[0]?.model ?? 'unknown', cores: c.length, memoryBytes: totalmem(),
     os: `${platform()} ${release()} ${arch()}`,
     dspgd: VERSION, wasm: await wasmBuild(), kernel: await kernelInUse(kernel), relaxedSimd: relaxedSimdSupported(),
-    execArgv: [...process.execArgv], git: gitDescribe(),
+    execArgv: [...process.execArgv], git: gitDescribe(), transparentHugePages: transparentHugePages(),
     load: { before: loadBefore, after: load() }, argv: [...argv], totalSeconds,
   };
+}
+
+/**
+ * Linux's transparent huge page mode (always, madvise or never), undefined elsewhere. It moves the
+ * numbers: V8 does not ask for huge pages for WASM memory, so under `madvise` dspgd's arrays sit
+ * on 4 KiB pages placed anywhere in physical memory and an L2-sized working set (W1's X is
+ * 0.8 MB) loses lines to set conflicts that differ from process to process, while NumPy asks for
+ * huge pages for its large arrays itself.
+ */
+function transparentHugePages(): string | undefined {
+  try {
+    return /\[(\w+)\]/.exec(readFileSync('/sys/kernel/mm/transparent_hugepage/enabled', 'utf8'))?.[1];
+  } catch {
+    return undefined;
+  }
 }
 
 const SELF = fileURLToPath(import.meta.url);

@@ -353,6 +353,8 @@ export interface ProcessEnvironment {
   relaxedSimd: boolean;
   /** Flags the runtime was started with (e.g. --experimental-wasm-relaxed-simd). */
   execArgv: string[];
+  /** Linux transparent huge pages mode (`always`, `madvise`, `never`) when readable. */
+  transparentHugePages?: string;
   git?: string;
   load?: LoadAverage;
   argv: string[];
