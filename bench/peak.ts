@@ -5,6 +5,21 @@ import type { ArithmeticPeak } from './types.js';
 
 const now = () => performance.now();
 
+const steps = 20_000; // ≈ 1 MFLOP per call
+let sink = 0;
+
+/** Calls `kernel` for at least `ms`; the sum of its results is kept live in `sink`. */
+function runFor(kernel: (steps: number, x: number) => number, ms: number): { calls: number; elapsed: number } {
+  const t0 = now();
+  let calls = 0, elapsed = 0;
+  do {
+    sink += kernel(steps, 0.5 + calls);
+    calls++;
+    elapsed = now() - t0;
+  } while (elapsed < ms);
+  return { calls, elapsed };
+}
+
 /**
  * mulAddPeak on dspgd's own WASM instance: the best GFLOP/s over several samples. Calls are short
  * (~1 ms) and repeated for a fixed time, first to let the engine move the kernel to its optimizing
@@ -13,28 +28,16 @@ const now = () => performance.now();
  */
 export async function measureArithmeticPeak(quick: boolean): Promise<ArithmeticPeak> {
   const { mulAddPeak, mulAddChainPeak } = await benchKernels(await getWasm());
-  const steps = 20_000; // ≈ 1 MFLOP per call
-  let sink = 0;
-  const runFor = (ms: number, kernel = mulAddPeak): { calls: number; elapsed: number } => {
-    const t0 = now();
-    let calls = 0, elapsed = 0;
-    do {
-      sink += kernel(steps, 0.5 + calls);
-      calls++;
-      elapsed = now() - t0;
-    } while (elapsed < ms);
-    return { calls, elapsed };
-  };
-  runFor(quick ? 100 : 300);
+  runFor(mulAddPeak, quick ? 100 : 300);
   const samplesGflops: number[] = [];
   for (let i = 0; i < (quick ? 3 : 9); i++) {
-    const { calls, elapsed } = runFor(quick ? 20 : 50);
+    const { calls, elapsed } = runFor(mulAddPeak, quick ? 20 : 50);
     samplesGflops.push((48 * steps * calls) / (elapsed * 1e6));
   }
-  runFor(quick ? 50 : 150, mulAddChainPeak);
+  runFor(mulAddChainPeak, quick ? 50 : 150);
   const samplesChainGflops: number[] = [];
   for (let i = 0; i < (quick ? 3 : 5); i++) {
-    const { calls, elapsed } = runFor(quick ? 20 : 50, mulAddChainPeak);
+    const { calls, elapsed } = runFor(mulAddChainPeak, quick ? 20 : 50);
     samplesChainGflops.push((48 * steps * calls) / (elapsed * 1e6));
   }
   if (!Number.isFinite(sink)) samplesGflops.push(NaN); // keeps the sums live; never true for these inputs
@@ -53,24 +56,13 @@ export async function measureArithmeticPeak(quick: boolean): Promise<ArithmeticP
  */
 export async function peakSampler(): Promise<() => number> {
   const { mulAddPeak } = await benchKernels(await getWasm());
-  const steps = 20_000;
-  let sink = 0, warm = false;
+  let warm = false;
   return () => {
-    const span = (ms: number) => {
-      const t0 = now();
-      let calls = 0, elapsed = 0;
-      do {
-        sink += mulAddPeak(steps, 0.5 + calls);
-        calls++;
-        elapsed = now() - t0;
-      } while (elapsed < ms);
-      return (48 * steps * calls) / (elapsed * 1e6);
-    };
     if (!warm) {
-      span(300);
+      runFor(mulAddPeak, 300);
       warm = true;
     }
-    const g = span(50);
-    return Number.isFinite(sink) ? g : NaN;
+    const { calls, elapsed } = runFor(mulAddPeak, 50);
+    return Number.isFinite(sink) ? (48 * steps * calls) / (elapsed * 1e6) : NaN;
   };
 }
