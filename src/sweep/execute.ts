@@ -171,6 +171,16 @@ export async function closeIdleWorkers(): Promise<number> {
   return all.length;
 }
 
+/** The worker `pending` starts, or undefined once its start-up error has gone to `fail` (which stops the others). */
+export async function readyRunner(pending: Promise<Runner>, fail: (e: unknown) => void): Promise<Runner | undefined> {
+  try {
+    return await pending;
+  } catch (e) {
+    fail(e);
+    return undefined;
+  }
+}
+
 /** The default of --jobs: the cores this process may use. */
 export function defaultJobs(): number {
   return Math.max(1, availableParallelism());
@@ -398,14 +408,11 @@ async function onWorkers(o: ExecuteOptions, jobs: number): Promise<{ aborted: bo
   let clean = false;
   try {
     await Promise.all(started.slice(0, count).map(async (pending, wi) => {
-      let runner: Runner;
-      try {
-        runner = await pending;
-      } catch (e) {
+      const runner = await readyRunner(pending, (e) => {
         failure ??= e;
         stop.abort();
-        return;
-      }
+      });
+      if (!runner) return;
       const timing = runnerTiming(runner);
       // A worker kept from an earlier sweep (stopWorkers) is ready already: no start-up here, and
       // its CPU counts from now.

@@ -18,7 +18,7 @@ import { resolvePrecond } from '../precond/index.js';
 import { parseLr } from '../lr-spec.js';
 import type { ProblemData } from '../problem.js';
 import type { RemoteProblem, Runner } from '../worker/runner.js';
-import { noteProblemSize, startWorkers, stopWorkers, TaskQueue, tasksOf } from './execute.js';
+import { noteProblemSize, readyRunner, startWorkers, stopWorkers, TaskQueue, tasksOf } from './execute.js';
 import type { Cell } from './grid.js';
 
 /**
@@ -52,14 +52,11 @@ export async function runGrid(problems: readonly GridProblem[], o: GridOptions):
   let clean = false;
   try {
     await Promise.all(workers.runners.map(async (pending) => {
-      let runner: Runner;
-      try {
-        runner = await pending;
-      } catch (e) {
+      const runner = await readyRunner(pending, (e) => {
         failure ??= e;
         stop.abort();
-        return;
-      }
+      });
+      if (!runner) return;
       let held: { index: number; remote: RemoteProblem } | undefined;
       try {
         for (;;) {
