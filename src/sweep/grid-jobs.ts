@@ -17,7 +17,7 @@ import { checkOptionKeys, GRID_OPTION_KEYS } from '../options.js';
 import { resolvePrecond } from '../precond/index.js';
 import { parseLr } from '../lr-spec.js';
 import type { ProblemData } from '../problem.js';
-import type { RemoteProblem, Runner } from '../worker/runner.js';
+import type { RemoteProblem } from '../worker/runner.js';
 import { noteProblemSize, readyRunner, startWorkers, stopWorkers, TaskQueue, tasksOf } from './execute.js';
 import type { Cell } from './grid.js';
 
