@@ -8,6 +8,7 @@ import { getWasm, type Wasm } from '../src/wasm/module.js';
 import { factorRowSpace, gdLimit, interpolationTolerance } from '../src/linalg/index.js';
 import { randn } from './helpers/rng.js';
 import { pinvJacobi, matmul, fro, relFro } from './helpers/svd.js';
+import { triangleExtremesRef } from './helpers/triangle-extremes.js';
 
 let w: Wasm;
 beforeAll(async () => {
@@ -515,4 +516,87 @@ describe('truncation at the rank tolerance (the triangle\'s SVD)', () => {
       [pX, pB, pV, out].forEach((p) => { w.free(p); });
     });
   }
+});
+
+describe('triangleExtremes (the bracket of the kept triangle) against the plain JS reference', () => {
+  /** The kernel on T stored as lqFactor leaves it: strictly lower part in rows of stride lda, diagonal apart. */
+  function kernel(T: Float64Array, r: number, lda: number, steps: number): { max: number; min: number } {
+    const A = new Float64Array(r * lda).fill(NaN); // entries the kernel must not read (the upper part, the padding)
+    for (let i = 0; i < r; i++) for (let j = 0; j < i; j++) A[i * lda + j] = T[i * r + j]!;
+    const pA = put(A), pD = put(Float64Array.from({ length: r }, (_, i) => T[i * r + i]!));
+    const work = w.allocF64(2 * r), out = w.allocF64(2);
+    w.exports.triangleExtremes(r, pA, lda, pD, steps, work, out);
+    const [max, min] = get(out, 2);
+    [pA, pD, work, out].forEach((p) => { w.free(p); });
+    return { max: max!, min: min! };
+  }
+  /**
+   * A lower triangle r×r (dense, row-major): diag[i] = ±decay^i, Gaussian entries of size 0.3·decay^i/√r
+   * below it (small enough that cond(T) follows the diagonal, unlike a plain Gaussian triangle's 2^r).
+   */
+  function lower(r: number, seed: number, decay: number): Float64Array {
+    const g = randn(r * r, seed);
+    const T = new Float64Array(r * r);
+    for (let i = 0; i < r; i++) {
+      for (let j = 0; j < i; j++) T[i * r + j] = 0.3 * decay ** i * g[i * r + j]! / Math.sqrt(r);
+      T[i * r + i] = (g[i * r + i]! < 0 ? -1 : 1) * decay ** i;
+    }
+    return T;
+  }
+  const cases: { r: number; lda: number; decay: number; seed: number; steps: number }[] = [
+    { r: 1, lda: 1, decay: 1, seed: 901, steps: 12 },
+    { r: 2, lda: 5, decay: 1, seed: 902, steps: 12 },
+    { r: 7, lda: 7, decay: 0.5, seed: 903, steps: 3 },
+    { r: 40, lda: 93, decay: 0.9, seed: 904, steps: 12 },
+    { r: 65, lda: 65, decay: 0.6, seed: 905, steps: 12 }, // σ_r far below ε·σ_1
+  ];
+  for (const c of cases) {
+    it(`r=${c.r}, lda=${c.lda}, diag decay ${c.decay}: the same bits as the reference, and a bracket of the Jacobi SVD's σ`, () => {
+      const T = lower(c.r, c.seed, c.decay);
+      const got = kernel(T, c.r, c.lda, c.steps);
+      const ref = triangleExtremesRef(T, c.r, c.steps);
+      expect(Object.is(got.max, ref.max) && Object.is(got.min, ref.min), `${got.max} ${got.min} vs ${ref.max} ${ref.min}`).toBe(true);
+      const sigma = pinvJacobi(T, c.r, c.r, 0).sigma;
+      const s1 = Math.max(...sigma), sr = Math.min(...sigma);
+      expect(got.max).toBeGreaterThan(0);
+      expect(got.max).toBeLessThanOrEqual(s1 * (1 + 1e-12));
+      if (sr > 1e-8 * s1) {
+        // Inside out, up to the round-off of the solves (ε·cond(T)), and close after a dozen steps.
+        expect(got.min).toBeGreaterThanOrEqual(sr * (1 - 1e-6));
+        if (c.steps === 12) {
+          expect(got.max / s1).toBeGreaterThan(0.8);
+          expect(got.min / sr).toBeLessThan(2);
+        }
+      } else {
+        // σ_r far below ε·σ_1: what row-space.ts needs is a min that sends it to the triangle's SVD.
+        expect(got.min).toBeLessThan(1e-12 * got.max);
+      }
+    });
+  }
+  it('a zero on the diagonal: no finite inverse, min = 0 (as the reference)', () => {
+    const T = lower(6, 906, 1);
+    T[3 * 6 + 3] = 0;
+    const got = kernel(T, 6, 9, 12);
+    expect(got.min).toBe(0);
+    expect(Object.is(got.max, triangleExtremesRef(T, 6).max)).toBe(true);
+  });
+  it('on the triangle of a real factorization: the same bits as the reference on its dense copy', () => {
+    const n = 30, d = 70, X = conditioned(n, d, 1e6, 907);
+    const pX = put(X), A = put(X), tau = w.allocF64(n), diag = w.allocF64(n), perm = w.allocF64(n), norms = w.allocF64(2 * n);
+    const r = w.exports.lqFactor(n, d, A, tau, diag, perm, norms, 0);
+    expect(r).toBe(n);
+    const a = get(A, n * d), dg = get(diag, n), T = new Float64Array(n * n);
+    for (let i = 0; i < n; i++) { for (let j = 0; j < i; j++) T[i * n + j] = a[i * d + j]!; T[i * n + i] = dg[i]!; }
+    const out = w.allocF64(2);
+    w.exports.triangleExtremes(n, A, d, diag, 12, norms, out);
+    const [max, min] = get(out, 2);
+    const ref = triangleExtremesRef(T, n);
+    expect(Object.is(max, ref.max) && Object.is(min, ref.min)).toBe(true);
+    // X's singular values are 1 … 1e-6 (conditioned): the bracket lies inside and is close at both ends.
+    expect(max! / 1).toBeGreaterThan(0.9);
+    expect(max!).toBeLessThanOrEqual(1 + 1e-12);
+    expect(min! / 1e-6).toBeGreaterThanOrEqual(1 - 1e-9);
+    expect(min! / 1e-6).toBeLessThan(2);
+    [pX, A, tau, diag, perm, norms, out].forEach((p) => { w.free(p); });
+  });
 });

@@ -8,3 +8,4 @@ export { triSolveLower, triSolveLowerT, lqGatherRows, lqLowerTranspose } from ".
 export { lqPow2Scale, lqScaledCopy } from "./scale";
 export { orthonormalizeRows, orthonormalizeScratchLen } from "./orthonormalize";
 export { cholesky, cholSolve, packLower } from "./cholesky";
+export { triangleExtremes } from "./triangle_extremes";

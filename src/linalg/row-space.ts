@@ -15,7 +15,7 @@
  * (rtol = max(n, d)·ε by default, as numpy.linalg.matrix_rank and lstsq). Pivoting
  * alone does not decide it (its pivots only bracket the singular values, and on a
  * rank-2 matrix it kept 8 noise pivots): the kept r×r triangle M is checked by an
- * inverse-iteration bracket, and when its smallest singular value may be at or
+ * inverse-iteration bracket (a WASM kernel, assembly/linalg/triangle_extremes.ts), and when its smallest singular value may be at or
  * below rtol·σ_1, M's SVD (small-svd.ts) truncates it to the s singular values above
  * the tolerance, and X⁺ and the projections use M's singular vectors.
  * Everything is orthogonal but one triangular solve, so X⁺B has error O(ε·cond(X))
@@ -36,7 +36,10 @@
  */
 import { DspgdError } from '../errors.js';
 import type { Wasm } from '../wasm/module.js';
-import { smallSvd, triangleExtremes } from './small-svd.js';
+import { smallSvd } from './small-svd.js';
+
+/** Steps of power and of inverse iteration in the bracket of the kept triangle's extreme singular values. */
+const TRIANGLE_BRACKET_STEPS = 12;
 
 /** Unit round-off of float64 (the default rank tolerance is max(n, d)·EPS, relative to σ_1). */
 export const EPS = 2.220446049250313e-16;
@@ -92,7 +95,8 @@ export function factorRowSpace(wasm: Wasm, X: number, n: number, d: number, opts
   let aux = 0, norms = 0, lt = 0;
   try {
     aux = wasm.allocF64(2 * m + Math.ceil(n / 2), 'row-space factor');
-    norms = wasm.allocF64(2 * n, 'row-space factor (pivot norms)');
+    // 2n doubles of pivot norms, then (r ≤ n) the 2r of the triangle's bracket and its two results.
+    norms = wasm.allocF64(2 * n + 2, 'row-space factor (pivot norms)');
     const tau = aux, diag = aux + 8 * m, perm = aux + 16 * m;
     const scale = e.lqPow2Scale(n * d, X);
     e.lqScaledCopy(n * d, scale, X, A);
@@ -100,8 +104,6 @@ export function factorRowSpace(wasm: Wasm, X: number, n: number, d: number, opts
     // (each row ≤ rtol/√n·|L_00| and |L_00| ≤ σ_1), so no singular value above the
     // tolerance is discarded; those it keeps are checked against the tolerance below.
     const r = e.lqFactor(n, d, A, tau, diag, perm, norms, rtol / Math.sqrt(n));
-    wasm.free(norms);
-    norms = 0;
     // Rank-deficient: LQ of L̃ᵀ (r×n) for the least-squares step; layout Lt (r·n), tau2 (r), diag2 (r).
     let tau2 = 0, diag2 = 0;
     if (r > 0 && r < n) {
@@ -118,13 +120,18 @@ export function factorRowSpace(wasm: Wasm, X: number, n: number, d: number, opts
     let svd: Truncation | undefined;
     let singularEstimate = estimate(wasm, r, r < n ? diag2 : diag, Math.abs(wasm.f64(diag, m)[0]), scale);
     if (r > 0) {
-      const T = triangle(wasm, r, r < n ? lt : A, r < n ? n : d, r < n ? diag2 : diag);
-      const ext = triangleExtremes(T, r);
-      if (!(ext.min > 100 * rtol * ext.max)) {
+      const [Mp, ldm, dm] = r < n ? [lt, n, diag2] : [A, d, diag];
+      const out = norms + 16 * r;
+      e.triangleExtremes(r, Mp, ldm, dm, TRIANGLE_BRACKET_STEPS, norms, out);
+      const [max, min] = wasm.f64(out, 2);
+      if (!(min > 100 * rtol * max)) {
+        const T = triangle(wasm, r, Mp, ldm, dm);
         svd = truncate(r < n ? transpose(T, r) : T, r, rtol);
         singularEstimate = { max: svd.sigma1 / scale, min: svd.s > 0 ? svd.sigmaS / scale : 0 };
       }
     }
+    wasm.free(norms);
+    norms = 0;
     return new Factor(wasm, n, d, svd ? svd.s : r, r, rtol, singularEstimate, scale, A, aux, tau, diag, perm, lt, tau2, diag2, svd);
   } catch (err) {
     if (norms) wasm.free(norms);

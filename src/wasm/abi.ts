@@ -23,7 +23,7 @@ export const EXPORT_ARITY = {
   powerIterXtX: 6,
   lossEval: 7,
   precondGrad: 7, precondValue: 6, precondScratchLen: 3, adamMomentStep: 9, precondStateLen: 2, precondStep: 7,
-  cholesky: 3, cholSolve: 4, packLower: 3, lqFactor: 8, lqApplyQ: 7, lqApplyQt: 7, triSolveLower: 7, triSolveLowerT: 7,
+  cholesky: 3, cholSolve: 4, packLower: 3, lqFactor: 8, lqApplyQ: 7, lqApplyQt: 7, triSolveLower: 7, triSolveLowerT: 7, triangleExtremes: 7,
   lqGatherRows: 5, lqLowerTranspose: 6, lqPow2Scale: 2, lqScaledCopy: 4, orthonormalizeRows: 4, orthonormalizeScratchLen: 2,
   rngSeed: 2, fillNormal: 4, fillUniform: 4, fillGeometric: 3, scaleRows: 4,
 } as const satisfies Record<FunctionKeys<DspgdExports>, number>;

@@ -22,6 +22,11 @@ export interface LinalgExports {
   lqGatherRows(m: I32, k: I32, perm: Ptr, B: Ptr, C: Ptr): void;
   /** Lt (r×m) = transpose of the first r columns of the pivoted L of an m×d lqFactor. */
   lqLowerTranspose(m: I32, d: I32, r: I32, A: Ptr, diag: Ptr, Lt: Ptr): void;
+  /**
+   * out[0] ≤ σ_1 ≤ … ≤ σ_r ≤ out[1]: power and inverse iteration (`steps` each) on the lower triangle
+   * T (r×r) stored as triSolveLower's. work: 2r doubles. See assembly/linalg/triangle_extremes.ts.
+   */
+  triangleExtremes(r: I32, A: Ptr, lda: I32, diag: Ptr, steps: I32, work: Ptr, out: Ptr): void;
   /** A power of two s bringing max|x| into [2^−400, 2^400] (1 when it already is). */
   lqPow2Scale(len: I32, x: Ptr): F64;
   /** dst = s·src (dst may equal src). */
