@@ -216,12 +216,12 @@ export class Problem {
     if (this.lmax === undefined) {
       const { d, n } = this;
       const v = this.wasm.allocF64(d, 'power iteration');
-      const u = this.wasm.allocF64(n, 'power iteration');
+      const u = this.wasm.allocF64(n + d, 'power iteration'); // u (n), then w (d)
       try {
         // A fixed, dense start vector: deterministic and never orthogonal to the top singular vector in practice.
         const vv = this.wasm.f64(v, d);
         for (let j = 0; j < d; j++) vv[j] = 1 + ((j * 7919) % 13) / 13;
-        this.lmax = this.wasm.exports.powerIterXtX(n, d, this.ptr.X, v, u, 60);
+        this.lmax = this.wasm.exports.powerIterXtX(n, d, this.ptr.X, v, u, u + 8 * n, 60);
       } finally {
         this.wasm.free(v);
         this.wasm.free(u);

@@ -69,6 +69,79 @@ describe('matmul kernels', () => {
   }
 });
 
+describe('power iteration (powerIterXtX, one pass over X a step)', () => {
+  /** The two-pass step from the separate kernels (u = Xv, then v = Xᵀu): the arithmetic the fused pass must keep. */
+  function twoPass(n: number, d: number, pX: number, v0: Float64Array, iters: number): number {
+    const e = w.exports;
+    const v = put(v0), u = w.allocF64(n);
+    let lambda = 0;
+    for (let t = 0; t < iters; t++) {
+      const nv = e.norm2(d, v);
+      if (nv === 0) { lambda = 0; break; }
+      const vv = w.f64(v, d);
+      const inv = 1 / nv;
+      for (let j = 0; j < d; j++) vv[j] = inv !== 0 && inv !== Infinity ? vv[j]! * inv : vv[j]! / nv;
+      e.matmulXW(n, d, 1, pX, v, u);
+      const s2 = e.sumsq(n, u);
+      if (s2 >= 2.004168360008973e-292 && s2 !== Infinity) {
+        lambda = s2;
+      } else {
+        const s = e.norm2(n, u);
+        lambda = s * s;
+        if (s === 0) { lambda = 0; break; }
+        const uu = w.f64(u, n);
+        for (let i = 0; i < n; i++) uu[i] = uu[i]! / s;
+      }
+      e.matmulXtV(n, d, 1, pX, u, v);
+    }
+    w.free(v);
+    w.free(u);
+    return lambda;
+  }
+  /** Plain JS: λ = ‖Xv‖² with v normalized, v ← XᵀXv. */
+  function plain(X: Float64Array, n: number, d: number, v0: Float64Array, iters: number): number {
+    let v = Float64Array.from(v0), lambda = 0;
+    for (let t = 0; t < iters; t++) {
+      const nv = Math.hypot(...v);
+      v = v.map((x) => x / nv);
+      const u = Array.from({ length: n }, (_, i) => { let a = 0; for (let j = 0; j < d; j++) a += X[i * d + j]! * v[j]!; return a; });
+      lambda = u.reduce((a, x) => a + x * x, 0);
+      const next = new Float64Array(d);
+      for (let i = 0; i < n; i++) for (let j = 0; j < d; j++) next[j] += X[i * d + j]! * u[i]!;
+      v = next;
+    }
+    return lambda;
+  }
+  for (const [n, d] of [[1, 3], [4, 4], [6, 9], [11, 2]] as const) {
+    it(`one step (powerStepXtX) n=${n}, d=${d}: u = X·v and w = Xᵀ·u, the bits of matmulXW then matmulXtV`, () => {
+      const X = randn(n * d, 31 + n + d), v = randn(d, 32 + d);
+      const pX = put(X), pv = put(v), u = w.allocF64(n), ww = w.allocF64(d), u2 = w.allocF64(n), w2 = w.allocF64(d);
+      w.f64(ww, d).fill(7); // overwritten, not added to
+      w.exports.powerStepXtX(n, d, pX, pv, u, ww);
+      w.exports.matmulXW(n, d, 1, pX, pv, u2);
+      w.exports.matmulXtV(n, d, 1, pX, u2, w2);
+      const same = (a: number, b: number, len: number) => Array.from(w.f64(a, len)).every((x, i) => Object.is(x, w.f64(b, len)[i]));
+      expect(same(u, u2, n)).toBe(true);
+      expect(same(ww, w2, d)).toBe(true);
+      for (const p of [pX, pv, u, ww, u2, w2]) w.free(p);
+    });
+  }
+  for (const [n, d, scale] of [[1, 1, 1], [5, 7, 1], [9, 101, 1], [13, 37, 1e160], [7, 33, 1e-160]] as const) {
+    it(`n=${n}, d=${d}, X × ${scale}: the same bits as the two-pass iteration, and plain JS's λ`, () => {
+      const X = randn(n * d, 11 + n + d).map((x) => x * scale), v0 = Float64Array.from({ length: d }, (_, j) => 1 + ((j * 7919) % 13) / 13);
+      const pX = put(X), v = put(v0), u = w.allocF64(n), ww = w.allocF64(d);
+      const got = w.exports.powerIterXtX(n, d, pX, v, u, ww, 25);
+      const ref = twoPass(n, d, pX, v0, 25);
+      expect(Object.is(got, ref), `${got} vs ${ref}`).toBe(true);
+      // ‖Xv‖² out of range takes the second pass: beyond 1.8e308 λ is +∞, below 2e-292 a scaled norm squared.
+      if (scale === 1) expect(Math.abs(got - plain(X, n, d, v0, 25)) / got).toBeLessThan(1e-12);
+      else if (scale > 1) expect(got).toBe(Infinity);
+      else expect(got > 0 && got < 1e-300).toBe(true);
+      for (const p of [pX, v, u, ww]) w.free(p);
+    });
+  }
+});
+
 describe('fused residual/gradient kernel', () => {
   const losses: [keyof typeof LOSS_IDS, number][] = [['squared', 0], ['huber', 0.3], ['logcosh', 0], ['lp', 3], ['lp', 1.5]];
   for (const [n, d, k] of SHAPES) {

@@ -9,6 +9,7 @@ import { factorRowSpace, gdLimit, interpolationTolerance } from '../src/linalg/i
 import { randn } from './helpers/rng.js';
 import { pinvJacobi, matmul, fro, relFro } from './helpers/svd.js';
 import { triangleExtremesRef } from './helpers/triangle-extremes.js';
+import { lqFactorRef } from './helpers/lq-ref.js';
 
 let w: Wasm;
 beforeAll(async () => {
@@ -599,4 +600,34 @@ describe('triangleExtremes (the bracket of the kept triangle) against the plain 
     expect(min! / 1e-6).toBeLessThan(2);
     [pX, A, tau, diag, perm, norms, out].forEach((p) => { w.free(p); });
   });
+});
+
+describe('lqFactor (four rows per reflector) against the plain row-by-row reference, to the bit', () => {
+  const cases: { m: number; d: number; pivot: boolean; rtol: number; X: () => Float64Array; name: string }[] = [
+    { m: 1, d: 5, pivot: true, rtol: 0, X: () => randn(5, 951), name: 'one row' },
+    { m: 13, d: 37, pivot: true, rtol: 0, X: () => randn(13 * 37, 952), name: 'wide' },
+    { m: 37, d: 13, pivot: true, rtol: 0, X: () => randn(37 * 13, 953), name: 'tall' },
+    { m: 22, d: 61, pivot: false, rtol: 0, X: () => randn(22 * 61, 954), name: 'unpivoted' },
+    { m: 30, d: 70, pivot: true, rtol: 70 * 2.220446049250313e-16 / Math.sqrt(30), X: () => conditioned(30, 70, 1e8, 955), name: 'cond 1e8' },
+    {
+      m: 18, d: 41, pivot: true, rtol: 41 * 2.220446049250313e-16 / Math.sqrt(18), name: 'rank 5: stops early',
+      X: () => matmul(randn(18 * 5, 956), randn(5 * 41, 957), 18, 5, 41),
+    },
+  ];
+  for (const c of cases) {
+    it(`${c.name} (${c.m}×${c.d}${c.pivot ? ', pivoted' : ''}): A, τ, diag, perm and the rank equal the reference's`, () => {
+      const { m, d } = c, X = c.X(), steps = Math.min(m, d);
+      const A = put(X), tau = w.allocF64(steps), diag = w.allocF64(steps), perm = w.allocF64(Math.ceil(m / 2)), norms = w.allocF64(2 * m);
+      const r = w.exports.lqFactor(m, d, A, tau, diag, c.pivot ? perm : 0, norms, c.rtol);
+      const ref = lqFactorRef(m, d, X, c.pivot, c.rtol);
+      expect(r).toBe(ref.rank);
+      if (c.name.startsWith('rank')) expect(r).toBe(5);
+      const same = (a: ArrayLike<number>, b: ArrayLike<number>) => Array.from(a).every((v, i) => Object.is(v, b[i]));
+      expect(same(get(A, m * d), ref.A)).toBe(true);
+      expect(same(get(tau, r), ref.tau.subarray(0, r))).toBe(true);
+      expect(same(get(diag, r), ref.diag.subarray(0, r))).toBe(true);
+      if (c.pivot) expect(Array.from(new Int32Array(w.exports.memory.buffer, perm, m))).toEqual(Array.from(ref.perm));
+      [A, tau, diag, perm, norms].forEach((p) => { w.free(p); });
+    });
+  }
 });

@@ -3,6 +3,7 @@
 // applying a reflector is a plain dot + axpy over that slice, with no special
 // case for the first entry. Internal to assembly/linalg (not exported).
 import { dot, axpy, sumsq } from "../kernels/dot";
+import { dot4, axpy4, dot4s0, dot4s1, dot4s2, dot4s3 } from "../kernels/dot4";
 import { rowTimesW, addOuter } from "../kernels/rows";
 import { scal } from "../kernels/scale";
 
@@ -39,6 +40,21 @@ export function reflectorGen(len: i32, x: usize, beta: usize): f64 {
 @inline
 export function reflectVec(len: i32, tau: f64, v: usize, y: usize): void {
   axpy(len, -tau * dot(len, v, y), v, y);
+}
+
+/**
+ * y_r ← y_r·H for `rows` rows y_r = y + r·stride (bytes) of length len: reflectVec on each,
+ * four rows at a time (kernels/dot4.ts: one load of v serves four rows). Each row gets
+ * reflectVec's arithmetic exactly, so the result is the same to the bit as row by row.
+ */
+export function reflectRows(len: i32, tau: f64, v: usize, y: usize, stride: usize, rows: i32): void {
+  let r = 0;
+  for (; r + 4 <= rows; r += 4) {
+    const yr = y + <usize>r * stride;
+    dot4(len, v, yr, stride);
+    axpy4(len, -tau * dot4s0, -tau * dot4s1, -tau * dot4s2, -tau * dot4s3, v, yr, stride);
+  }
+  for (; r < rows; r++) reflectVec(len, tau, v, y + <usize>r * stride);
 }
 
 /**

@@ -7,8 +7,10 @@
 // f64x2 lanes. The pivoted factorization is rank-revealing in practice and,
 // being orthogonal, backward stable: the pseudo-inverse built on it is
 // accurate to O(ε·cond(X)), as a least-squares solver based on the SVD is.
+// The rows below a reflector take it four at a time (reflectRows), with the
+// arithmetic of one row at a time, so the factors do not depend on that blocking.
 import { sumsq } from "../kernels/dot";
-import { reflectorGen, reflectVec } from "./householder";
+import { reflectorGen, reflectRows } from "./householder";
 
 // Recompute a downdated row norm when it has lost about half its digits (LAPACK's tol3z).
 const NORM_RECOMPUTE: f64 = 1.4901161193847656e-8; // √ε
@@ -75,9 +77,7 @@ export function lqFactor(m: i32, d: i32, A: usize, tau: usize, diag: usize, perm
     const x = A + <usize>j * rowBytes + jo;
     const t = reflectorGen(len, x, diag + jo);
     store<f64>(tau + jo, t);
-    if (t != 0) {
-      for (let i = j + 1; i < m; i++) reflectVec(len, t, x, A + <usize>i * rowBytes + jo);
-    }
+    if (t != 0) reflectRows(len, t, x, A + <usize>(j + 1) * rowBytes + jo, rowBytes, m - j - 1);
     if (pivot && j + 1 < d) {
       for (let i = j + 1; i < m; i++) {
         const io = <usize>i << 3;

@@ -20,7 +20,7 @@ export const EXPORT_ARITY = {
   residualRows: 8, lossRows: 9, gradPanel: 11,
   gramXXt: 4, gramXXtPacked: 4, gramMetric: 6, gramMetricScratchLen: 1, gramMetricSupports: 1, crossDtS: 5, rightMulAdd: 7,
   spectralRowFactor: 4, spectralRowStep: 11, spectralRowValue: 9,
-  powerIterXtX: 6,
+  powerIterXtX: 7, powerStepXtX: 6,
   lossEval: 7,
   precondGrad: 7, precondValue: 6, precondScratchLen: 3, adamMomentStep: 9, precondStateLen: 2, precondStep: 7,
   cholesky: 3, cholSolve: 4, packLower: 3, lqFactor: 8, lqApplyQ: 7, lqApplyQt: 7, triSolveLower: 7, triSolveLowerT: 7, triangleExtremes: 7,

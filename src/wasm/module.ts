@@ -65,7 +65,9 @@ export interface DspgdExports extends PassExports, PrecondExports, LinalgExports
   spectralRowStep(n: I32, r: I32, k: I32, L: Ptr, perm: Ptr, D: Ptr, F: Ptr, PF: Ptr, B: Ptr, eps: F64, scratch: Ptr): F64;
   spectralRowValue(n: I32, r: I32, k: I32, L: Ptr, perm: Ptr, D: Ptr, F: Ptr, eps: F64, scratch: Ptr): F64;
   // kernels/power_iteration.ts
-  powerIterXtX(n: I32, d: I32, X: Ptr, v: Ptr, u: Ptr, iters: I32): F64;
+  powerIterXtX(n: I32, d: I32, X: Ptr, v: Ptr, u: Ptr, w: Ptr, iters: I32): F64;
+  /** u = X·v and w = Xᵀ·u in one pass over X (one step of powerIterXtX). */
+  powerStepXtX(n: I32, d: I32, X: Ptr, v: Ptr, u: Ptr, w: Ptr): void;
   // losses/index.ts (lossRow: one row, also the fma build's import)
   lossRow(id: I32, param: F64, r: Ptr, g: Ptr, k: I32, scale: F64): F64;
   lossEval(id: I32, param: F64, R: Ptr, Gout: Ptr, n: I32, k: I32, scale: F64): F64;
