@@ -7,9 +7,9 @@ import type { BiasPath } from './bias/path.js';
 import { solve, solveBatch, type SolveResult, type SolveOptions } from './solve.js';
 import { resolvePrecond, type Preconditioner } from './precond/index.js';
 import type { Problem } from './problem.js';
-import type { Loss, Reduction } from './losses/index.js';
 import type { Status, StallOptions } from './stopping.js';
-import { suggestLearningRate } from './lr.js';
+import { suggestLearningRate, startStats, type StartStats } from './lr.js';
+import { resolveLoss, type Loss, type Reduction } from './losses/index.js';
 import { formatLr } from './util/numbers.js';
 import { parseLr, type LrSpec, type LrText } from './lr-spec.js';
 import { checkOptionKeys, GRID_OPTION_KEYS } from './options.js';
@@ -112,11 +112,14 @@ export async function runGrid(problems: readonly GridProblem[], o: GridOptions):
     if (o.signal?.aborted) return { rows, traces, aborted: true };
     const first = rows.length;
     const runs: SolveOptions[] = [];
+    // The residual pass at W0 that 'auto' needs depends on the problem and the loss only: once per problem, not per run.
+    let start: StartStats | undefined;
     for (const precond of preconds) {
       for (const lrSpec of lrs) {
         const lr = typeof lrSpec === 'number'
           ? lrSpec
-          : lrSpec.autoFactor * suggestLearningRate(problem, precond, o.loss, o.reduction);
+          : lrSpec.autoFactor * suggestLearningRate(problem, precond, o.loss, o.reduction,
+            start ??= startStats(problem, resolveLoss(o.loss), o.reduction ?? 'sum'));
         const runIndex = first + runs.length;
         runs.push({
           precond, lr, loss: o.loss, reduction: o.reduction, tol: o.tol, maxIter: o.maxIter, stall: o.stall,
