@@ -49,6 +49,33 @@ describe('bias path', () => {
     });
   }
 
+  it('the first sample (t = 0, W0) is computed once per problem: every run has the split of W0 − W_GD∞, bit for bit', async () => {
+    const p2 = await generate({ kind: 'gaussian', n, d, k, seed: 6, w0: 'gaussian' });
+    try {
+      const f = p2.rowSpace();
+      const direct = f.splitDiff(p2.ptr.W0, p2.gdLimitPtr().ptr, k);
+      // Count the factor's splits per run: the first run computes the t = 0 split, the others reuse it.
+      const splitDiff = f.splitDiff.bind(f);
+      let calls = 0;
+      (f as { splitDiff: typeof f.splitDiff }).splitDiff = (...a) => { calls++; return splitDiff(...a); };
+      const perRun: number[] = [];
+      for (const precond of ['gd', 'sign:eps=0.1', 'adam:eps=0.1']) {
+        calls = 0;
+        const r = await solve(p2, { precond, lr: 'auto', maxIter: 3, tol: 0, stall: false });
+        perRun.push(calls);
+        const path = r.bias!.path!;
+        expect(path.iteration[0]).toBe(0);
+        expect(Object.is(path.rowDistance[0], direct.row) && Object.is(path.nullPart[0], direct.null), precond).toBe(true);
+        // The later samples are the run's own (W_t ≠ W0): not the first one again.
+        expect(path.rowDistance[1]).not.toBe(direct.row);
+      }
+      expect(perRun[0]).toBeGreaterThan(1);
+      expect(perRun).toEqual([perRun[0], perRun[0]! - 1, perRun[0]! - 1]);
+    } finally {
+      p2.dispose();
+    }
+  });
+
   for (const precond of ['sign:eps=0.1', 'adam:eps=0.1']) {
     it(`${precond}: leaves the axis, and the endpoint is the report's relDistToGD split`, async () => {
       const r = await run(precond);

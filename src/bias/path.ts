@@ -16,13 +16,15 @@
  * floor of √ε·‖W_t − W0‖ under it). Cost: one split per sample (about two passes over X on
  * the LQ route, a few more on the Gram route) at a geometric schedule of iterations, so a
  * run pays O(samples) splits however long it is: t = 0, then t_{j+1} = max(t_j + 1,
- * ⌈t_j·ρ⌉) with ρ = maxIter^{1/samples}, plus the final iterate. Nothing is allocated per
+ * ⌈t_j·ρ⌉) with ρ = maxIter^{1/samples}, plus the final iterate; the sample at t = 0 (W0) is
+ * the same for every run on a problem and is computed once per problem. Nothing is allocated per
  * sample on the JS side (the arrays are sized from the schedule up front), and the recorder
  * keeps no d×k buffer in WASM memory: W_t − W_GD∞ is formed by the factor in work memory
  * that the run lends (buffers of its engine that are idle while a sample is taken,
  * Engine.idleBuffers), so sampling adds no d×k buffer to the run's peak (bench/README.md, "Memory").
  */
 import type { Problem } from '../problem.js';
+import type { RowSpaceFactor } from '../linalg/index.js';
 import type { Wasm } from '../wasm/module.js';
 
 /** The sampled path of one run (absent with report: false or biasPathSamples: 0). */
@@ -36,6 +38,13 @@ export interface BiasPath {
   /** ‖W_GD∞ − W0‖: divide both by it to read the plane in units of relDistToGD (0 when W0 interpolates). */
   gdNorm: number;
 }
+
+/**
+ * The split of W0 − W_GD∞ of each problem (with the factor it came from). Every run's first sample is
+ * at t = 0, where W_t = W0, so all the runs on a problem (a batch, a sweep's grid) share it: it is
+ * computed once per problem instead of once per run, and reused only for a W_t equal to W0.
+ */
+const firstSplit = new WeakMap<Problem, { factor: RowSpaceFactor; row: number; null: number }>();
 
 /** Default number of geometric steps from iteration 1 to maxIter (the early, linear part adds a few). */
 export const BIAS_PATH_SAMPLES = 32;
@@ -99,14 +108,28 @@ export class BiasPathRecorder {
     // for that test only and freed: the split forms it again in its own work memory, so a
     // sample holds no d×k buffer besides the factor's.
     const tmp = work[0] ?? wasm.allocF64(len, 'bias path');
-    let finite: boolean;
+    let finite: boolean, atW0 = false;
     try {
       e.sub(len, W, gd, tmp);
       finite = Number.isFinite(e.norm2(len, tmp));
+      // W = W0 entry for entry (W − W0 all zero): its split is W0's, bit for bit (the difference
+      // W − W_GD∞ differs at most in the sign of a zero entry, which no norm sees).
+      if (t === 0 && finite) {
+        e.sub(len, W, prob.ptr.W0, tmp);
+        atW0 = e.sumsq(len, tmp) === 0;
+      }
     } finally {
       if (tmp !== work[0]) wasm.free(tmp);
     }
-    const s = finite ? prob.rowSpace().splitDiff(W, gd, prob.k, work) : { row: NaN, null: NaN };
+    const factor = prob.rowSpace();
+    const cached = atW0 ? firstSplit.get(prob) : undefined;
+    let s: { row: number; null: number };
+    if (cached && cached.factor === factor) {
+      s = cached;
+    } else {
+      s = finite ? factor.splitDiff(W, gd, prob.k, work) : { row: NaN, null: NaN };
+      if (atW0) firstSplit.set(prob, { factor, row: s.row, null: s.null });
+    }
     const i = this.count++;
     this.it[i] = t;
     this.row[i] = s.row;
