@@ -35,7 +35,7 @@ import { Worker } from 'node:worker_threads';
 import { tmpdir, availableParallelism, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { runSweep, type SweepProfile } from '../src/sweep/run.js';
-import { closeIdleWorkers } from '../src/sweep/execute.js';
+import { closeIdleWorkers } from '../src/sweep/workers.js';
 import type { SweepGrid } from '../src/sweep/grid.js';
 import { shellSplit } from './timing.js';
 
