@@ -84,11 +84,18 @@ export function axpy4(len: i32, a0: f64, a1: f64, a2: f64, a3: f64, v: usize, y:
   if (i < len) {
     const o = <usize>i << 3;
     const vi = load<f64>(v + o);
-    store<f64>(y + o, load<f64>(y + o) + a0 * vi);
-    store<f64>(y1 + o, load<f64>(y1 + o) + a1 * vi);
-    store<f64>(y2 + o, load<f64>(y2 + o) + a2 * vi);
-    store<f64>(y3 + o, load<f64>(y3 + o) + a3 * vi);
+    addTo(y + o, a0 * vi);
+    addTo(y1 + o, a1 * vi);
+    addTo(y2 + o, a2 * vi);
+    addTo(y3 + o, a3 * vi);
   }
+}
+
+/** *p += t: the scalar step of axpy (y + α·x, the product rounded first). */
+// @ts-ignore: decorator
+@inline
+function addTo(p: usize, t: f64): void {
+  store<f64>(p, load<f64>(p) + t);
 }
 
 /**
@@ -98,25 +105,22 @@ export function axpy4(len: i32, a0: f64, a1: f64, a2: f64, a3: f64, v: usize, y:
 // @ts-ignore: decorator
 @inline
 export function addRows4(len: i32, a0: f64, a1: f64, a2: f64, a3: f64, x: usize, stride: usize, w: usize): void {
-  const x1 = x + stride, x2 = x1 + stride, x3 = x2 + stride;
-  const c0 = f64x2.splat(a0), c1 = f64x2.splat(a1), c2 = f64x2.splat(a2), c3 = f64x2.splat(a3);
-  let i = 0;
-  for (; i + 2 <= len; i += 2) {
-    const o = <usize>i << 3;
+  // Walks byte offsets o over the pairs, then the odd last entry at o.
+  const pairsEnd = <usize>(len & ~1) << 3;
+  const u0 = f64x2.splat(a0), u1 = f64x2.splat(a1), u2 = f64x2.splat(a2), u3 = f64x2.splat(a3);
+  let o: usize = 0;
+  for (; o < pairsEnd; o += 16) {
     let acc = v128.load(w + o);
-    acc = f64x2.add(acc, f64x2.mul(c0, v128.load(x + o)));
-    acc = f64x2.add(acc, f64x2.mul(c1, v128.load(x1 + o)));
-    acc = f64x2.add(acc, f64x2.mul(c2, v128.load(x2 + o)));
-    acc = f64x2.add(acc, f64x2.mul(c3, v128.load(x3 + o)));
+    acc = f64x2.add(acc, f64x2.mul(u0, v128.load(x + o)));
+    acc = f64x2.add(acc, f64x2.mul(u1, v128.load(x + stride + o)));
+    acc = f64x2.add(acc, f64x2.mul(u2, v128.load(x + 2 * stride + o)));
+    acc = f64x2.add(acc, f64x2.mul(u3, v128.load(x + 3 * stride + o)));
     v128.store(w + o, acc);
   }
-  if (i < len) {
-    const o = <usize>i << 3;
-    let acc = load<f64>(w + o);
-    acc += a0 * load<f64>(x + o);
-    acc += a1 * load<f64>(x1 + o);
-    acc += a2 * load<f64>(x2 + o);
-    acc += a3 * load<f64>(x3 + o);
-    store<f64>(w + o, acc);
+  if (len & 1) {
+    addTo(w + o, a0 * load<f64>(x + o));
+    addTo(w + o, a1 * load<f64>(x + stride + o));
+    addTo(w + o, a2 * load<f64>(x + 2 * stride + o));
+    addTo(w + o, a3 * load<f64>(x + 3 * stride + o));
   }
 }
