@@ -35,9 +35,9 @@ import { Worker } from 'node:worker_threads';
 import { tmpdir, availableParallelism, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { runSweep, type SweepProfile } from '../src/sweep/run.js';
-import { closeIdleWorkers } from '../src/sweep/execute.js';
+import { closeIdleWorkers } from '../src/sweep/workers.js';
 import type { SweepGrid } from '../src/sweep/grid.js';
-import { shellSplit } from './timing.js';
+import { median, shellSplit } from './timing.js';
 
 export interface SweepBench {
   runs: number;
@@ -63,6 +63,15 @@ export interface SweepBench {
   shellFixedSecondsN?: number;
   /** One empty Node worker thread, asked for → its first message (median wall ms). */
   workerBootMs?: number;
+  /**
+   * The same grid with LONG_FACTOR × the iterations per run, from the shell: --jobs 1 and --jobs N,
+   * wall seconds of each repeat (absent in --quick). Its fixed part is the short sweep's (the
+   * same sweep with 1 iteration per run), so it shows how the speed-up grows with the iterations.
+   */
+  longIterations?: number;
+  longShellSeconds1?: number[];
+  longShellSecondsN?: number[];
+  longShellSpeedup?: number;
   /** sweep.csv of all equal, byte for byte (the shell sweeps' too). */
   identical: boolean;
   cores: number;
@@ -95,6 +104,9 @@ export interface SweepBenchProfile {
   predictedMsN: number;
   predicted: number;
 }
+
+/** The long sweep's iterations per run, as a multiple of the short one's. */
+export const LONG_FACTOR = 4;
 
 export function sweepBenchGrid(quick: boolean): SweepGrid {
   const n = 200, d = 2000;
@@ -160,10 +172,17 @@ async function workerBootMs(): Promise<number> {
   }
 }
 
-const median = (xs: number[]) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length % 2 ? s[(s.length - 1) / 2]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
-};
+/**
+ * Iterations' time with --jobs 1 (s) at which the shell speed-up reaches `target`, when the fixed
+ * parts stay what they were and the iterations keep the scaling they had: solves
+ * (F1 + I) / (FN + I / s) = target for I; undefined when that scaling cannot reach it.
+ */
+export function iterationsFor(target: number, split: { t1: number; tN: number; f1: number; fN: number }): number | undefined {
+  const s = (split.t1 - split.f1) / (split.tN - split.fN);
+  if (!(s > target)) return undefined;
+  return Math.max(0, (target * split.fN - split.f1) / (1 - target / s));
+}
+
 
 /** CPU ms of the whole process (every thread). */
 const processCpuMs = (since?: NodeJS.CpuUsage) => {
@@ -215,6 +234,8 @@ export async function sweepSection(o: { quick: boolean; jobs?: number; repeats?:
   const dir = await mkdtemp(join(tmpdir(), 'dspgd-bench-sweep-'));
   const seconds1: number[] = [], secondsN: number[] = [], secondsCold: number[] = [];
   const shell1: number[] = [], shellN: number[] = [], fixed1: number[] = [], fixedN: number[] = [], boots: number[] = [];
+  const long1: number[] = [], longN: number[] = [];
+  const longIterations = LONG_FACTOR * grid.stopping.maxIter;
   const samples: { one: Sample; cold: Sample; warm: Sample }[] = [];
   let identical = true;
   const load0 = loadavg()[0]!;
@@ -251,6 +272,16 @@ export async function sweepSection(o: { quick: boolean; jobs?: number; repeats?:
       boots.push(await workerBootMs());
     }
     o.onProgress?.(`sweep: fixed part from the shell (1 iteration per run) ${median(fixed1).toFixed(2)} s (--jobs 1), ${median(fixedN).toFixed(2)} s (--jobs ${jobs}); an empty worker thread starts in ${median(boots).toFixed(0)} ms`);
+    if (!o.quick) {
+      for (let r = 0; r < repeats; r++) {
+        for (const [j, out] of [[1, long1], [jobs, longN]] as const) {
+          const s = await shellSweep(grid, join(dir, `long${j}-${r}`), j, longIterations);
+          out.push(s);
+          o.onProgress?.(`sweep: 16 runs of ${longIterations} iterations, dspgd sweep --jobs ${j} from the shell: ${s.toFixed(2)} s (load ${loadavg()[0]!.toFixed(2)})`);
+        }
+        identical &&= (await readFile(join(dir, `long1-${r}`, 'sweep.csv'))).equals(await readFile(join(dir, `long${jobs}-${r}`, 'sweep.csv')));
+      }
+    }
   } finally {
     await closeIdleWorkers();
     await rm(dir, { recursive: true, force: true });
@@ -273,6 +304,7 @@ export async function sweepSection(o: { quick: boolean; jobs?: number; repeats?:
     speedup: median(seconds1) / median(secondsN), speedupCold: median(seconds1) / median(secondsCold), identical,
     shellSeconds1: shell1, shellSecondsN: shellN, shellSpeedup: median(shell1) / median(shellN),
     shellFixedSeconds1: median(fixed1), shellFixedSecondsN: median(fixedN), workerBootMs: median(boots),
+    ...(long1.length ? { longIterations, longShellSeconds1: long1, longShellSecondsN: longN, longShellSpeedup: median(long1) / median(longN) } : {}),
     cores: availableParallelism(), problem: `gaussian n=200 d=2000 k=1, ${grid.stopping.maxIter} iterations per run`,
     load: [load0, loadavg()[0]!], profile: summarize((s) => s.warm), profileCold: summarize((s) => s.cold),
   };
@@ -296,7 +328,12 @@ export function formatSweepBench(s: SweepBench): string {
       lines.push(`    fixed part (the same sweep, 1 iteration per run): --jobs 1 ${f1.toFixed(2)} s, --jobs ${s.jobs} ${fN.toFixed(2)} s; iterations (the rest): ${(t1 - f1).toFixed(2)} s → ${(tN - fN).toFixed(2)} s = ${((t1 - f1) / (tN - fN)).toFixed(2)}×`);
       lines.push(`    bound if the iterations scaled perfectly: ${t1.toFixed(2)} / (${fN.toFixed(2)} + ${((t1 - f1) / s.jobs).toFixed(2)}) = ${split.bound.toFixed(2)}×` +
         (s.workerBootMs !== undefined ? `; an empty Node worker thread takes ${Math.round(s.workerBootMs)} ms to start, before any of dspgd's code` : ''));
+      const need = iterationsFor(1.8, split);
+      if (need !== undefined) lines.push(`    at the measured scaling of the iterations, 1.8× from the shell needs iterations of ≥ ${need.toFixed(1)} s with --jobs 1 (${(need / (t1 - f1)).toFixed(1)}× this sweep's)`);
     }
+  }
+  if (s.longShellSeconds1 && s.longShellSecondsN && s.longShellSpeedup !== undefined) {
+    lines.push(`  the same 16 runs with ${s.longIterations} iterations each, from the shell: --jobs 1 ${f(s.longShellSeconds1)} s;  --jobs ${s.jobs} ${f(s.longShellSecondsN)} s;  speed-up ${s.longShellSpeedup.toFixed(2)}×`);
   }
   lines.push(`  rows of --jobs 1 and --jobs ${s.jobs} (in this process and from the shell) ${s.identical ? 'bit-identical' : 'DIFFER'}`);
   const profile = (p: SweepBenchProfile, what: string) => [

@@ -1,5 +1,6 @@
 #!/usr/bin/env node
-// Thin launcher: the CLI is bundled into dist/cli.js by `npm run build` (run by npm install).
+// Thin launcher: the CLI is bundled into dist/cli.js (and the chunks each command loads when it
+// runs) by `npm run build` (run by npm install).
 import { existsSync } from 'node:fs';
 
 const cli = new URL('../dist/cli.js', import.meta.url);

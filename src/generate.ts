@@ -12,8 +12,9 @@ import { Problem } from './problem.js';
 import { requireParam } from './spec.js';
 import { checkOptionKeys } from './options.js';
 import { getWasm, type Wasm } from './wasm/module.js';
+import { GENERATOR_KINDS, type GeneratorKind } from './generator-kinds.js';
 
-export type GeneratorKind = 'gaussian' | 'teacher' | 'spectrum';
+export { GENERATOR_KINDS, type GeneratorKind };
 
 export interface GenerateOptions {
   /** Number of samples (rows of X). */
@@ -42,8 +43,6 @@ export interface GenerateOptions {
   /** Return 1-D labels when k = 1. Default true. */
   oneD?: boolean;
 }
-
-export const GENERATOR_KINDS: readonly GeneratorKind[] = ['gaussian', 'teacher', 'spectrum'];
 
 /** Builds a seeded problem directly in WASM memory. */
 export async function generate(opts: GenerateOptions): Promise<Problem> {

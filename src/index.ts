@@ -11,7 +11,7 @@
 export * from './api.js';
 // runGrid with `jobs` (worker threads) replaces the one-thread runGrid of api.ts in Node.
 export { runGrid } from './sweep/grid-jobs.js';
-import { closeIdleWorkers } from './sweep/execute.js';
+import { closeIdleWorkers } from './sweep/workers.js';
 
 /**
  * Ends the worker threads that `runGrid({ jobs })` keeps for this process's next grid, and

@@ -4,14 +4,10 @@
  * or separate .npy files in a folder.
  */
 import { Command, Option } from 'commander';
-import { join } from 'node:path';
-import { mkdir } from 'node:fs/promises';
-import { generate, GENERATOR_KINDS, type GeneratorKind } from '../generate.js';
-import { encodeNpy, encodeNpz, writeFilesAtomic, type AtomicFile } from '../io/index.js';
-import { DspgdError } from '../errors.js';
+import { GENERATOR_KINDS, type GeneratorKind } from '../generator-kinds.js';
 import { positiveInt, nonNegativeInt, nonNegativeNumber, positiveNumber } from './errors.js';
 
-interface GenerateFlags {
+export interface GenerateFlags {
   n: number; d: number; k: number; seed: number; kind: GeneratorKind;
   noise: number; cond: number; w0: 'zeros' | 'gaussian'; w0Scale: number;
   out?: string; outDir?: string; compress?: boolean; quiet?: boolean;
@@ -40,32 +36,7 @@ Examples:
   $ dspgd generate --n 100 --d 400 --k 3 --kind spectrum --cond 1e4 --out-dir data/
   $ python -c "import numpy as np; p = np.load('problem.npz'); print(p['X'].shape)"`)
     .action(async (f: GenerateFlags) => {
-      if ((f.out === undefined) === (f.outDir === undefined)) {
-        throw new DspgdError('E_PARAM', '--out: give exactly one of --out FILE.npz or --out-dir DIR', '--out');
-      }
-      if (f.out !== undefined && !f.out.toLowerCase().endsWith('.npz')) {
-        throw new DspgdError('E_PARAM', `--out: expected a file name ending in .npz, got ${JSON.stringify(f.out)}`, '--out');
-      }
-      const problem = await generate({
-        n: f.n, d: f.d, k: f.k, seed: f.seed, kind: f.kind, noise: f.noise, cond: f.cond, w0: f.w0, w0Scale: f.w0Scale,
-      });
-      try {
-        const arrays = { X: problem.X, Y: problem.Y, W0: problem.W0 };
-        let files: AtomicFile[];
-        if (f.out !== undefined) {
-          files = [{ path: f.out, data: encodeNpz(arrays, { compress: f.compress === true }), argument: '--out' }];
-        } else {
-          await mkdir(f.outDir!, { recursive: true }).catch((e: Error) => {
-            throw new DspgdError('E_IO', `--out-dir: cannot create ${f.outDir}: ${e.message}`, '--out-dir');
-          });
-          files = Object.entries(arrays).map(([name, m]) => ({ path: join(f.outDir!, `${name}.npy`), data: encodeNpy(m), argument: '--out-dir' }));
-        }
-        await writeFilesAtomic(files);
-        if (!f.quiet) {
-          process.stdout.write(`wrote ${files.map((x) => x.path).join(', ')}: ${f.kind} problem n=${f.n}, d=${f.d}, k=${f.k}, seed=${f.seed}\n`);
-        }
-      } finally {
-        problem.dispose();
-      }
+      const { runGenerateCommand } = await import('./generate-run.js');
+      await runGenerateCommand(f);
     });
 }

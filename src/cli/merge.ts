@@ -3,15 +3,8 @@
  * one grid) into one report, byte for byte that of one unsharded sweep (src/sweep/merge.ts).
  */
 import { Command } from 'commander';
-import { dirname, resolve } from 'node:path';
-import { DspgdError } from '../errors.js';
-import { formatTable } from '../report/table.js';
-import { mergeSweeps } from '../sweep/merge.js';
-import { FolderLock } from '../sweep/lock.js';
-import { withContentHashes } from '../sweep/inputs.js';
-import { readGrid } from './sweep.js';
 
-interface MergeFlags { outDir?: string; allowMissing?: boolean; quiet?: boolean; grid?: string }
+export interface MergeFlags { outDir?: string; allowMissing?: boolean; quiet?: boolean; grid?: string }
 
 export function mergeCommand(): Command {
   return new Command('merge')
@@ -31,22 +24,7 @@ Examples:
   $ dspgd merge out/shard-* --out-dir results/ --allow-missing
   $ dspgd merge out/shard-* --grid experiment.json --out-dir results/   # data paths as experiment.json gives them`)
     .action(async (dirs: string[], f: MergeFlags) => {
-      if (f.outDir === undefined || f.outDir.trim() === '') throw new DspgdError('E_PARAM', '--out-dir: required, the folder for the merged report', '--out-dir');
-      const out = resolve(f.outDir);
-      // The merged folder is a sweep folder: one writer at a time (src/sweep/lock.ts).
-      const note = (m: string) => { if (!f.quiet) process.stderr.write(`dspgd: note: ${m}\n`); };
-      const lock = await FolderLock.acquire(out, { argument: '--out-dir', command: `dspgd ${process.argv.slice(2).join(' ')}`, onNote: note });
-      // The experiment's own grid, its data files hashed as `dspgd sweep --grid` hashes them.
-      const grid = f.grid === undefined ? undefined
-        : await withContentHashes(await readGrid(f.grid), dirname(resolve(f.grid)), (i, role) => `${f.grid}: problems[${i}].${role}`);
-      const r = await mergeSweeps({
-        dirs, outDir: out, allowMissing: f.allowMissing, command: process.argv.slice(2).join(' '), onNote: note, grid, gridName: `--grid ${f.grid}`,
-      });
-      lock.release();
-      if (!f.quiet) {
-        const miss = r.missing.length ? ` (${r.missing.length} missing)` : '';
-        process.stdout.write(`dspgd merge: ${dirs.length} folders, ${r.rows.length} of ${r.runs} runs${miss}.\n\n${formatTable(r.rows)}\n\nWrote ${r.files.length} files to ${out}\n`);
-      }
-      process.exitCode = 0;
+      const { runMergeCommand } = await import('./merge-run.js');
+      await runMergeCommand(dirs, f);
     });
 }

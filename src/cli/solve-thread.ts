@@ -9,7 +9,7 @@
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { solve } from '../solve.js';
-import { openProblem } from './inputs.js';
+import { openProblem } from './open-problem.js';
 import { errorToWire } from '../worker/wire.js';
 import { transferables } from '../worker/transfer.js';
 import type { SolveJob, SolveThreadMessage } from './solve-job.js';

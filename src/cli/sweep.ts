@@ -11,28 +11,20 @@ import { dirname, resolve } from 'node:path';
 import { parseLrList, formatLrSpec, type LrSpec } from '../lr-spec.js';
 import { DEFAULTS } from '../options.js';
 import { formatCount, formatHuman } from '../util/numbers.js';
-import { GENERATOR_KINDS, type GeneratorKind } from '../generate.js';
+import { GENERATOR_KINDS, type GeneratorKind } from '../generator-kinds.js';
 import { BUILTIN_PRECOND_NAMES } from '../precond/index.js';
 import { LOSS_NAMES } from '../losses/index.js';
 import { DspgdError } from '../errors.js';
-import { formatTable } from '../report/table.js';
-import { recoverReportFolder } from '../report/folder.js';
-import { DEMO_PRECONDS } from '../demo.js';
+import { DEMO_PRECONDS } from '../demo-setup.js';
 import { positiveInt, nonNegativeNumber, nonNegativeInt, positiveNumber } from './errors.js';
 import { addDataOptions, hasData, type DataFlags } from './inputs.js';
-import { createProgress } from './progress.js';
-import { withInterrupt } from './interrupt.js';
-import { DEFAULT_LRS as DEFAULT_LR_TEXT, gridFromFlags, type SweepGrid } from '../sweep/grid.js';
+import { DEFAULT_LRS as DEFAULT_LR_TEXT, cellsOf, gridFromFlags, type SweepGrid } from '../sweep/grid.js';
 import { parseExperimentFile } from '../sweep/experiment-file.js';
-import { describeGrid } from '../sweep/report.js';
-import { defaultJobs } from '../sweep/execute.js';
-import { resolveShard } from '../sweep/shard.js';
-import { FolderLock } from '../sweep/lock.js';
-import { withContentHashes } from '../sweep/inputs.js';
-import { runSweep } from '../sweep/run.js';
+import { shardCells, resolveShard } from '../sweep/shard.js';
+import { defaultJobs, startWorkers, stopWorkers } from '../sweep/workers.js';
 import { describeFsError } from '../io/node/read.js';
 
-interface SweepFlags extends DataFlags {
+export interface SweepFlags extends DataFlags {
   precond: string[]; lr: LrSpec[]; seeds: number[];
   n: number; d: number; k: number; kind: GeneratorKind; noise: number; cond: number;
   loss: string; reduction: 'sum' | 'mean'; tol: number; maxIter: number; stall: boolean;
@@ -128,35 +120,16 @@ Examples:
       }
       const shard = resolveShard({ shard: f.shard, shards: f.shards }, process.env);
       const jobs = f.jobs ?? defaultJobs();
-      const dir = resolve(f.outDir);
-      const note = (m: string) => { if (!f.quiet) process.stderr.write(`dspgd: note: ${m}\n`); };
-      // One writer per folder, from before anything in it is read or repaired until the report is
-      // written; released below, or on exit, SIGTERM or SIGHUP (see src/sweep/lock.ts).
-      const lock = await FolderLock.acquire(dir, { argument: '--out-dir', command: `dspgd ${process.argv.slice(2).join(' ')}`, onNote: note });
-      // Data files are identified by their content (SHA-256), read once before the sweep starts.
-      grid = await withContentHashes(grid, baseDir, (i, role) => (f.grid !== undefined ? `${f.grid}: problems[${i}].${role}` : `--${role}`));
-      // A report swap a killed sweep left is finished first: the journal lives in the same folder.
-      await recoverReportFolder(dir);
-      if (shard && !f.quiet) process.stderr.write(`dspgd sweep: shard ${shard.index} of ${shard.count} (from ${shard.source})\n`);
-      const progress = createProgress(f.quiet);
-      let finished = 0;
-      const out = await withInterrupt((signal) => runSweep({
-        grid, baseDir, outDir: dir, jobs, resume: f.resume, shard, signal, command: process.argv.slice(2).join(' '),
-        onStart: (runs, recorded) => {
-          finished = recorded;
-          progress.start(runs, 'sweep', 'runs', recorded);
-        },
-        onRun: (rel) => progress.update(++finished, rel),
-        onProgress: (run, iteration, rel) => progress.update(finished, rel, `run ${run + 1} at iteration ${formatCount(iteration)}`),
-        onNote: note,
-      }), () => progress.stop());
-      lock.release();
-      progress.stop();
-      if (!f.quiet) {
-        const resumed = out.resumed ? ` (${out.resumed} from the journal)` : '';
-        process.stdout.write(`dspgd sweep: ${describeGrid(grid)}; ${out.rows.length} runs${resumed}.\n\n${formatTable(out.rows)}\n\nWrote ${out.files.length} files to ${dir}\n`);
-        if (out.aborted) process.stdout.write(`(interrupted: the files hold the ${out.rows.length} runs finished so far; --resume runs the other ${out.missing.length})\n`);
+      // The workers boot (a Node thread each, then the worker program and its WASM) while this
+      // thread loads the rest of the command (sweep-run.ts: the report, its plots, the progress
+      // bar): from the shell that is ~0.1 s of a short sweep's wall time (bench/sweep.ts).
+      const cells = (shard ? shardCells(grid, shard.index, shard.count) : cellsOf(grid)).length;
+      const workers = jobs > 1 && cells > 1 ? startWorkers(Math.min(jobs, cells)) : undefined;
+      try {
+        const { runSweepCommand } = await import('./sweep-run.js');
+        process.exitCode = await runSweepCommand(f, { grid, baseDir, shard, jobs, workers });
+      } finally {
+        if (workers) await stopWorkers(workers);
       }
-      process.exitCode = out.aborted ? 3 : 0;
     });
 }

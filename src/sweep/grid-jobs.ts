@@ -18,7 +18,8 @@ import { resolvePrecond } from '../precond/index.js';
 import { parseLr } from '../lr-spec.js';
 import type { ProblemData } from '../problem.js';
 import type { RemoteProblem } from '../worker/runner.js';
-import { noteProblemSize, readyRunner, startWorkers, stopWorkers, TaskQueue, tasksOf } from './execute.js';
+import { TaskQueue, tasksOf } from './execute.js';
+import { noteProblemSize, readyRunner, startWorkers, stopWorkers } from './workers.js';
 import type { Cell } from './grid.js';
 
 /**

@@ -16,12 +16,12 @@
  * experiment file's folder, or to the working directory for flags).
  */
 import { DspgdError } from '../errors.js';
-import { GENERATOR_KINDS, type GeneratorKind } from '../generate.js';
+import { GENERATOR_KINDS, type GeneratorKind } from '../generator-kinds.js';
 import { resolveLoss, type Reduction } from '../losses/index.js';
 import { resolvePrecond } from '../precond/index.js';
 import { formatLrSpec, parseLr, type LrSpec } from '../lr-spec.js';
 import { DEFAULTS } from '../options.js';
-import { DEMO_PRECONDS } from '../demo.js';
+import { DEMO_PRECONDS } from '../demo-setup.js';
 import { splitNpzMember } from '../io/matrix-format.js';
 
 /** A generated problem (one seed). */

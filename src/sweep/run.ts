@@ -9,7 +9,8 @@ import { describeFsError } from '../io/node/read.js';
 import { writeReportFolder } from '../report/folder.js';
 import { VERSION } from '../version.js';
 import { cellsOf, gridDifference, type SweepGrid } from './grid.js';
-import { executeCells, startWorkers, stopWorkers, type ExecuteProfile, type StartedWorkers } from './execute.js';
+import { executeCells, type ExecuteProfile } from './execute.js';
+import { startWorkers, stopWorkers, type StartedWorkers } from './workers.js';
 import { threadCpuMs } from '../util/thread-cpu.js';
 import { JournalWriter, journalHeader, readJournal, JOURNAL, type RunRecord } from './journal.js';
 import { machineInfo, sweepReport } from './report.js';
@@ -36,6 +37,11 @@ export interface SweepOptions {
   onProgress?(run: number, iteration: number, relResidual: number): void;
   onNote?(message: string): void;
   workerUrl?: string | URL;
+  /**
+   * Workers started ahead (startWorkers: `dspgd sweep` starts them before it loads this module),
+   * which the sweep then uses and stops as its own; default: started here when jobs > 1.
+   */
+  workers?: StartedWorkers;
 }
 
 export interface SweepOutcome {
@@ -69,9 +75,9 @@ export async function runSweep(o: SweepOptions): Promise<SweepOutcome> {
   const cpu0 = threadCpuMs();
   // Workers start first: they boot, compile and make their problems while this thread sets up the
   // folder and the journal (a resume that leaves fewer cells terminates the extra ones).
-  const workers: StartedWorkers | undefined = Number.isSafeInteger(o.jobs) && o.jobs > 1
+  const workers: StartedWorkers | undefined = o.workers ?? (Number.isSafeInteger(o.jobs) && o.jobs > 1
     ? startWorkers(Math.min(o.jobs, cellsOf(o.grid).length), { workerUrl: o.workerUrl })
-    : undefined;
+    : undefined);
   // Stopped once the cells are done: their threads wind down while this one writes the report.
   let stopping: Promise<void> | undefined;
   const release = (keep = false) => (stopping ??= workers ? stopWorkers(workers, keep) : Promise.resolve());
