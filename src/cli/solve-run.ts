@@ -19,6 +19,7 @@ import { errorFromWire } from '../worker/wire.js';
 import { lrOption } from '../lr-spec.js';
 import { formatCount, formatHuman, formatLr, formatDuration } from '../util/numbers.js';
 import { enableRelaxedSimd } from './relaxed-simd.js';
+import { fileWorker } from '../util/file-worker.js';
 import type { SolveFlags } from './solve.js';
 
 export async function runSolve(f: SolveFlags): Promise<number> {
@@ -95,8 +96,7 @@ async function solveInThread(data: DataFlags, options: SolveJob['options'], sign
   const onAbort = () => Atomics.store(cancelFlag, 0, 1);
   if (signal.aborted) onAbort();
   signal.addEventListener('abort', onAbort);
-  const execArgv = process.execArgv.filter((a) => !a.startsWith('--input-type'));
-  const worker = new Worker(file, { workerData: job, execArgv });
+  const worker = fileWorker(Worker, file, { workerData: job });
   try {
     return await new Promise<SolveResult>((resolve, reject) => {
       worker.on('message', (m: SolveThreadMessage) => {

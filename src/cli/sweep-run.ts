@@ -45,7 +45,7 @@ export async function runSweepCommand(f: SweepFlags, s: SweepSetup): Promise<num
   const progress = createProgress(f.quiet);
   let finished = 0;
   const out = await withInterrupt((signal) => runSweep({
-    grid, baseDir, outDir: dir, jobs, workers, resume: f.resume, shard, signal, command: process.argv.slice(2).join(' '),
+    grid, baseDir, outDir: dir, jobs, workers, keepWorkers: false, resume: f.resume, shard, signal, command: process.argv.slice(2).join(' '),
     onStart: (runs, recorded) => {
       finished = recorded;
       progress.start(runs, 'sweep', 'runs', recorded);

@@ -42,6 +42,12 @@ export interface SweepOptions {
    * which the sweep then uses and stops as its own; default: started here when jobs > 1.
    */
   workers?: StartedWorkers;
+  /**
+   * Keep the workers idle for this process's next sweep after a clean run (default true). A
+   * process that ends after this sweep (the CLI) says false: the workers are then terminated as
+   * soon as the cells are done, while this thread writes the report, not after it.
+   */
+  keepWorkers?: boolean;
 }
 
 export interface SweepOutcome {
@@ -126,7 +132,7 @@ async function sweep(o: SweepOptions, argument: string, t0: number, profile: Swe
     }));
   } finally {
     // Kept for this process's next sweep only after a clean run (executeCells' pool, IDLE_MS).
-    void release(!aborted && !(o.signal?.aborted ?? false));
+    void release((o.keepWorkers ?? true) && !aborted && !(o.signal?.aborted ?? false));
     await writer.close();
   }
   profile.executeEndMs = clock();

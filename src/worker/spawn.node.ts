@@ -2,6 +2,7 @@
 import { DspgdError } from '../errors.js';
 import { nodeBuiltin } from '../util/node-builtin.js';
 import type { WorkerHandle } from './spawn.js';
+import { fileWorker } from '../util/file-worker.js';
 
 export async function spawnNode(url?: string | URL): Promise<WorkerHandle> {
   const [{ Worker: NodeWorker }, { existsSync }] = await Promise.all([
@@ -14,9 +15,8 @@ export async function spawnNode(url?: string | URL): Promise<WorkerHandle> {
   if (!file) {
     throw new DspgdError('E_IO', `createRunner: ${candidates[candidates.length - 1].pathname} not found: run \`npm run build\` first`, 'worker');
   }
-  // A worker inherits the process's flags; --input-type (from `node -e`/`--eval`) makes it refuse to load a file.
-  const execArgv = process.execArgv.filter((a) => !a.startsWith('--input-type'));
-  const w = new NodeWorker(file, { execArgv });
+  // With the process's flags, less those a worker refuses (util/file-worker.ts).
+  const w = fileWorker(NodeWorker, file);
   w.unref();
   let failed = false;
   return {
