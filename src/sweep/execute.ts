@@ -130,25 +130,27 @@ function scoped(parent: AbortSignal | undefined): { signal: AbortSignal; release
 
 /**
  * Problem spec (problem `index` of the grid) → the options of loadProblem / generate. Files are
- * checked against the grid's SHA-256 once loaded (inputs.ts: a file changed since the sweep
- * started is refused before any run uses it).
+ * checked against the grid's SHA-256 once loaded, hashed as the loader reads them (inputs.ts: a
+ * file changed since the sweep started is refused before any run uses it).
  */
 export async function openGridProblem(spec: GridProblemSpec, index: number, baseDir: string, onNote?: (m: string) => void): Promise<Problem> {
   if (isGenerated(spec)) {
     return generate({ kind: spec.kind, n: spec.n, d: spec.d, k: spec.k, seed: spec.seed, noise: spec.noise, cond: spec.cond });
   }
   const header = spec.csvHeader === 'yes' ? true : spec.csvHeader === 'no' ? false : 'auto';
+  const loaded = new Map<string, string>();
+  const onSha256 = spec.sha256 && ((file: string, hex: string) => { loaded.set(file, hex); });
   let problem: Problem;
   if (spec.problem !== undefined) {
     const p = resolve(baseDir, spec.problem);
-    problem = await loadProblem({ X: `${p}:X`, Y: `${p}:Y`, W0: `${p}:W0` }, { names: { X: spec.problem, Y: spec.problem, W0: spec.problem }, optionalW0: true });
+    problem = await loadProblem({ X: `${p}:X`, Y: `${p}:Y`, W0: `${p}:W0` }, { names: { X: spec.problem, Y: spec.problem, W0: spec.problem }, optionalW0: true, onSha256 });
   } else {
     problem = await loadProblem(
       { X: resolve(baseDir, spec.X!), Y: resolve(baseDir, spec.Y!), W0: spec.W0 === undefined ? undefined : resolve(baseDir, spec.W0) },
-      { names: { X: spec.X!, Y: spec.Y!, W0: spec.W0 ?? 'W0' }, header, onNote },
+      { names: { X: spec.X!, Y: spec.Y!, W0: spec.W0 ?? 'W0' }, header, onNote, onSha256 },
     );
   }
-  await checkContentHashes(spec, index, baseDir).catch((e: unknown) => {
+  await checkContentHashes(spec, index, baseDir, loaded).catch((e: unknown) => {
     problem.dispose();
     throw e;
   });

@@ -8,10 +8,11 @@
  * Each file is read once, streamed (never whole in memory), before the sweep starts; one file
  * that serves two roles (X and Y as members of one .npz) is read once. A path that is not a
  * regular file (a pipe: it could be read only once) gets no hash, and is compared by its path
- * as before. Where the sweep loads a file problem (execute.ts), checkContentHashes reads its
- * files again once loaded: a file changed since the hash was taken (while the sweep ran, or
- * between the start of a --resume and the load) is refused before any run uses it, so the
- * journal never mixes runs on two versions of the data.
+ * as before. Where the sweep loads a file problem (execute.ts), the loader hashes the bytes it
+ * reads (loadProblem's onSha256, src/io/node/file-hash.ts: no second read of the file), and
+ * checkContentHashes compares those hashes with the grid's: a file changed since the hash was
+ * taken (while the sweep ran, or between the start of a --resume and the load) is refused before
+ * any run uses it, so the journal never mixes runs on two versions of the data.
  *
  * This is the Node file layer of the sweep (node:fs, node:crypto).
  */
@@ -66,12 +67,13 @@ export async function withContentHashes(grid: SweepGrid, baseDir: string, name?:
 }
 
 /**
- * Checks that the files of problem `index` (spec `p`) still hold the bytes the grid's `sha256`
- * records (read again, streamed; relative paths against `baseDir`). A file that changed is an
- * E_IO error naming it (`problems[i].X`) and both hashes. Generated problems, and files without
- * a hash (pipes), pass.
+ * Checks that the files of problem `index` (spec `p`) hold the bytes the grid's `sha256` records:
+ * by `loaded` (file path → SHA-256 of the bytes the loader read, loadProblem's onSha256), else
+ * read again, streamed (relative paths against `baseDir`). A file that changed is an E_IO error
+ * naming it (`problems[i].X`) and both hashes. Generated problems, and files without a hash
+ * (pipes), pass.
  */
-export async function checkContentHashes(p: GridProblemSpec, index: number, baseDir: string): Promise<void> {
+export async function checkContentHashes(p: GridProblemSpec, index: number, baseDir: string, loaded?: ReadonlyMap<string, string>): Promise<void> {
   if (isGenerated(p) || p.sha256 === undefined) return;
   const now = new Map<string, string | undefined>();
   for (const role of FILE_ROLES) {
@@ -79,7 +81,7 @@ export async function checkContentHashes(p: GridProblemSpec, index: number, base
     if (path === undefined || was === undefined) continue;
     const name = `problems[${index}].${role}`;
     const file = resolve(baseDir, role === 'problem' ? path : splitNpzMember(path).path);
-    if (!now.has(file)) now.set(file, await sha256File(file, name));
+    if (!now.has(file)) now.set(file, loaded?.get(file) ?? await sha256File(file, name));
     const hex = now.get(file);
     if (hex === was) continue;
     throw new DspgdError('E_IO',

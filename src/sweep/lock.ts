@@ -11,11 +11,10 @@
  *     pid: Linux, from /proc): the lock is stale, removed, and taken (the caller is told);
  *   - otherwise: a DspgdError E_IO naming the folder and the holder, and the file to delete once
  *     that process is known to be gone.
- * "This machine" is the hostname *and* the boot (Linux's /proc/sys/kernel/random/boot_id, new at
- * every boot) *and* the pid namespace (/proc/self/ns/pid: a container has its own pids): on a
- * cluster's shared file system two nodes may carry one hostname (images cloned with it, or
- * containers on the host's network), and a pid means something only where it was taken. A lock
- * that does not record all three (written where there is no /proc, or by an older dspgd) is
+ * "This machine" is the hostname *and* the boot id *and* the pid namespace (src/io/node/machine.ts,
+ * which the temporary files of atomic writes and report swaps use too): on a cluster's shared file
+ * system two nodes may carry one hostname, and a pid means something only where it was taken. A
+ * lock that does not record all three (written where there is no /proc, or by an older dspgd) is
  * never broken, only named.
  * A stale lock is removed under a second O_EXCL file (`….dspgd-lock.break`), after reading it
  * again, so that two processes breaking one stale lock at once cannot remove the lock the
@@ -26,16 +25,15 @@
  * which then end the process with 128 + the signal's number. SIGKILL leaves the lock behind:
  * stale, it is taken over by the next run on the same machine (hostname, boot and pid namespace).
  *
- * This is the Node file layer of the sweep (node:fs, node:os).
+ * This is the Node file layer of the sweep (node:fs).
  */
-import { closeSync, openSync, readFileSync, readlinkSync, unlinkSync, writeSync, fsyncSync } from 'node:fs';
+import { closeSync, openSync, readFileSync, unlinkSync, writeSync, fsyncSync } from 'node:fs';
 import { mkdir, realpath } from 'node:fs/promises';
-import { hostname } from 'node:os';
 import { randomBytes } from 'node:crypto';
 import { basename, dirname, join, resolve } from 'node:path';
 import { DspgdError } from '../errors.js';
 import { describeFsError } from '../io/node/read.js';
-import { processAlive } from '../io/node/atomic.js';
+import { processAlive, thisMachine, type Machine } from '../io/node/machine.js';
 
 /** The lock of folder `dir` (its real path, when it exists: two names of one folder share one lock). */
 export async function lockPath(dir: string): Promise<string> {
@@ -95,28 +93,6 @@ function processStartMs(pid: number): number | undefined {
   } catch {
     return undefined;
   }
-}
-
-/** What tells this machine from others: hostname, boot id and pid namespace (the last two on Linux, else absent). */
-export interface Machine {
-  host: string;
-  boot?: string;
-  pidns?: string;
-}
-
-function procText(read: () => string): string | undefined {
-  try {
-    return read().trim() || undefined;
-  } catch {
-    return undefined;
-  }
-}
-
-/** This machine, as a lock records it. */
-export function thisMachine(): Machine {
-  const boot = procText(() => readFileSync('/proc/sys/kernel/random/boot_id', 'utf8'));
-  const pidns = procText(() => readlinkSync('/proc/self/ns/pid'));
-  return { host: hostname(), ...(boot ? { boot } : {}), ...(pidns ? { pidns } : {}) };
 }
 
 /**

@@ -7,7 +7,11 @@
  * A process killed between writing and renaming leaves its temp file behind
  * (the target is intact). The next successful write of the same target
  * removes such leftovers: temp files of that target whose writer process no
- * longer exists on this machine.
+ * longer exists on this machine. A temp file is named
+ * `.NAME.PID@HOST.TAG.RANDOM.tmp` (machine.ts): on a shared file system a pid
+ * says nothing about another node's processes, so a temp file of another
+ * machine (another TAG), or of an older dspgd (`.NAME.PID.RANDOM.tmp`, no
+ * machine), is left alone: it may be another node's write in progress.
  *
  * A target that exists and is not a regular file (a pipe, a device such as
  * /dev/stdout or /dev/null, or a link to one), or any path under /dev/ or
@@ -27,6 +31,7 @@ import { basename, dirname, join, resolve } from 'node:path';
 import { DspgdError } from '../../errors.js';
 import { describeFsError } from './read.js';
 import { killPoint } from './fault.js';
+import { shortName, writerGone, writerToken, WRITER_TOKEN } from './machine.js';
 
 export interface AtomicFile {
   path: string;
@@ -159,14 +164,17 @@ async function writeInPlace(f: AtomicFile): Promise<void> {
   }
 }
 
+/** At most 1 + 64 + 1 bytes: with the writer token (56), the random part and `.tmp`, a temp name stays under 140 bytes. */
 function tempPrefix(path: string): string {
-  return `.${basename(path).slice(0, 64)}.`;
+  return `.${shortName(basename(path), 64)}.`;
 }
+
+const TEMP_REST = new RegExp(`^(${WRITER_TOKEN})\\.[0-9a-f]{12}\\.tmp$`);
 
 /**
  * Removes temp files of `path` left by writers that were killed before their rename. A temp
- * name carries its writer's pid; one whose process is gone can never be renamed any more.
- * Best effort: a directory that cannot be listed is left alone.
+ * name carries its writer's pid and machine; one whose process is gone from this machine can
+ * never be renamed any more (writerGone). Best effort: a directory that cannot be listed is left alone.
  */
 async function removeOrphans(path: string): Promise<void> {
   const dir = dirname(path);
@@ -178,24 +186,11 @@ async function removeOrphans(path: string): Promise<void> {
     return;
   }
   await Promise.all(names.map(async (name) => {
-    if (!name.startsWith(prefix) || !name.endsWith('.tmp')) return;
-    const m = /^(\d+)\.[0-9a-f]{12}\.tmp$/.exec(name.slice(prefix.length));
-    if (!m) return;
-    const pid = Number(m[1]);
-    if (pid === process.pid || processAlive(pid)) return;
+    if (!name.startsWith(prefix)) return;
+    const m = TEMP_REST.exec(name.slice(prefix.length));
+    if (!m || !writerGone(m[1]!)) return;
     await unlink(join(dir, name)).catch(() => undefined);
   }));
-}
-
-/** Whether a process with this id exists on this machine (someone else's counts). */
-export function processAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    // EPERM: the process exists but belongs to someone else.
-    return (e as { code?: string }).code === 'EPERM';
-  }
 }
 
 async function writeTemp(f: AtomicFile, created: (tmp: string) => void): Promise<void> {
@@ -209,7 +204,7 @@ async function writeTemp(f: AtomicFile, created: (tmp: string) => void): Promise
     if ((e as { code?: string }).code !== 'ENOENT') throw e;
   }
   const dir = dirname(f.path);
-  const tmp = join(dir, `${tempPrefix(f.path)}${process.pid}.${randomBytes(6).toString('hex')}.tmp`);
+  const tmp = join(dir, `${tempPrefix(f.path)}${writerToken()}.${randomBytes(6).toString('hex')}.tmp`);
   let fh;
   try {
     fh = await open(tmp, 'wx', 0o666);

@@ -4,17 +4,23 @@
  * killed (SIGKILL) at any point.
  *
  * How: the new files are written (and fsynced) into a hidden sibling folder
- * `.DIR.dspgd-new-PID-RANDOM`, the manifest last; the user's own entries of
+ * `.DIR.dspgd-new-WRITER-RANDOM`, the manifest last; the user's own entries of
  * DIR are carried over (a hard link for a file, a copy of a symbolic link);
- * then DIR is renamed to `.DIR.dspgd-old-PID-RANDOM`, the new folder to DIR,
+ * then DIR is renamed to `.DIR.dspgd-old-WRITER-RANDOM`, the new folder to DIR,
  * and the old one is emptied and removed. Between those two renames DIR is
  * absent for a moment (a reader sees no folder, not a mix): Linux's
  * renameat2(RENAME_EXCHANGE) would close that gap, but Node does not offer it.
  *
  * A writer killed midway leaves its sibling folders behind; the next write
- * into DIR (by any process) finishes or undoes that swap first: with DIR
- * absent, a complete new folder is renamed into place (else the old one is
- * put back); then the leftovers are emptied and removed.
+ * into DIR (by any process on the same machine) finishes or undoes that swap
+ * first: with DIR absent, a complete new folder is renamed into place (else
+ * the old one is put back); then the leftovers are emptied and removed.
+ * WRITER is PID@HOST.TAG (machine.ts): a killed writer is one whose pid is
+ * gone from this machine. Sibling folders of another machine (on a shared
+ * file system another node's pid says nothing here), or named by an older
+ * dspgd (`.DIR.dspgd-new-PID-RANDOM`), are left alone: they may be a swap in
+ * progress. DIR in these names is cut to 96 bytes (with a hash of the whole
+ * name: machine.ts shortName), so that they fit in a file name's 255 bytes.
  *
  * Never deleted: anything the tool cannot prove it wrote. "Ours" is the
  * manifest and the files it lists with their SHA-256 still matching; the
@@ -32,8 +38,9 @@ import { createHash, randomBytes } from 'node:crypto';
 import { basename, dirname, join, resolve, sep } from 'node:path';
 import { DspgdError } from '../../errors.js';
 import { describeFsError } from './read.js';
-import { fsyncDir, processAlive } from './atomic.js';
+import { fsyncDir } from './atomic.js';
 import { killPoint } from './fault.js';
+import { shortName, writerGone, writerToken, WRITER_TOKEN } from './machine.js';
 
 export interface FolderFile {
   /** A plain name inside the folder (no separators). */
@@ -107,9 +114,9 @@ export async function replaceFolder(dir: string, files: readonly FolderFile[], s
     }
   }
 
-  const token = `${process.pid}-${randomBytes(6).toString('hex')}`;
-  const next = join(parent, `.${base}.dspgd-new-${token}`);
-  const old = join(parent, `.${base}.dspgd-old-${token}`);
+  const token = `${writerToken()}-${randomBytes(6).toString('hex')}`;
+  const next = join(parent, `${siblings(base)}new-${token}`);
+  const old = join(parent, `${siblings(base)}old-${token}`);
   try {
     await mkdir(next);
   } catch (e) {
@@ -175,24 +182,25 @@ export async function recoverFolder(dir: string, spec: FolderSpec): Promise<void
 /** Finishes or undoes the swaps of killed writers into `parent/base`, then removes their leftovers. */
 async function recover(parent: string, base: string, spec: FolderSpec): Promise<void> {
   const abs = join(parent, base);
-  const re = new RegExp(`^\\.${escapeRegExp(base)}\\.dspgd-(new|old)-(\\d+)-([0-9a-f]{12})$`);
+  // m[1]: new or old; m[2]: the token (one per swap); m[3]: its writer.
+  const re = new RegExp(`^${escapeRegExp(siblings(base))}(new|old)-((${WRITER_TOKEN})-[0-9a-f]{12})$`);
   let names: string[];
   try {
     names = await readdir(parent);
   } catch {
     return;
   }
-  const leftovers = names.map((n) => re.exec(n)).filter((m): m is RegExpExecArray => m !== null && !processAlive(Number(m[2])));
+  const leftovers = names.map((n) => re.exec(n)).filter((m): m is RegExpExecArray => m !== null && writerGone(m[3]!));
   if (leftovers.length === 0) return;
-  const has = (kind: string, token: string) => leftovers.some((m) => m[1] === kind && `${m[2]}-${m[3]}` === token);
+  const has = (kind: string, token: string) => leftovers.some((m) => m[1] === kind && m[2] === token);
   if (!(await exists(abs))) {
     // Killed between the two renames: the new folder if it is complete, else the old one, goes back.
     // (A complete new folder without an old one: the first write, killed just before its rename.)
     const complete = async (m: RegExpExecArray) => m[1] === 'new' && (await exists(join(parent, m[0], spec.manifest)));
     for (const m of leftovers) {
-      const token = `${m[2]}-${m[3]}`;
+      const token = m[2]!;
       if (m[1] === 'old') {
-        const next = join(parent, `.${base}.dspgd-new-${token}`);
+        const next = join(parent, `${siblings(base)}new-${token}`);
         const ready = has('new', token) && (await exists(join(next, spec.manifest)));
         await rename(ready ? next : join(parent, m[0]), abs).catch(() => undefined);
         break;
@@ -228,8 +236,10 @@ async function emptyLeftover(folder: string, live: string, spec: FolderSpec, res
   // by it (as a rename over it would have), even when the user had edited it.
   const replaced = new Set(restore ? (await readManifest(join(live, spec.manifest), spec)).map((e) => e.name) : []);
   // A new folder that is discarded was never visible: every entry in it was made by the writer,
-  // its own files or second links to files that were in the live folder (or still are).
-  const newFolder = /\.dspgd-new-/.test(basename(folder));
+  // its own files or second links to files that were in the live folder (or still are). Every
+  // new folder is emptied without `restore`, every old one with it (told by the caller, not
+  // from the name: DIR's own name may hold `.dspgd-new-`).
+  const newFolder = !restore;
   // The manifest goes last: a cleanup killed midway must still know which files are the tool's.
   const remove = async (name: string) => {
     const path = join(folder, name);
@@ -290,6 +300,11 @@ async function writeSynced(path: string, data: string | Uint8Array): Promise<voi
   }
 }
 
+/**
+ * How the names of the sibling folders of `base` start, `.BASE.dspgd-` (then `new-` or `old-`
+ * and the token): BASE cut to 96 bytes, so that a name is at most 1 + 96 + 11 + 56 + 13 = 177.
+ */
+const siblings = (base: string) => `.${shortName(base, 96)}.dspgd-`;
 
 const exists = (path: string) => lstat(path).then(() => true, () => false);
 const escapeRegExp = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');

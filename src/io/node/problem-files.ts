@@ -19,6 +19,8 @@ import { parseJsonMatrix } from '../json.js';
 import { decodeText } from '../matrix-format.js';
 import { decodeNpyFrom, readNpyHeader } from '../npy.js';
 import { NpzArchive } from '../npz.js';
+import { bytesSource, type ByteSource } from '../source.js';
+import { FileHash } from './file-hash.js';
 import { resolveMatrixPath } from './matrix-file.js';
 import { openFile, readBytes, type OpenFile } from './read.js';
 
@@ -40,6 +42,12 @@ export interface LoadProblemOptions {
   onNote?: (message: string) => void;
   /** W0 names an .npz member that may be absent (then W0 is zeros). */
   optionalW0?: boolean;
+  /**
+   * Told the SHA-256 of each file read (its path, an .npz member's split off), before
+   * loadProblem returns: hashed from the loader's own reads (file-hash.ts), so it is the hash
+   * of the bytes loaded, without a second read of the file.
+   */
+  onSha256?: (file: string, sha256: string) => void;
 }
 
 type Role = 'X' | 'Y' | 'W0';
@@ -60,12 +68,19 @@ export async function loadProblem(files: ProblemFiles, options: LoadProblemOptio
   }
   const names = { X: options.names?.X ?? 'X', Y: options.names?.Y ?? 'Y', W0: options.names?.W0 ?? 'W0' };
   const open: OpenFile[] = [];
+  // One hash per file (X and Y may be members of one .npz), fed by the reads of every role.
+  const hashes = new Map<string, FileHash>();
+  const hashed = <T extends ByteSource>(file: string, src: T): T => {
+    if (!options.onSha256) return src;
+    if (!hashes.has(file)) hashes.set(file, new FileHash());
+    return hashes.get(file)!.wrap(src);
+  };
   try {
     const inputs: Input[] = [];
     for (const role of ['X', 'Y', 'W0'] as const) {
       const path = files[role];
       if (path === undefined) continue;
-      const input = await openInput(role, names[role], path, options, open);
+      const input = await openInput(role, names[role], path, options, open, hashed);
       if (input) inputs.push(input);
     }
     const [x, y, w] = [inputs.find((i) => i.role === 'X')!, inputs.find((i) => i.role === 'Y')!, inputs.find((i) => i.role === 'W0')];
@@ -78,8 +93,9 @@ export async function loadProblem(files: ProblemFiles, options: LoadProblemOptio
       throw new DspgdError('E_SHAPE', `${w.name}: expected shape [${d}, ${k}] (d×k from ${x.name} and ${y.name}), got [${w.shape}] in ${w.path}`, w.name);
     }
     if (n === 0 || d === 0 || k === 0) throw new DspgdError('E_EMPTY', `${x.name}: ${x.path} has no elements (shape [${x.shape}])`, x.name);
+    let problem: Problem;
     try {
-      return await Problem.allocate(n, d, k, labelsOneD, (wasm, ptr) => {
+      problem = await Problem.allocate(n, d, k, labelsOneD, (wasm, ptr) => {
         for (const input of inputs) {
           const [p, count] = input.role === 'X' ? [ptr.X, n * d] : input.role === 'Y' ? [ptr.Y, n * k] : [ptr.W0, d * k];
           input.fill(() => wasm.f64(p, count));
@@ -94,22 +110,31 @@ export async function loadProblem(files: ProblemFiles, options: LoadProblemOptio
       }
       throw e;
     }
+    try {
+      for (const [file, hash] of hashes) options.onSha256!(file, hash.digest());
+    } catch (e) {
+      problem.dispose();
+      throw e;
+    }
+    return problem;
   } finally {
     for (const f of open) f.close();
   }
 }
 
-async function openInput(role: Role, name: string, path: string, options: LoadProblemOptions, open: OpenFile[]): Promise<Input | undefined> {
+async function openInput(
+  role: Role, name: string, path: string, options: LoadProblemOptions, open: OpenFile[], hashed: <T extends ByteSource>(file: string, src: T) => T,
+): Promise<Input | undefined> {
   const { file, ext, member } = resolveMatrixPath(path, name);
   const label = `${name}: ${file}`;
   if (ext === '.npy') {
-    const f = openFile(file, name);
+    const f = hashed(file, openFile(file, name));
     open.push(f);
     const h = readNpyHeader(f, label, name);
     return { role, name, path: file, shape: h.shape, fill: (target) => decodeNpyFrom(f, h, target, label, name) };
   }
   if (ext === '.npz') {
-    const f = openFile(file, name);
+    const f = hashed(file, openFile(file, name));
     open.push(f);
     const archive = NpzArchive.open(f, label, name);
     if (member === undefined || member === '') {
@@ -121,7 +146,9 @@ async function openInput(role: Role, name: string, path: string, options: LoadPr
     const h = archive.header(entry);
     return { role, name, path: file, shape: h.shape, fill: (target) => { archive.decode(entry, () => target(), target); } };
   }
-  const text = decodeText(await readBytes(file, name));
+  const bytes = await readBytes(file, name);
+  hashed(file, bytesSource(bytes)); // read by digest(), from memory: the bytes parsed
+  const text = decodeText(bytes);
   const m: Matrix = ext === '.json'
     ? parseJsonMatrix(text, label, { argument: name })
     : parseCsv(text, label, { argument: name, header: options.header, delimiter: ext === '.tsv' ? '\t' : 'auto', onNote: options.onNote });
